@@ -1,0 +1,1 @@
+"""api part of isotrack (see DESIGN.md)."""

@@ -1,0 +1,31 @@
+"""Shared output for commands: JSON for machines, Rich for people, clear errors for both."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from isotrack.domain.errors import IsotrackInputError
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def emit_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json", by_alias=True)
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def fail_input(error: IsotrackInputError) -> NoReturn:
+    fail(str(error))

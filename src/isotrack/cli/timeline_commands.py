@@ -1,0 +1,66 @@
+"""Commands over a course timeline file: ``schema`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from isotrack.cli.app import app
+from isotrack.cli.output import console, emit_json, fail, fail_input
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.timeline import Timeline, load_timeline, timeline_json_schema
+
+
+@app.command("schema")
+def schema_command(
+    name: Annotated[str, typer.Argument(help="which schema: timeline")] = "timeline",
+) -> None:
+    """Print the JSON Schema of a data contract (``isotrack.timeline/1``)."""
+    if name != "timeline":
+        fail(f"unknown schema {name!r}; known: timeline")
+    emit_json(timeline_json_schema())
+
+
+def read_timeline_file(path: Path) -> Timeline:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        return load_timeline(text)
+    except IsotrackInputError as exc:
+        fail_input(exc)
+
+
+def parse_day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    timeline_file: Annotated[Path, typer.Argument(help="course timeline JSON")],
+    as_of: Annotated[str, typer.Option("--as-of", help="evaluation date, YYYY-MM-DD")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Evaluate a course as of a date: dose progress, programme, monitoring, schedule."""
+    from isotrack.engines.assessment import assess
+    from isotrack.knowledge import load_knowledge
+
+    timeline = read_timeline_file(timeline_file)
+    day = parse_day(as_of, "--as-of")
+    try:
+        assessment = assess(load_knowledge(), timeline, day)
+    except IsotrackInputError as exc:
+        fail_input(exc)
+    if as_json:
+        emit_json(assessment)
+        return
+    from isotrack.cli.assessment_view import print_assessment
+
+    print_assessment(console, assessment)

@@ -1,0 +1,1 @@
+"""Domain types: the course timeline and its events, value types and errors."""

@@ -1,0 +1,228 @@
+"""The course timeline: a patient, a policy and an append-only list of events.
+
+``load_timeline`` turns JSON into a :class:`Timeline` or raises :class:`IsotrackInputError`
+naming the event id, field, value and what is allowed. ``effective_events`` applies voids and
+amendments, which is the view every engine reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
+
+TIMELINE_SCHEMA = "isotrack.timeline/1"
+
+E = TypeVar("E", bound=EventBase)
+
+
+class Patient(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date
+    sex_at_birth: Literal["female", "male", "intersex", "unknown"]
+    can_get_pregnant: bool
+
+    def age_years_on(self, day: dt.date) -> int:
+        """Completed years of age on ``day``."""
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before_birthday)
+
+
+class Timeline(BaseModel):
+    """A whole course. Events keep the order in which they were recorded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_: Literal["isotrack.timeline/1"] = Field(default=TIMELINE_SCHEMA, alias="schema")
+    patient: Patient
+    policy: str = Field(min_length=1)
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        seen: dict[str, EventBase] = {}
+        for event in self.events:
+            if event.id in seen:
+                raise ValueError(f"event id {event.id!r} is used twice; ids must be unique")
+            if isinstance(event, (EventVoided, EventAmended)):
+                target = seen.get(event.target_id)
+                if target is None:
+                    raise ValueError(
+                        f"event {event.id!r}: target_id {event.target_id!r} must name an "
+                        "earlier event of this course"
+                    )
+                if isinstance(event, EventAmended):
+                    _apply_amendment(target, event)
+            seen[event.id] = event
+        return self
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def with_event(self, event: EventBase) -> Timeline:
+        """A new timeline with ``event`` appended (validated like any loaded timeline)."""
+        data = self.to_json_dict()
+        data["events"].append(event.model_dump(mode="json", exclude_none=True))
+        return load_timeline(data)
+
+
+_EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(data: Mapping[str, Any]) -> EventBase:
+    """Validate one event's JSON; errors name its id, the field, the value and what is allowed."""
+    try:
+        return _EVENT_ADAPTER.validate_python(dict(data))
+    except ValidationError as exc:
+        raise IsotrackInputError(
+            _problems_from(exc, {"events": [data]}, prefix=("events", 0)), "invalid event"
+        ) from None
+
+
+def _apply_amendment(target: EventBase, amend: EventAmended) -> EventBase:
+    merged = {**target.model_dump(mode="json", exclude_none=True), **amend.changes}
+    try:
+        return _EVENT_ADAPTER.validate_python(merged)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ValueError(
+            f"event {amend.id!r}: amending {target.id!r} would make it invalid ({details})"
+        ) from None
+
+
+def _describe_allowed(error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
+        return "one of: " + ", ".join(EVENT_TYPES)
+    if kind == "extra_forbidden":
+        return "no such field in this event type (check the spelling)"
+    if kind == "missing":
+        return "a value (this field is required)"
+    bounds = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
+    limits = [f"{word} {ctx[key]}" for key, word in bounds.items() if key in ctx]
+    if limits:
+        return "a number " + " and ".join(limits)
+    if "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    return str(error.get("msg", "a valid value"))
+
+
+def _problems_from(
+    exc: ValidationError, raw: Any, prefix: tuple[str | int, ...] = ()
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for error in exc.errors():
+        loc: tuple[Any, ...] = tuple(error["loc"])
+        if prefix and loc[: len(prefix)] != prefix:
+            loc = prefix + loc
+        location = "timeline"
+        field_name = ".".join(str(p) for p in loc) or "(root)"
+        if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
+            index = loc[1]
+            events = raw.get("events") if isinstance(raw, Mapping) else None
+            event_raw = events[index] if isinstance(events, list) and index < len(events) else {}
+            event_id = event_raw.get("id", "?") if isinstance(event_raw, Mapping) else "?"
+            event_type = event_raw.get("type") if isinstance(event_raw, Mapping) else None
+            rest = [str(p) for p in loc[2:]]
+            if rest and rest[0] == event_type:  # pydantic names the union member first
+                rest = rest[1:]
+            location = f"event {event_id!r}"
+            field_name = ".".join(rest) or "(event)"
+        value = None if error["type"] == "missing" else error.get("input")
+        allowed = _describe_allowed(error)
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            field_name = "type"
+            value = value.get("type") if isinstance(value, Mapping) else value
+        elif error["type"] == "value_error":
+            message = str(error["msg"]).removeprefix("Value error, ")
+            named, _, rest = message.partition(": ")
+            if rest and named.isidentifier() and isinstance(value, Mapping):
+                field_name = ".".join(p for p in (field_name, named) if p != "(event)")
+                value, allowed = value.get(named), rest
+            else:
+                allowed = message
+        if isinstance(value, Mapping):
+            value = "{...}"
+        problems.append(FieldProblem(location, field_name, value, allowed))
+    return problems
+
+
+def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
+    """Validate a timeline from JSON text or a parsed mapping.
+
+    >>> t = load_timeline({"schema": "isotrack.timeline/1", "policy": "us-ipledge-2026",
+    ...     "patient": {"id": "p1", "birth_date": "2000-01-01", "sex_at_birth": "male",
+    ...                 "can_get_pregnant": False}, "events": []})
+    >>> t.patient.id
+    'p1'
+    """
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise IsotrackInputError(
+                [FieldProblem("timeline", "(json)", str(exc), "valid JSON")], "invalid timeline"
+            ) from None
+    if not isinstance(data, Mapping):
+        raise IsotrackInputError(
+            [FieldProblem("timeline", "(root)", type(data).__name__, "a JSON object")],
+            "invalid timeline",
+        )
+    try:
+        return Timeline.model_validate(data)
+    except ValidationError as exc:
+        raise IsotrackInputError(_problems_from(exc, data), "invalid timeline") from None
+
+
+def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
+    """The events as they stand after voids and amendments, in date order.
+
+    A void removes its target (a voided void restores it); an amendment replaces its target's
+    fields. Void and amend events themselves are not returned. Ties on date keep recording order.
+    """
+    events = timeline.events
+    by_id = {e.id: e for e in events}
+    voided_cache: dict[str, bool] = {}
+
+    def is_voided(event_id: str) -> bool:
+        if event_id not in voided_cache:
+            voided_cache[event_id] = any(
+                isinstance(v, EventVoided) and v.target_id == event_id and not is_voided(v.id)
+                for v in events
+            )
+        return voided_cache[event_id]
+
+    current: dict[str, EventBase] = {}
+    for event in events:
+        if isinstance(event, EventAmended):
+            if not is_voided(event.id) and event.target_id in current:
+                current[event.target_id] = _apply_amendment(current[event.target_id], event)
+        elif not isinstance(event, EventVoided):
+            current[event.id] = event
+    order = {e.id: i for i, e in enumerate(events)}
+    kept = [e for e in current.values() if not is_voided(e.id) and e.id in by_id]
+    return tuple(sorted(kept, key=lambda e: (e.date, e.time or dt.time(0), order[e.id])))
+
+
+def events_of(events: Sequence[EventBase], kind: type[E]) -> list[E]:
+    """The events of one type, in the order given."""
+    return [e for e in events if isinstance(e, kind)]
+
+
+def timeline_json_schema() -> dict[str, Any]:
+    """JSON Schema of the ``isotrack.timeline/1`` contract."""
+    schema = Timeline.model_json_schema(by_alias=True)
+    schema["$id"] = "https://isotrack.invalid/schema/isotrack.timeline/1"
+    schema["title"] = "isotrack course timeline, version 1"
+    return schema

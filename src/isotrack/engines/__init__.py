@@ -1,0 +1,1 @@
+"""Pure engines: (knowledge, timeline, date) -> decisions. No clock, database or network here."""

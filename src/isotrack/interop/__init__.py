@@ -1,0 +1,1 @@
+"""interop part of isotrack (see DESIGN.md)."""

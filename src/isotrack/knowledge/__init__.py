@@ -1,0 +1,8 @@
+"""Cited clinical knowledge: sources, facts, products, disagreements, myths and policies.
+
+Nothing here imports any other part of isotrack.
+"""
+
+from isotrack.knowledge.loader import Knowledge, KnowledgeError, load_knowledge, parse_knowledge
+
+__all__ = ["Knowledge", "KnowledgeError", "load_knowledge", "parse_knowledge"]

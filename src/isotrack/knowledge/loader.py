@@ -1,0 +1,236 @@
+"""Load and validate the knowledge base from ``knowledge/data/*.toml``.
+
+Every top-level table name in a file is a section (``[[fact]]``, ``[[source]]``, ...). Ids are
+unique across all files; every ``source_ids`` list anywhere must name known sources; every
+source must be cited by something. Any violation raises :class:`KnowledgeError` listing all
+problems at once, so a broken knowledge base never starts.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
+from isotrack.knowledge.sections import all_sections
+
+DATA_DIR = Path(__file__).parent / "data"
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is invalid; ``problems`` lists each violation."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid knowledge base:\n- " + "\n- ".join(problems))
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The whole validated knowledge base. Engines receive it as an argument."""
+
+    sections: Mapping[str, Mapping[str, BaseModel]]
+    origin: Mapping[str, str] = field(default_factory=dict)  # record id -> file name
+
+    def records(self, section: str, model: type[R]) -> Mapping[str, R]:
+        """Records of one section by id, typed as ``model``."""
+        found = self.sections.get(section, {})
+        for record in found.values():
+            if not isinstance(record, model):
+                raise TypeError(f"section {section!r} holds {type(record).__name__}")
+        return found  # type: ignore[return-value]
+
+    @property
+    def sources(self) -> Mapping[str, Source]:
+        return self.records("source", Source)
+
+    @property
+    def facts(self) -> Mapping[str, Fact]:
+        return self.records("fact", Fact)
+
+    @property
+    def products(self) -> Mapping[str, Product]:
+        return self.records("product", Product)
+
+    @property
+    def disagreements(self) -> Mapping[str, Disagreement]:
+        return self.records("disagreement", Disagreement)
+
+    @property
+    def myths(self) -> Mapping[str, Myth]:
+        return self.records("myth", Myth)
+
+    @property
+    def policies(self) -> Mapping[str, Policy]:
+        return self.records("policy", Policy)
+
+    def fact(self, fact_id: str) -> Fact:
+        try:
+            return self.facts[fact_id]
+        except KeyError:
+            raise KeyError(f"no fact {fact_id!r} in the knowledge base") from None
+
+    def number(self, fact_id: str) -> float:
+        """The single value of a numeric fact.
+
+        >>> load_knowledge().number("programme.max_days_supply")
+        30.0
+        """
+        fact = self.fact(fact_id)
+        if fact.value is None:
+            raise ValueError(f"fact {fact_id!r} is not a single value (use bounds())")
+        return fact.value
+
+    def bounds(self, fact_id: str) -> tuple[float, float]:
+        """The (low, high) of a range fact."""
+        fact = self.fact(fact_id)
+        if fact.low is None or fact.high is None:
+            raise ValueError(f"fact {fact_id!r} is not a range (use number())")
+        return fact.low, fact.high
+
+    def product(self, product_id: str) -> Product:
+        try:
+            return self.products[product_id]
+        except KeyError:
+            known = ", ".join(sorted(self.products))
+            raise KeyError(f"unknown product {product_id!r}; known products: {known}") from None
+
+    def policy(self, policy_id: str) -> Policy:
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            known = ", ".join(sorted(self.policies))
+            raise KeyError(f"unknown policy {policy_id!r}; known policies: {known}") from None
+
+    def chosen_position(self, policy_id: str, disagreement_id: str) -> tuple[Disagreement, str]:
+        """The disagreement and the position id a policy takes on it."""
+        policy = self.policy(policy_id)
+        disagreement = self.disagreements[disagreement_id]
+        try:
+            return disagreement, policy.positions[disagreement_id]
+        except KeyError:
+            raise KeyError(
+                f"policy {policy_id!r} takes no position on {disagreement_id!r}"
+            ) from None
+
+
+def _cited_source_ids(value: Any) -> Iterator[str]:
+    """Every id in any ``source_ids`` or ``claimed_by`` list inside a record, recursively."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            if name in ("source_ids", "claimed_by") and isinstance(item, list):
+                yield from item
+            else:
+                yield from _cited_source_ids(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _cited_source_ids(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _cited_source_ids(item)
+
+
+def _format_validation(file: str, section: str, index: int, raw: Any, exc: ValidationError) -> str:
+    record_id = raw.get("id", f"#{index}") if isinstance(raw, dict) else f"#{index}"
+    details = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(record)'}: {err['msg']}"
+        for err in exc.errors()
+    )
+    return f"{file} [[{section}]] {record_id}: {details}"
+
+
+def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
+    """Validate TOML texts (file name -> text) into a :class:`Knowledge`."""
+    problems: list[str] = []
+    models = all_sections()
+    sections: dict[str, dict[str, BaseModel]] = {name: {} for name in models}
+    origin: dict[str, str] = {}
+    for file_name, text in sorted(files.items()):
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(f"{file_name}: not valid TOML: {exc}")
+            continue
+        for section, rows in document.items():
+            if section not in models:
+                known = ", ".join(sorted(models))
+                problems.append(f"{file_name}: unknown section {section!r} (known: {known})")
+                continue
+            if not isinstance(rows, list):
+                problems.append(f"{file_name}: section {section!r} must be an array of tables")
+                continue
+            for index, raw in enumerate(rows):
+                try:
+                    record = models[section].model_validate(raw)
+                except ValidationError as exc:
+                    problems.append(_format_validation(file_name, section, index, raw, exc))
+                    continue
+                record_id = str(getattr(record, "id"))
+                key = f"{section}:{record_id}"
+                if record_id in sections[section]:
+                    problems.append(
+                        f"{file_name}: duplicate {section} id {record_id!r} "
+                        f"(first in {origin[key]})"
+                    )
+                    continue
+                sections[section][record_id] = record
+                origin[key] = file_name
+    knowledge = Knowledge(sections=sections, origin=origin)
+    problems.extend(_cross_check(knowledge))
+    if problems:
+        raise KnowledgeError(problems)
+    return knowledge
+
+
+def _cross_check(knowledge: Knowledge) -> list[str]:
+    problems: list[str] = []
+    known_sources = set(knowledge.sources)
+    cited: set[str] = set()
+    for section, records in knowledge.sections.items():
+        if section == "source":
+            continue
+        for record_id, record in records.items():
+            for source_id in _cited_source_ids(record):
+                cited.add(source_id)
+                if source_id not in known_sources:
+                    problems.append(f"{section} {record_id!r} cites missing source {source_id!r}")
+    for source_id in sorted(known_sources - cited):
+        problems.append(f"source {source_id!r} is cited by nothing")
+    for policy in knowledge.policies.values():
+        for disagreement_id, position_id in policy.positions.items():
+            disagreement = knowledge.disagreements.get(disagreement_id)
+            if disagreement is None:
+                problems.append(f"policy {policy.id!r} names missing disagreement {disagreement_id!r}")
+            elif position_id not in {p.id for p in disagreement.positions}:
+                problems.append(
+                    f"policy {policy.id!r} picks missing position {position_id!r} "
+                    f"of {disagreement_id!r}"
+                )
+        for parameter, fact_id in policy.parameters.items():
+            if fact_id not in knowledge.facts:
+                problems.append(
+                    f"policy {policy.id!r} parameter {parameter!r} names missing fact {fact_id!r}"
+                )
+    return problems
+
+
+def read_data_files(directory: Path = DATA_DIR) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> Knowledge:
+    """The packaged knowledge base, validated once per process."""
+    # Importing the engines' knowledge modules registers their sections before parsing.
+    import isotrack.knowledge.registry  # noqa: F401
+
+    return parse_knowledge(read_data_files())

@@ -1,0 +1,59 @@
+"""The one units registry of isotrack (pint), and the check that a unit string is known.
+
+Every unit written in the knowledge base or accepted from a user is parsed here, so a
+typo such as ``mg/kg/dy`` is caught when the knowledge loads, not when a patient is dosed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+# Units that are counts or multiples rather than physical quantities. They are declared
+# dimensionless so pint can parse them and arithmetic on them stays honest.
+_EXTRA_DEFINITIONS = (
+    "count = [count_dimension] = capsule = capsules",
+    "test = count",
+    "study = count",
+    "method = count",
+    "prescriber = count",
+    "point = [score_dimension] = points",
+    "x_ULN = [uln_multiple] = ULN_multiple",
+    "international_unit = [biological_activity] = IU",
+    "ratio = [] ",
+    "none = []",
+)
+
+
+@lru_cache(maxsize=1)
+def unit_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    """The shared pint registry with isotrack's extra units defined."""
+    registry: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
+        autoconvert_offset_to_baseunit=True
+    )
+    for definition in _EXTRA_DEFINITIONS:
+        registry.define(definition)
+    return registry
+
+
+def is_known_unit(unit: str) -> bool:
+    """True when ``unit`` parses in the isotrack registry.
+
+    >>> is_known_unit("mg/kg/day"), is_known_unit("mg/kg/dy")
+    (True, False)
+    """
+    try:
+        unit_registry().parse_units(normalise_unit(unit))
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
+            AttributeError, TypeError, AssertionError):
+        return False
+    return True
+
+
+def normalise_unit(unit: str) -> str:
+    """Spell a clinical unit the way pint reads it (µ → u, 'mIU/mL' stays, '%' → percent)."""
+    text = unit.strip().replace("µ", "u").replace("μ", "u")
+    if text == "%":
+        return "percent"
+    return text

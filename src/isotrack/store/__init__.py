@@ -1,0 +1,1 @@
+"""store part of isotrack (see DESIGN.md)."""

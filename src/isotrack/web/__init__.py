@@ -1,0 +1,1 @@
+"""web part of isotrack (see DESIGN.md)."""
