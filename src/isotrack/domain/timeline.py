@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
 
-TIMELINE_SCHEMA = "isotrack.timeline/1"
+TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
 E = TypeVar("E", bound=EventBase)
 
@@ -146,10 +146,10 @@ def _problems_from(
             value = value.get("type") if isinstance(value, Mapping) else value
         elif error["type"] == "value_error":
             message = str(error["msg"]).removeprefix("Value error, ")
-            named, _, rest = message.partition(": ")
-            if rest and named.isidentifier() and isinstance(value, Mapping):
+            named, _, explanation = message.partition(": ")
+            if explanation and named.isidentifier() and isinstance(value, Mapping):
                 field_name = ".".join(p for p in (field_name, named) if p != "(event)")
-                value, allowed = value.get(named), rest
+                value, allowed = value.get(named), explanation
             else:
                 allowed = message
         if isinstance(value, Mapping):

@@ -174,7 +174,7 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
                 except ValidationError as exc:
                     problems.append(_format_validation(file_name, section, index, raw, exc))
                     continue
-                record_id = str(getattr(record, "id"))
+                record_id = str(getattr(record, "id"))  # noqa: B009 (records are typed per section)
                 key = f"{section}:{record_id}"
                 if record_id in sections[section]:
                     problems.append(
@@ -209,7 +209,9 @@ def _cross_check(knowledge: Knowledge) -> list[str]:
         for disagreement_id, position_id in policy.positions.items():
             disagreement = knowledge.disagreements.get(disagreement_id)
             if disagreement is None:
-                problems.append(f"policy {policy.id!r} names missing disagreement {disagreement_id!r}")
+                problems.append(
+                    f"policy {policy.id!r} names missing disagreement {disagreement_id!r}"
+                )
             elif position_id not in {p.id for p in disagreement.positions}:
                 problems.append(
                     f"policy {policy.id!r} picks missing position {position_id!r} "
@@ -224,7 +226,9 @@ def _cross_check(knowledge: Knowledge) -> list[str]:
 
 
 def read_data_files(directory: Path = DATA_DIR) -> dict[str, str]:
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
+    return {
+        path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))
+    }
 
 
 @lru_cache(maxsize=1)

@@ -45,8 +45,14 @@ def is_known_unit(unit: str) -> bool:
     """
     try:
         unit_registry().parse_units(normalise_unit(unit))
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError,
-            AttributeError, TypeError, AssertionError):
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        AssertionError,
+    ):
         return False
     return True
 
