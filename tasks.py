@@ -40,8 +40,20 @@ def _install(extras: str = "") -> None:
 def run() -> None:
     """Install, then start the main job."""
     _install()
-    _run(BIN / "isotrack", "plan", "--product", "claravis", "--weight-kg", "60",
-         "--mg-per-kg", "0.5", "--start", "2026-01-05", "--target-mg-per-kg", "120")
+    _run(
+        BIN / "isotrack",
+        "plan",
+        "--product",
+        "claravis",
+        "--weight-kg",
+        "60",
+        "--mg-per-kg",
+        "0.5",
+        "--start",
+        "2026-01-05",
+        "--target-mg-per-kg",
+        "120",
+    )
 
 
 def test() -> None:
