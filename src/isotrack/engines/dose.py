@@ -1,0 +1,582 @@
+"""Dose progress of a real course: how much isotretinoin was taken up to a date, and what is left.
+
+``evaluate_dose(knowledge, timeline, as_of)`` walks the calendar one day at a time from the
+course's start to ``as_of`` (or the recorded last dose), so months of 28-31 days, pauses, missed
+days and dose changes land on their real dates. Rules of counting (also in docs/decisions.md):
+
+- Day 1 is the ``course_start`` date (the latest one on or before ``as_of``). ``course_end`` is
+  the last day a dose was taken.
+- The daily dose on a day is set by the latest ``prescription`` or ``dose_change`` on or before
+  it. A prescription takes effect on its first dispense, when the capsules reach the patient; one
+  never dispensed has no effect (in a course without any dispense record, it takes effect on the
+  day it was written). A prescription's ``regimen`` repeats from then.
+- No dose is taken from a ``pause`` date until the ``resume`` date, nor on ``dose_missed`` days;
+  a missed dose is skipped, never doubled.
+- Supply: when the course records any ``dispense`` (at any date), a dose is counted only while
+  dispensed days of supply remain (each dose taken uses one day; paused and missed days use
+  none). A course with no dispense recorded is counted as prescribed, and the output says so
+  (``supply_checked`` false).
+- mg/kg is computed two ways: each day's mg over the weight in effect that day (the default) and
+  the whole total over the latest weight. A day with no weight on or before it makes the first
+  unknown; no latest weight makes the second unknown. Nothing is guessed.
+- The target comes from the ``target_mg_per_kg`` argument when given, otherwise from the
+  timeline policy's position on the ``cumulative_target`` disagreement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from isotrack.domain.events import (
+    CourseEnded,
+    CourseStarted,
+    Dispensed,
+    DoseChanged,
+    DoseMissed,
+    EventBase,
+    PrescriptionWritten,
+    TreatmentPaused,
+    TreatmentResumed,
+    WeightMeasured,
+)
+from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.engines.plan_warnings import EQUIVALENCE_FACTS
+from isotrack.knowledge import Knowledge
+
+CUMULATIVE_TARGET = "cumulative_target"
+MG_PER_KG = "mg/kg"
+MISSED_DOSE = "dosing.missed_dose"
+
+WeightBasis = Literal["weight_at_dose_date", "latest_weight"]
+DoseStatus = Literal["not_started", "on_treatment", "paused", "ended", "unknown"]
+
+
+class DoseTarget(BaseModel):
+    """The cumulative target in force and where it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    origin: Literal["argument", "policy"]
+    policy: str | None
+    position_id: str | None
+    low_mg_per_kg: float
+    high_mg_per_kg: float
+    source_ids: list[str]
+
+
+class ProgressByWeight(BaseModel):
+    """Cumulative figures computed with one way of choosing the weight."""
+
+    model_config = ConfigDict(frozen=True)
+
+    basis: WeightBasis
+    cumulative_mg_per_kg: float | None
+    average_mg_per_kg_per_day: float | None  # over the days a dose was taken
+    remaining_mg_per_kg: float | None  # to the low end of the target
+    remaining_mg: float | None  # at the latest weight
+    target_reached_on: dt.date | None
+    projected_end_date: dt.date | None
+    unknown_reason: str | None
+
+
+class DoseProgress(BaseModel):
+    """The ``dose`` section of an assessment. ``None`` values carry a reason in ``reasons``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: DoseStatus
+    as_of: dt.date
+    course_start: dt.date | None
+    course_end: dt.date | None
+    days_since_start: int | None
+    days_taken: int
+    days_missed: int
+    days_paused: int
+    days_without_supply: int
+    supply_checked: bool
+    supply_days_left: int | None
+    product: str | None
+    current_daily_dose_mg: float | None
+    cumulative_mg: float | None
+    latest_weight_kg: float | None
+    default_weight_basis: WeightBasis
+    by_weight_at_dose_date: ProgressByWeight
+    by_latest_weight: ProgressByWeight
+    cumulative_mg_per_kg: float | None
+    average_mg_per_kg_per_day: float | None
+    remaining_mg: float | None
+    projected_end_date: dt.date | None
+    conventional_equivalent_mg_per_kg: float | None
+    target: DoseTarget | None
+    reasons: list[str]
+    source_ids: list[str]
+
+
+@dataclass
+class _Walk:
+    """Running totals of the day-by-day walk."""
+
+    total_mg: float = 0.0
+    total_mg_per_kg: float | None = 0.0  # with the weight of each dose date
+    equivalent_mg: float = 0.0
+    days_taken: int = 0
+    days_missed: int = 0
+    days_paused: int = 0
+    days_without_supply: int = 0
+    dose_unknown_on: dt.date | None = None
+    weight_unknown_on: dt.date | None = None
+    supply_days: int = 0
+    paused: bool = False
+    reached_by_dose_date: dt.date | None = None
+    reached_by_latest: dt.date | None = None
+    mg_by_day: list[tuple[dt.date, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _DoseSetting:
+    """A daily dose in force from ``effective``: a plain mg amount or a repeating pattern."""
+
+    effective: dt.date
+    pattern_mg: tuple[float, ...]
+    product: str | None
+
+    def dose_on(self, day: dt.date, course_start: dt.date) -> float:
+        origin = max(self.effective, course_start)
+        return self.pattern_mg[(day - origin).days % len(self.pattern_mg)]
+
+    @property
+    def mean_mg(self) -> float:
+        return math.fsum(self.pattern_mg) / len(self.pattern_mg)
+
+
+def _dose_settings(events: Sequence[EventBase]) -> list[_DoseSetting]:
+    first_dispense: dict[str, dt.date] = {}
+    for dispense in events_of(events, Dispensed):
+        first_dispense.setdefault(dispense.prescription_id, dispense.date)
+    settings: list[tuple[dt.date, int, _DoseSetting]] = []
+    product: str | None = None
+    supply_checked = bool(first_dispense)
+    for order, event in enumerate(events):
+        if isinstance(event, PrescriptionWritten):
+            if supply_checked and event.id not in first_dispense:
+                continue  # not yet in the patient's hands
+            product = event.product
+            effective = first_dispense.get(event.id, event.date)
+            pattern = (
+                tuple(day.dose_mg for day in event.regimen)
+                if event.regimen
+                else (event.daily_dose_mg,)
+            )
+            settings.append((effective, order, _DoseSetting(effective, pattern, product)))
+        elif isinstance(event, DoseChanged):
+            setting = _DoseSetting(event.date, (event.daily_dose_mg,), product)
+            settings.append((event.date, order, setting))
+    return [s for _, _, s in sorted(settings, key=lambda item: (item[0], item[1]))]
+
+
+def _setting_on(settings: Sequence[_DoseSetting], day: dt.date) -> _DoseSetting | None:
+    current = None
+    for setting in settings:
+        if setting.effective <= day:
+            current = setting
+    return current
+
+
+def _weight_on(weights: Sequence[WeightMeasured], day: dt.date) -> float | None:
+    current = None
+    for weight in weights:
+        if weight.date <= day:
+            current = weight.weight_kg
+    return current
+
+
+def _target(
+    knowledge: Knowledge, timeline: Timeline, target_mg_per_kg: float | None
+) -> tuple[DoseTarget | None, str | None]:
+    if target_mg_per_kg is not None:
+        target = DoseTarget(
+            origin="argument",
+            policy=None,
+            position_id=None,
+            low_mg_per_kg=target_mg_per_kg,
+            high_mg_per_kg=target_mg_per_kg,
+            source_ids=[],
+        )
+        return target, None
+    policy_id = timeline.policy
+    if policy_id not in knowledge.policies:
+        return None, f"policy {policy_id!r} is not in the knowledge base, so no target is known"
+    try:
+        disagreement, position_id = knowledge.chosen_position(policy_id, CUMULATIVE_TARGET)
+    except KeyError:
+        return None, f"policy {policy_id!r} takes no position on the cumulative target"
+    position = disagreement.position(position_id)
+    low = position.low if position.low is not None else position.value
+    high = position.high if position.high is not None else position.value
+    if position.unit != MG_PER_KG or low is None or high is None:
+        return None, (
+            f"policy {policy_id!r} follows {position_id!r}: no fixed cumulative total, so "
+            "nothing remains to count down to"
+        )
+    target = DoseTarget(
+        origin="policy",
+        policy=policy_id,
+        position_id=position_id,
+        low_mg_per_kg=low,
+        high_mg_per_kg=high,
+        source_ids=list(position.source_ids),
+    )
+    return target, None
+
+
+def evaluate_dose(
+    knowledge: Knowledge,
+    timeline: Timeline,
+    as_of: dt.date,
+    target_mg_per_kg: float | None = None,
+) -> DoseProgress:
+    """Cumulative dose of the course up to and including ``as_of``, and what remains."""
+    recorded = effective_events(timeline)
+    events = [e for e in recorded if e.date <= as_of]
+    reasons: list[str] = []
+    target, target_reason = _target(knowledge, timeline, target_mg_per_kg)
+    if target_reason:
+        reasons.append(target_reason)
+    weights = events_of(events, WeightMeasured)
+    latest_weight = weights[-1].weight_kg if weights else None
+    if latest_weight is None:
+        reasons.append("no weight recorded on or before the as-of date")
+
+    starts = events_of(events, CourseStarted)
+    if not starts:
+        starts_later = bool(events_of(recorded, CourseStarted))
+        return _not_started(knowledge, events, as_of, target, latest_weight, reasons, starts_later)
+    start = starts[-1].date
+    ends = [e.date for e in events_of(events, CourseEnded) if e.date >= start]
+    end = ends[0] if ends else None
+    earlier_ends = [e.date for e in events_of(events, CourseEnded) if e.date < start]
+    # Dispenses and prescriptions dated after as_of are read too: the walk stops at as_of, so they
+    # never add a dose, but whether the course tracks supply at all must not depend on as_of.
+    course_events = [e for e in recorded if not earlier_ends or e.date > earlier_ends[-1]]
+
+    settings = _dose_settings(course_events)
+    dispenses = events_of(course_events, Dispensed)
+    supply_checked = bool(dispenses)
+    if not supply_checked:
+        reasons.append("no dispense recorded: doses are counted as prescribed, not as supplied")
+    missed: set[dt.date] = set()
+    for miss in events_of(course_events, DoseMissed):
+        missed.update(miss.date + dt.timedelta(days=i) for i in range(miss.days))
+    pauses = {e.date: True for e in events_of(course_events, TreatmentPaused)}
+    pauses.update({e.date: False for e in events_of(course_events, TreatmentResumed)})
+
+    walk = _Walk()
+    last_day = min(as_of, end) if end is not None else as_of
+    for dispense in dispenses:
+        if dispense.date < start:
+            walk.supply_days += dispense.days_supply
+    day = start
+    while day <= last_day:
+        if day in pauses:
+            walk.paused = pauses[day]
+        walk.supply_days += sum(
+            d.days_supply for d in dispenses if d.date == day and d.date >= start
+        )
+        _walk_day(walk, day, start, settings, weights, missed, supply_checked, target)
+        day += dt.timedelta(days=1)
+    if walk.dose_unknown_on is not None:
+        reasons.append(
+            f"no prescription or dose change sets the dose on {walk.dose_unknown_on.isoformat()}: "
+            "the cumulative dose is unknown"
+        )
+
+    if walk.days_without_supply:
+        reasons.append(
+            f"{walk.days_without_supply} course days had no dispensed supply left; no dose is "
+            "counted on them"
+        )
+    current = _setting_on(settings, as_of)
+    current_mg = current.mean_mg if current is not None else None
+    if end is not None and end <= as_of:
+        status: DoseStatus = "ended"
+    elif walk.paused:
+        status = "paused"
+    else:
+        status = "on_treatment"
+    cumulative_mg = walk.total_mg if walk.dose_unknown_on is None else None
+
+    can_project = status == "on_treatment" and current_mg is not None and current_mg > 0
+    if not can_project and status != "ended":
+        reasons.append(f"no end date projected: treatment is {status.replace('_', ' ')}")
+    at_dose_date = _by_weight(
+        "weight_at_dose_date",
+        walk.total_mg_per_kg if walk.weight_unknown_on is None else None,
+        walk,
+        target,
+        latest_weight,
+        as_of,
+        current_mg if can_project else None,
+        walk.reached_by_dose_date,
+        _unknown_weight_reason(walk),
+    )
+    latest = _by_weight(
+        "latest_weight",
+        walk.total_mg / latest_weight if latest_weight else None,
+        walk,
+        target,
+        latest_weight,
+        as_of,
+        current_mg if can_project else None,
+        _reached_with_latest(walk, latest_weight, target),
+        None if latest_weight else "no weight recorded on or before the as-of date",
+    )
+    if cumulative_mg is None:
+        at_dose_date, latest = _unknown(at_dose_date), _unknown(latest)
+    equivalent = _equivalent(knowledge, settings, walk, latest_weight, cumulative_mg)
+    return DoseProgress(
+        status=status,
+        as_of=as_of,
+        course_start=start,
+        course_end=end,
+        days_since_start=(as_of - start).days,
+        days_taken=walk.days_taken,
+        days_missed=walk.days_missed,
+        days_paused=walk.days_paused,
+        days_without_supply=walk.days_without_supply,
+        supply_checked=supply_checked,
+        supply_days_left=walk.supply_days if supply_checked else None,
+        product=current.product if current is not None else None,
+        current_daily_dose_mg=current_mg,
+        cumulative_mg=cumulative_mg,
+        latest_weight_kg=latest_weight,
+        default_weight_basis="weight_at_dose_date",
+        by_weight_at_dose_date=at_dose_date,
+        by_latest_weight=latest,
+        cumulative_mg_per_kg=at_dose_date.cumulative_mg_per_kg,
+        average_mg_per_kg_per_day=at_dose_date.average_mg_per_kg_per_day,
+        remaining_mg=at_dose_date.remaining_mg,
+        projected_end_date=at_dose_date.projected_end_date,
+        conventional_equivalent_mg_per_kg=equivalent,
+        target=target,
+        reasons=reasons,
+        source_ids=_sources(knowledge, target, settings, walk.days_missed),
+    )
+
+
+def _walk_day(
+    walk: _Walk,
+    day: dt.date,
+    start: dt.date,
+    settings: Sequence[_DoseSetting],
+    weights: Sequence[WeightMeasured],
+    missed: set[dt.date],
+    supply_checked: bool,
+    target: DoseTarget | None,
+) -> None:
+    if walk.paused:
+        walk.days_paused += 1
+        return
+    if day in missed:
+        walk.days_missed += 1
+        return
+    if supply_checked and walk.supply_days <= 0:
+        walk.days_without_supply += 1
+        return
+    setting = _setting_on(settings, day)
+    if setting is None:
+        walk.dose_unknown_on = walk.dose_unknown_on or day
+        return
+    dose_mg = setting.dose_on(day, start)
+    walk.supply_days -= int(supply_checked)
+    walk.days_taken += 1
+    walk.total_mg += dose_mg
+    walk.mg_by_day.append((day, dose_mg))
+    if setting.product in EQUIVALENCE_FACTS:
+        walk.equivalent_mg += dose_mg
+    weight = _weight_on(weights, day)
+    if weight is None:
+        walk.weight_unknown_on = walk.weight_unknown_on or day
+        walk.total_mg_per_kg = None
+    elif walk.total_mg_per_kg is not None:
+        walk.total_mg_per_kg += dose_mg / weight
+        if (
+            target is not None
+            and walk.reached_by_dose_date is None
+            and _at_least(walk.total_mg_per_kg, target.low_mg_per_kg)
+        ):
+            walk.reached_by_dose_date = day
+
+
+def _at_least(value: float, bound: float) -> bool:
+    return value >= bound or math.isclose(value, bound)
+
+
+def _unknown_weight_reason(walk: _Walk) -> str | None:
+    if walk.weight_unknown_on is None:
+        return None
+    return f"no weight recorded on or before {walk.weight_unknown_on.isoformat()}, a dose date"
+
+
+def _reached_with_latest(
+    walk: _Walk, latest_weight: float | None, target: DoseTarget | None
+) -> dt.date | None:
+    if latest_weight is None or target is None:
+        return None
+    running = 0.0
+    for day, dose_mg in walk.mg_by_day:
+        running += dose_mg
+        if _at_least(running / latest_weight, target.low_mg_per_kg):
+            return day
+    return None
+
+
+def _by_weight(
+    basis: WeightBasis,
+    cumulative_mg_per_kg: float | None,
+    walk: _Walk,
+    target: DoseTarget | None,
+    latest_weight: float | None,
+    as_of: dt.date,
+    current_mg: float | None,
+    reached_on: dt.date | None,
+    unknown_reason: str | None,
+) -> ProgressByWeight:
+    average = (
+        cumulative_mg_per_kg / walk.days_taken
+        if cumulative_mg_per_kg is not None and walk.days_taken
+        else None
+    )
+    remaining_per_kg = remaining_mg = projected = None
+    if cumulative_mg_per_kg is not None and target is not None:
+        remaining_per_kg = max(0.0, target.low_mg_per_kg - cumulative_mg_per_kg)
+        if latest_weight is not None:
+            remaining_mg = remaining_per_kg * latest_weight
+            if current_mg is not None and remaining_mg > 0:
+                projected = as_of + dt.timedelta(days=math.ceil(remaining_mg / current_mg))
+    return ProgressByWeight(
+        basis=basis,
+        cumulative_mg_per_kg=cumulative_mg_per_kg,
+        average_mg_per_kg_per_day=average,
+        remaining_mg_per_kg=remaining_per_kg,
+        remaining_mg=remaining_mg,
+        target_reached_on=reached_on,
+        projected_end_date=projected,
+        unknown_reason=unknown_reason,
+    )
+
+
+def _unknown(progress: ProgressByWeight) -> ProgressByWeight:
+    return ProgressByWeight(
+        basis=progress.basis,
+        cumulative_mg_per_kg=None,
+        average_mg_per_kg_per_day=None,
+        remaining_mg_per_kg=None,
+        remaining_mg=None,
+        target_reached_on=None,
+        projected_end_date=None,
+        unknown_reason="the daily dose is unknown on some course day",
+    )
+
+
+def _equivalent(
+    knowledge: Knowledge,
+    settings: Sequence[_DoseSetting],
+    walk: _Walk,
+    latest_weight: float | None,
+    cumulative_mg: float | None,
+) -> float | None:
+    """Cumulative mg/kg in conventional-capsule terms, when a non-equivalent product was used."""
+    products = {s.product for s in settings}
+    used = [p for p in products if p in EQUIVALENCE_FACTS]
+    if not used or cumulative_mg is None or not latest_weight:
+        return None
+    ratio = knowledge.number(EQUIVALENCE_FACTS[used[0]])
+    converted = walk.total_mg - walk.equivalent_mg + walk.equivalent_mg / ratio
+    return converted / latest_weight
+
+
+def _sources(
+    knowledge: Knowledge,
+    target: DoseTarget | None,
+    settings: Sequence[_DoseSetting],
+    days_missed: int,
+) -> list[str]:
+    found: set[str] = set(target.source_ids) if target is not None else set()
+    for product_id in {s.product for s in settings if s.product}:
+        if product_id in EQUIVALENCE_FACTS:
+            found.update(knowledge.fact(EQUIVALENCE_FACTS[product_id]).source_ids)
+    if days_missed:
+        # A missed dose is skipped, not doubled: that is why missed days add nothing.
+        found.update(knowledge.fact(MISSED_DOSE).source_ids)
+    return sorted(found)
+
+
+def _not_started(
+    knowledge: Knowledge,
+    events: Sequence[EventBase],
+    as_of: dt.date,
+    target: DoseTarget | None,
+    latest_weight: float | None,
+    reasons: list[str],
+    starts_later: bool,
+) -> DoseProgress:
+    # Capsules in hand without any recorded start leave the intake unknown; a start recorded
+    # after the as-of date means nothing had been taken yet.
+    dispensed = bool(events_of(events, Dispensed)) and not starts_later
+    status: DoseStatus = "unknown" if dispensed else "not_started"
+    if dispensed:
+        reasons.append("capsules were dispensed but no course_start is recorded")
+    else:
+        reasons.append("no course_start on or before the as-of date")
+    zero: float | None = None if dispensed else 0.0
+    empty = [
+        ProgressByWeight(
+            basis=basis,
+            cumulative_mg_per_kg=zero,
+            average_mg_per_kg_per_day=None,
+            remaining_mg_per_kg=target.low_mg_per_kg if target and not dispensed else None,
+            remaining_mg=(
+                target.low_mg_per_kg * latest_weight
+                if target and latest_weight and not dispensed
+                else None
+            ),
+            target_reached_on=None,
+            projected_end_date=None,
+            unknown_reason="the course has not started" if not dispensed else reasons[-1],
+        )
+        for basis in ("weight_at_dose_date", "latest_weight")
+    ]
+    return DoseProgress(
+        status=status,
+        as_of=as_of,
+        course_start=None,
+        course_end=None,
+        days_since_start=None,
+        days_taken=0,
+        days_missed=0,
+        days_paused=0,
+        days_without_supply=0,
+        supply_checked=False,
+        supply_days_left=None,
+        product=None,
+        current_daily_dose_mg=None,
+        cumulative_mg=zero,
+        latest_weight_kg=latest_weight,
+        default_weight_basis="weight_at_dose_date",
+        by_weight_at_dose_date=empty[0],
+        by_latest_weight=empty[1],
+        cumulative_mg_per_kg=zero,
+        average_mg_per_kg_per_day=None,
+        remaining_mg=empty[0].remaining_mg,
+        projected_end_date=None,
+        conventional_equivalent_mg_per_kg=None,
+        target=target,
+        reasons=reasons,
+        source_ids=_sources(knowledge, target, [], 0),
+    )
