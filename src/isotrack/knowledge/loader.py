@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
+from isotrack.knowledge.policy_inheritance import resolve_extended_policies
 from isotrack.knowledge.sections import all_sections
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -184,6 +185,7 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
                     continue
                 sections[section][record_id] = record
                 origin[key] = file_name
+    problems.extend(resolve_extended_policies(sections))
     knowledge = Knowledge(sections=sections, origin=origin)
     problems.extend(_cross_check(knowledge))
     if problems:

@@ -196,11 +196,46 @@ class Myth(Record):
     source_ids: list[str] = Field(min_length=1)
 
 
+class PolicyOverride(Record):
+    """A clinic's documented departure from the policy it extends; shown in every output.
+
+    Exactly one kind per override: a parameter takes another fact (``parameter`` +
+    ``fact_id``), a disagreement takes another position (``disagreement`` + ``position``), or
+    a programme rule is switched on or off (``rule_id`` + ``rule_applies``).
+    """
+
+    parameter: str | None = None
+    fact_id: str | None = None
+    disagreement: str | None = None
+    position: str | None = None
+    rule_id: str | None = None
+    rule_applies: bool | None = None
+    reason: str = Field(min_length=1)
+    source_ids: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        pairs = {
+            "parameter/fact_id": (self.parameter, self.fact_id),
+            "disagreement/position": (self.disagreement, self.position),
+            "rule_id/rule_applies": (self.rule_id, self.rule_applies),
+        }
+        complete = [name for name, (a, b) in pairs.items() if a is not None and b is not None]
+        partial = [name for name, (a, b) in pairs.items() if (a is None) != (b is None)]
+        if partial or len(complete) != 1:
+            raise ValueError(
+                "an override sets exactly one pair: parameter/fact_id, "
+                "disagreement/position or rule_id/rule_applies"
+            )
+        return self
+
+
 class Policy(Record):
     """A named programme/guideline profile: which positions and parameters apply.
 
     ``positions`` maps a disagreement id to the chosen position id; ``parameters`` maps a
-    rule parameter name to the fact id that supplies its number.
+    rule parameter name to the fact id that supplies its number. A clinic policy names the
+    policy it ``extends`` and lists its ``overrides``; the loader merges the base into it.
     """
 
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -214,3 +249,5 @@ class Policy(Record):
     parameters: dict[str, str] = Field(default_factory=dict)
     source_ids: list[str] = Field(min_length=1)
     note: str = ""
+    extends: str | None = None
+    overrides: list[PolicyOverride] = Field(default_factory=list)

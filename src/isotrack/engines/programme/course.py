@@ -1,0 +1,120 @@
+"""What the timeline says on a given day, in the terms the programme rules use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from isotrack.domain.events import (
+    AssessmentDone,
+    CategoryAssigned,
+    ComprehensionChecked,
+    ContraceptionRecorded,
+    CounsellingGiven,
+    CourseEnded,
+    CourseStarted,
+    Dispensed,
+    Enrolled,
+    EventBase,
+    PregnancyReported,
+    PregnancyTestTaken,
+    PrescriptionWritten,
+    VisitHeld,
+)
+from isotrack.domain.timeline import Timeline, effective_events, events_of
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """The course as it stands on ``on``: effective events dated on or before that day."""
+
+    timeline: Timeline
+    on: dt.date
+    events: tuple[EventBase, ...]
+
+    @classmethod
+    def of(cls, timeline: Timeline, on: dt.date) -> CourseRecord:
+        kept = tuple(e for e in effective_events(timeline) if e.date <= on)
+        return cls(timeline, on, kept)
+
+    @property
+    def can_get_pregnant(self) -> bool:
+        return self.category_source()[0]
+
+    def category_source(self) -> tuple[bool, list[str]]:
+        """The category on ``on`` and the events that set it (none: the patient record)."""
+        value = self.timeline.patient.can_get_pregnant
+        event_ids: list[str] = []
+        for event in self.events:
+            category = event.category if isinstance(event, (CategoryAssigned, Enrolled)) else None
+            if category is not None:
+                value = category == "can_get_pregnant"
+                event_ids = [event.id]
+        return value, event_ids
+
+    @property
+    def tests(self) -> list[PregnancyTestTaken]:
+        return events_of(self.events, PregnancyTestTaken)
+
+    @property
+    def prescriptions(self) -> list[PrescriptionWritten]:
+        return events_of(self.events, PrescriptionWritten)
+
+    @property
+    def dispenses(self) -> list[Dispensed]:
+        return events_of(self.events, Dispensed)
+
+    @property
+    def enrolments(self) -> list[Enrolled]:
+        return events_of(self.events, Enrolled)
+
+    @property
+    def counselling(self) -> list[CounsellingGiven]:
+        return events_of(self.events, CounsellingGiven)
+
+    @property
+    def comprehension_checks(self) -> list[ComprehensionChecked]:
+        return events_of(self.events, ComprehensionChecked)
+
+    @property
+    def visits(self) -> list[VisitHeld]:
+        return events_of(self.events, VisitHeld)
+
+    @property
+    def assessments(self) -> list[AssessmentDone]:
+        return events_of(self.events, AssessmentDone)
+
+    @property
+    def pregnancy_reports(self) -> list[PregnancyReported]:
+        return events_of(self.events, PregnancyReported)
+
+    @property
+    def contraception(self) -> list[ContraceptionRecorded]:
+        """Contraception records in the order they take effect (ties: order recorded)."""
+        records = events_of(self.events, ContraceptionRecorded)
+        order = {r.id: i for i, r in enumerate(records)}
+        return sorted(records, key=lambda r: (r.effective_from, r.date, order[r.id]))
+
+    @property
+    def first_dose(self) -> dt.date | None:
+        starts = events_of(self.events, CourseStarted)
+        return starts[0].date if starts else None
+
+    @property
+    def last_dose(self) -> dt.date | None:
+        ends = events_of(self.events, CourseEnded)
+        return ends[-1].date if ends else None
+
+    def before_first_dose(self, day: dt.date) -> bool:
+        """True when ``day`` precedes treatment, or when no first dose is on record.
+
+        Without a recorded first dose isotrack cannot know treatment began, so the stricter
+        pre-treatment rules apply (missing data is never read as the lenient case).
+        """
+        return self.first_dose is None or day <= self.first_dose
+
+    def dispense_of(self, prescription_id: str) -> Dispensed | None:
+        for dispense in self.dispenses:
+            if dispense.prescription_id == prescription_id:
+                return dispense
+        return None

@@ -1,0 +1,207 @@
+"""The programme report and the dispense decision, assembled from the rule checks.
+
+The decision authorizes only when a prescription is waiting and every requirement that gates
+dispensing is met (or does not apply). It never fills a gap with an assumption.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from isotrack.domain.timeline import Timeline
+from isotrack.engines.programme import assessments, requirements, windows
+from isotrack.engines.programme.course import CourseRecord
+from isotrack.engines.programme.policy import ActivePolicy, active_policy
+from isotrack.engines.programme.report import (
+    DispenseDecision,
+    DispenseReason,
+    NextStep,
+    ProgrammeReport,
+    Requirement,
+    RequirementStatus,
+    Role,
+)
+from isotrack.engines.programme.requirements import Check, Outcome, make
+from isotrack.engines.programme.situation import Situation, situation
+from isotrack.knowledge import Knowledge
+from isotrack.knowledge.programme import ProgrammeRule, RuleKind
+
+# Order of the report; requirement ids a consumer (schedule, UI, pharmacy script) can rely on.
+CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
+    # (kind, requirement id, check, judged on the initiation date rather than the check date)
+    (RuleKind.NO_PREGNANCY, "pregnancy.none_recorded", requirements.check_no_pregnancy, False),
+    (RuleKind.CATEGORY, "category", requirements.check_category, False),
+    (RuleKind.ENROLMENT, "enrolment", requirements.check_enrolment, True),
+    (RuleKind.TWO_PRESCRIBERS_UNDER_AGE, "initiation.two_prescribers",
+     assessments.check_two_prescribers, True),
+    (RuleKind.COUNSELLING_AT_START, "counselling.start", requirements.check_counselling_at_start,
+     True),
+    (RuleKind.MENTAL_HEALTH_AT_START, "assessment.mental_health.start",
+     assessments.check_mental_health_at_start, True),
+    (RuleKind.SEXUAL_FUNCTION_AT_START, "assessment.sexual_function.start",
+     assessments.check_sexual_function_at_start, True),
+    (RuleKind.COUNSELLING_EACH_PRESCRIPTION, "counselling.prescription",
+     requirements.check_counselling_each, False),
+    (RuleKind.MENTAL_HEALTH_EACH_FOLLOW_UP, "assessment.mental_health.follow_up",
+     assessments.check_mental_health_each, False),
+    (RuleKind.SEXUAL_FUNCTION_EACH_FOLLOW_UP, "assessment.sexual_function.follow_up",
+     assessments.check_sexual_function_each, False),
+    (RuleKind.SCREENING_TEST, "test.screening", requirements.check_screening, False),
+    (RuleKind.CONFIRMATION_TEST, "test.confirmation", requirements.check_confirmation, False),
+    (RuleKind.TEST_BEFORE_FIRST_PRESCRIPTION, "test.before_first_prescription",
+     requirements.check_test_before_first, False),
+    (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription", requirements.check_test_each, False),
+    (RuleKind.COMPREHENSION_EACH_PRESCRIPTION, "comprehension.prescription",
+     requirements.check_comprehension, False),
+    (RuleKind.CONTRACEPTION, "contraception", requirements.check_contraception, False),
+    (RuleKind.MAX_SUPPLY, "prescription.max_supply", requirements.check_max_supply, False),
+    (RuleKind.NO_REFILLS, "prescription.no_refills", requirements.check_no_refills, False),
+    (RuleKind.WINDOW_FROM_TEST, "dispense.window", windows.check_window_from_test, False),
+    (RuleKind.WINDOW_FROM_VISIT, "dispense.window", windows.check_window_from_visit, False),
+    (RuleKind.WINDOW_FROM_PRESCRIPTION, "dispense.window",
+     windows.check_window_from_prescription, False),
+    (RuleKind.AUTHORIZATION_EACH_DISPENSE, "dispense.authorization", windows.check_authorization,
+     False),
+    (RuleKind.MISSED_FIRST_WINDOW, "dispense.missed_first_window",
+     windows.check_missed_first_window, False),
+    (RuleKind.MISSED_LATER_WINDOW, "dispense.missed_window", windows.check_missed_later_window,
+     False),
+    (RuleKind.END_OF_COURSE_TEST, "test.end_of_course", requirements.check_end_of_course, False),
+    (RuleKind.POST_TREATMENT_TEST, "test.post_treatment", requirements.check_post_treatment,
+     False),
+    (RuleKind.CONTRACEPTION_AFTER_LAST_DOSE, "contraception.after_last_dose",
+     requirements.check_contraception_after, False),
+    (RuleKind.NO_BLOOD_DONATION, "after.no_blood_donation", assessments.check_no_blood_donation,
+     False),
+)  # fmt: skip
+
+WINDOW_KINDS = {
+    RuleKind.WINDOW_FROM_TEST,
+    RuleKind.WINDOW_FROM_VISIT,
+    RuleKind.WINDOW_FROM_PRESCRIPTION,
+}
+
+
+def _not_in_force(s: Situation, rule: ProgrammeRule, req_id: str, day: dt.date) -> Outcome:
+    if rule.effective_until is not None and day >= rule.effective_until:
+        replaced = f" (replaced by {rule.replaced_by})" if rule.replaced_by else ""
+        message = f"Removed on {rule.effective_until.isoformat()}{replaced}."
+    else:
+        start = rule.effective_from.isoformat() if rule.effective_from else "?"
+        message = f"In force from {start}."
+    return Outcome(
+        make(s, rule, req_id, RequirementStatus.NOT_APPLICABLE, message, Role.PRESCRIBER,
+             gates=False)
+    )  # fmt: skip
+
+
+def run_checks(s: Situation) -> list[tuple[RuleKind, Outcome]]:
+    """Every applicable rule's outcome, in report order."""
+    results: list[tuple[RuleKind, Outcome]] = []
+    used_ids: set[str] = set()
+    for kind, base_id, check, on_initiation in CHECKS:
+        rules = s.policy.rules(kind, s.can_get_pregnant)
+        for rule in rules:
+            req_id = base_id if len(rules) == 1 else f"{base_id}.{rule.id.lower()}"
+            if req_id in used_ids:
+                req_id = f"{req_id}.{rule.id.lower()}"
+            used_ids.add(req_id)
+            day = s.initiation_date if on_initiation else s.on
+            if rule.in_force_on(day):
+                results.append((kind, check(s, rule, req_id)))
+            else:
+                results.append((kind, _not_in_force(s, rule, req_id, day)))
+    return results
+
+
+def _policy_notes(policy: ActivePolicy, on: dt.date) -> list[str]:
+    notes: list[str] = []
+    summary = policy.summary(on)
+    if not summary.in_force and summary.effective_from is not None:
+        notes.append(
+            f"Policy {policy.id} takes effect on {summary.effective_from.isoformat()} "
+            "(a configured date); it is applied here as the timeline asks."
+        )
+    for override in summary.overrides:
+        notes.append(f"Clinic override: {override.description} ({override.reason})")
+    if policy.policy.programme == "ipledge":
+        notes.append(
+            "This check does not replace the iPLEDGE authorization (RMA); the pharmacist still "
+            "obtains it and its do-not-dispense-after date."
+        )
+    return notes
+
+
+def _decide(s: Situation, results: list[tuple[RuleKind, Outcome]]) -> DispenseDecision:
+    reasons = [
+        DispenseReason(
+            requirement_id=o.requirement.id,
+            message=o.requirement.message,
+            rule_id=o.requirement.rule_id,
+            source_ids=o.requirement.source_ids,
+        )
+        for _, o in results
+        if o.requirement.gates_dispense and o.requirement.status is RequirementStatus.UNMET
+    ]
+    if s.target_problem is not None:
+        reasons.insert(
+            0,
+            DispenseReason(
+                requirement_id="prescription",
+                message=f"{s.target_problem[0].upper()}{s.target_problem[1:]}.",
+                rule_id="ISOTRACK-RX",
+                source_ids=["isotrack-decisions"],
+            ),
+        )
+    window_ends = [
+        o.requirement.window_end
+        for kind, o in results
+        if kind in WINDOW_KINDS
+        and o.requirement.status is RequirementStatus.MET
+        and o.requirement.window_end is not None
+    ]
+    supply_rules = s.policy.rules(RuleKind.MAX_SUPPLY, s.can_get_pregnant)
+    steps: list[NextStep] = [step for _, o in results for step in o.next_steps]
+    return DispenseDecision(
+        policy=s.policy.summary(s.on),
+        on=s.on,
+        prescription_id=s.target.id if s.target is not None else None,
+        authorized=s.pending and not reasons,
+        reasons=reasons,
+        dispense_by=min(window_ends) if window_ends else None,
+        max_days_supply=s.policy.count("max_days_supply") if supply_rules else None,
+        next_steps=steps,
+        notes=_policy_notes(s.policy, s.on),
+    )
+
+
+def _situation(
+    knowledge: Knowledge, timeline: Timeline, on: dt.date, prescription_id: str | None
+) -> Situation:
+    policy = active_policy(knowledge, timeline.policy)
+    return situation(policy, CourseRecord.of(timeline, on), on, prescription_id)
+
+
+def decide_dispense(
+    knowledge: Knowledge,
+    timeline: Timeline,
+    on: dt.date,
+    prescription_id: str | None = None,
+) -> DispenseDecision:
+    """May the prescription (default: the latest on record) be dispensed on ``on``?"""
+    s = _situation(knowledge, timeline, on, prescription_id)
+    return _decide(s, run_checks(s))
+
+
+def evaluate_programme(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> ProgrammeReport:
+    """Every programme requirement of the course on ``as_of``, with the dispense decision."""
+    s = _situation(knowledge, timeline, as_of, None)
+    results = run_checks(s)
+    found: list[Requirement] = [o.requirement for _, o in results]
+    return ProgrammeReport(
+        policy=s.policy.summary(as_of),
+        as_of=as_of,
+        category="can_get_pregnant" if s.can_get_pregnant else "cannot_get_pregnant",
+        requirements=found,
+        dispense_decision=_decide(s, results),
+    )

@@ -1,0 +1,219 @@
+"""The policy a course runs under: its rules, its parameter facts and its clinic overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.engines.programme.periods import describe, shift
+from isotrack.engines.programme.report import AppliedOverride, PolicySummary, UsedFact
+from isotrack.knowledge import Knowledge
+from isotrack.knowledge.model import Fact, Policy
+from isotrack.knowledge.programme import (
+    ContraceptionScheme,
+    ProgrammeRule,
+    RuleAudience,
+    RuleKind,
+)
+
+
+@dataclass(frozen=True)
+class ActivePolicy:
+    """A policy resolved for the engine: which rules apply and which facts feed them."""
+
+    knowledge: Knowledge
+    policy: Policy
+    lineage: tuple[str, ...]  # this policy, then the policies it extends
+
+    @property
+    def id(self) -> str:
+        return self.policy.id
+
+    def _switched(self, rule_id: str) -> bool | None:
+        """The latest override's on/off switch for a rule, or None if no override names it."""
+        switch: bool | None = None
+        for override in self.policy.overrides:
+            if override.rule_id == rule_id:
+                switch = override.rule_applies
+        return switch
+
+    def belongs(self, rule: ProgrammeRule) -> bool:
+        """True when the rule is part of this policy (listed, or switched on by an override)."""
+        switch = self._switched(rule.id)
+        if switch is not None:
+            return switch
+        return any(policy_id in rule.policies for policy_id in self.lineage)
+
+    def rules(self, kind: RuleKind, can_get_pregnant: bool) -> list[ProgrammeRule]:
+        """This policy's rules of one kind for the patient's category, whatever their dates."""
+        audience = (
+            RuleAudience.CAN_GET_PREGNANT if can_get_pregnant else RuleAudience.CANNOT_GET_PREGNANT
+        )
+        found = [
+            rule
+            for rule in self.knowledge.records("programme_rule", ProgrammeRule).values()
+            if rule.kind is kind
+            and rule.audience in (audience, RuleAudience.ALL)
+            and self.belongs(rule)
+        ]
+        return sorted(found, key=lambda rule: rule.id)
+
+    def fact(self, parameter: str) -> Fact:
+        try:
+            fact_id = self.policy.parameters[parameter]
+        except KeyError:
+            raise KeyError(
+                f"policy {self.id!r} does not map parameter {parameter!r} to a fact"
+            ) from None
+        return self.knowledge.fact(fact_id)
+
+    def number(self, parameter: str) -> float:
+        fact = self.fact(parameter)
+        if fact.value is None:
+            raise ValueError(f"parameter {parameter!r}: fact {fact.id!r} has no single value")
+        return fact.value
+
+    def count(self, parameter: str) -> int:
+        return int(self.number(parameter))
+
+    def after(self, day: dt.date, parameter: str) -> dt.date:
+        return shift(day, self.fact(parameter), 1)
+
+    def before(self, day: dt.date, parameter: str) -> dt.date:
+        return shift(day, self.fact(parameter), -1)
+
+    def period(self, parameter: str) -> str:
+        return describe(self.fact(parameter))
+
+    def used(self, *parameters: str) -> list[UsedFact]:
+        return [
+            UsedFact(
+                parameter=name,
+                fact_id=self.fact(name).id,
+                value=self.fact(name).value,
+                unit=self.fact(name).unit,
+            )
+            for name in parameters
+        ]
+
+    def scheme(self, scheme_id: str) -> ContraceptionScheme:
+        schemes = self.knowledge.records("contraception_scheme", ContraceptionScheme)
+        try:
+            return schemes[scheme_id]
+        except KeyError:
+            raise KeyError(f"no contraception scheme {scheme_id!r}") from None
+
+    def summary(self, on: dt.date) -> PolicySummary:
+        policy = self.policy
+        in_force = (policy.effective_from is None or on >= policy.effective_from) and (
+            policy.effective_until is None or on < policy.effective_until
+        )
+        return PolicySummary(
+            id=policy.id,
+            title=policy.title,
+            programme=policy.programme,
+            edition=policy.edition,
+            effective_from=policy.effective_from,
+            in_force=in_force,
+            extends=policy.extends,
+            overrides=[
+                AppliedOverride(
+                    description=_describe_override(
+                        o.parameter,
+                        o.fact_id,
+                        o.disagreement,
+                        o.position,
+                        o.rule_id,
+                        o.rule_applies,
+                    ),
+                    reason=o.reason,
+                    source_ids=list(o.source_ids),
+                )
+                for o in policy.overrides
+            ],
+            note=policy.note,
+        )
+
+
+def _describe_override(
+    parameter: str | None,
+    fact_id: str | None,
+    disagreement: str | None,
+    position: str | None,
+    rule_id: str | None,
+    rule_applies: bool | None,
+) -> str:
+    if parameter is not None:
+        return f"parameter {parameter} uses fact {fact_id}"
+    if disagreement is not None:
+        return f"disagreement {disagreement} takes position {position}"
+    return f"rule {rule_id} {'applies' if rule_applies else 'does not apply'}"
+
+
+def active_policy(knowledge: Knowledge, policy_id: str) -> ActivePolicy:
+    """Resolve a timeline's policy id; an unknown id is an input error naming the known ones."""
+    if policy_id not in knowledge.policies:
+        known = ", ".join(sorted(knowledge.policies))
+        raise IsotrackInputError(
+            [FieldProblem("timeline", "policy", policy_id, f"one of: {known}")],
+            "unknown policy",
+        )
+    lineage: list[str] = []
+    current: str | None = policy_id
+    while current is not None and current not in lineage:
+        lineage.append(current)
+        current = knowledge.policy(current).extends
+    return ActivePolicy(knowledge, knowledge.policy(policy_id), tuple(lineage))
+
+
+def edition_in_force(knowledge: Knowledge, programme: str, on: dt.date) -> Policy | None:
+    """The programme's base edition in force on ``on``: the latest whose date has come.
+
+    The dates are the policies' ``effective_from`` settings, so moving the uncertain US
+    switch-over date is a change of data, not of code.
+    """
+    editions = [
+        p
+        for p in knowledge.policies.values()
+        if p.programme == programme
+        and p.extends is None
+        and p.effective_from is not None
+        and p.effective_from <= on
+    ]
+    return max(editions, key=lambda p: p.effective_from or on, default=None)
+
+
+def check_programme_knowledge(knowledge: Knowledge) -> list[str]:
+    """Problems in the programme rules and policies that the generic loader cannot see."""
+    problems: list[str] = []
+    rules = knowledge.records("programme_rule", ProgrammeRule)
+    schemes = knowledge.records("contraception_scheme", ContraceptionScheme)
+    for rule in rules.values():
+        for policy_id in rule.policies:
+            if policy_id not in knowledge.policies:
+                problems.append(f"rule {rule.id!r} names missing policy {policy_id!r}")
+        if rule.contraception_scheme is not None and rule.contraception_scheme not in schemes:
+            problems.append(f"rule {rule.id!r} names missing scheme {rule.contraception_scheme!r}")
+        if rule.replaced_by is not None and rule.replaced_by not in rules:
+            problems.append(f"rule {rule.id!r} is replaced by missing rule {rule.replaced_by!r}")
+    for policy_id in knowledge.policies:
+        active = active_policy(knowledge, policy_id)
+        for override in active.policy.overrides:
+            if override.rule_id is not None and override.rule_id not in rules:
+                problems.append(f"policy {policy_id!r} overrides missing rule {override.rule_id!r}")
+        for rule in rules.values():
+            if not active.belongs(rule):
+                continue
+            needed = list(rule.parameters)
+            scheme_id = rule.contraception_scheme
+            if scheme_id is not None and scheme_id in schemes:
+                scheme = schemes[scheme_id]
+                needed += [n.count_parameter for o in scheme.options for n in o.needs]
+            for parameter in needed:
+                if parameter not in active.policy.parameters:
+                    problems.append(
+                        f"policy {policy_id!r} lacks parameter {parameter!r} "
+                        f"used by rule {rule.id!r}"
+                    )
+    return problems

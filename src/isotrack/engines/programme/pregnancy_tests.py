@@ -1,0 +1,76 @@
+"""Which pregnancy tests count, under which rule, and which test opens a dispensing window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from isotrack.domain.events import PregnancyTestTaken, TestResult
+from isotrack.engines.programme.course import CourseRecord
+from isotrack.engines.programme.policy import ActivePolicy
+from isotrack.knowledge.programme import RuleKind, TreatmentPhase
+
+
+@dataclass(frozen=True)
+class TestVerdict:
+    test: PregnancyTestTaken
+    counts: bool
+    why_not: str = ""
+
+
+def phase_of(record: CourseRecord, day: dt.date) -> TreatmentPhase:
+    if record.before_first_dose(day):
+        return TreatmentPhase.BEFORE_FIRST_DOSE
+    return TreatmentPhase.DURING_AND_AFTER
+
+
+def judge_test(policy: ActivePolicy, record: CourseRecord, test: PregnancyTestTaken) -> TestVerdict:
+    """A test counts only when negative, sensitive enough and taken in an allowed setting."""
+    label = f"{test.id} ({test.date.isoformat()})"
+    if test.result is TestResult.POSITIVE:
+        return TestVerdict(test, False, f"{label} is positive")
+    if test.result is TestResult.INVALID:
+        return TestVerdict(test, False, f"{label} gave an invalid result; it must be repeated")
+    for rule in policy.rules(RuleKind.TEST_SENSITIVITY, can_get_pregnant=True):
+        if not rule.in_force_on(test.date):
+            continue
+        limit = policy.number("min_sensitivity")
+        if test.sensitivity_miu_per_ml is None:
+            return TestVerdict(
+                test,
+                False,
+                f"{label} has no recorded sensitivity; {rule.id} needs {limit:g} mIU/mL or better",
+            )
+        if test.sensitivity_miu_per_ml > limit:
+            return TestVerdict(
+                test,
+                False,
+                f"{label} detects hCG only from {test.sensitivity_miu_per_ml:g} mIU/mL; "
+                f"{rule.id} needs {limit:g} mIU/mL or better",
+            )
+    phase = phase_of(record, test.date)
+    for rule in policy.rules(RuleKind.TEST_SETTING, can_get_pregnant=True):
+        if rule.phase is not phase or not rule.in_force_on(test.date):
+            continue
+        if test.setting not in rule.allowed_test_settings:
+            when = (
+                "before the first dose"
+                if phase is TreatmentPhase.BEFORE_FIRST_DOSE
+                else ("during or after treatment")
+            )
+            allowed = ", ".join(rule.allowed_test_settings)
+            return TestVerdict(
+                test,
+                False,
+                f"{label} was a {test.setting} test {when}; {rule.id} accepts only: {allowed}",
+            )
+    return TestVerdict(test, True)
+
+
+def verdicts(policy: ActivePolicy, record: CourseRecord) -> list[TestVerdict]:
+    return [judge_test(policy, record, test) for test in record.tests]
+
+
+def window_end(policy: ActivePolicy, opened_on: dt.date, parameter: str) -> dt.date:
+    """Last day of a window that counts its opening day as day 1."""
+    return opened_on + dt.timedelta(days=policy.count(parameter) - 1)
