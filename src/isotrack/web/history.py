@@ -1,0 +1,155 @@
+"""The event history of a course as the course page shows it: who recorded what, and corrections.
+
+Voided events stay in the list, struck through, with the reason from the void; an amended event
+shows its amendment. Nothing is hidden: the log is the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from isotrack.domain.events import EventAmended, EventBase, EventVoided
+from isotrack.knowledge.model import Source
+
+_BASE_FIELDS = {"id", "type", "date", "time", "recorded_by", "note"}
+
+EVENT_LABELS: dict[str, str] = {
+    "weight": "Weight",
+    "prescription": "Prescription",
+    "dispense": "Dispense",
+    "dose_change": "Dose change",
+    "dose_missed": "Missed doses",
+    "pause": "Pause",
+    "resume": "Resume",
+    "course_start": "First dose",
+    "course_end": "Course end",
+    "pregnancy_test": "Pregnancy test",
+    "contraception": "Contraception",
+    "counselling": "Counselling",
+    "comprehension_check": "Comprehension check",
+    "enrolment": "Enrolment",
+    "category": "Category",
+    "lab_result": "Lab result",
+    "adverse_event": "Side effect",
+    "mood_screen": "Mood questionnaire",
+    "assessment": "Assessment",
+    "medication": "Other medicine",
+    "condition": "Condition",
+    "allergy": "Allergy",
+    "visit": "Visit",
+    "pregnancy_reported": "Pregnancy reported",
+    "void": "Correction (void)",
+    "amend": "Correction (amend)",
+}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A citation as a page shows it: the id, a short label and where to read it."""
+
+    id: str
+    label: str
+    href: str | None
+
+
+def source_refs(sources: Mapping[str, Source], ids: Sequence[str]) -> list[SourceRef]:
+    """Citations for ``ids`` from the bibliography; an unknown id is still shown, never dropped."""
+    refs: list[SourceRef] = []
+    for source_id in ids:
+        source = sources.get(source_id)
+        if source is None:
+            refs.append(SourceRef(source_id, source_id, None))
+            continue
+        year = f" {source.year}" if source.year else ""
+        href = f"https://doi.org/{source.doi}" if source.doi else source.url
+        if href is not None and not href.startswith(("http://", "https://")):
+            href = None  # project documents are not served by the app
+        refs.append(SourceRef(source_id, f"{source.issuer}{year}", href))
+    return refs
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value) or "none"
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k} {_value_text(v)}" for k, v in value.model_dump().items())
+    return str(value).replace("_", " ")
+
+
+def describe_event(event: EventBase) -> str:
+    """One readable line with what the event says (its own fields, not the common ones)."""
+    match event.type:  # type: ignore[attr-defined]
+        case "weight":
+            return f"{_value_text(event.weight_kg)} kg"  # type: ignore[attr-defined]
+        case "prescription":
+            return (
+                f"{event.product} {_value_text(event.daily_dose_mg)} mg/day, "  # type: ignore[attr-defined]
+                f"{event.days_supply} days"  # type: ignore[attr-defined]
+            )
+        case "pregnancy_test":
+            return f"{event.result} — {event.kind} test, {event.setting} setting"  # type: ignore[attr-defined]
+        case "lab_result":
+            return f"{event.test} {_value_text(event.value)} {event.unit}"  # type: ignore[attr-defined]
+        case "mood_screen":
+            scores = event.item_scores  # type: ignore[attr-defined]
+            return f"PHQ-9 total {sum(scores)}, item 9 = {scores[-1]}"
+    parts = []
+    for name, value in event.model_dump(exclude_none=True).items():
+        if name in _BASE_FIELDS or value in ([], {}):
+            continue
+        label = name.replace("_", " ")
+        parts.append(f"{label}: {_value_text(value)}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: str
+    date: dt.date
+    type: str
+    label: str
+    summary: str
+    recorded_by: str
+    note: str | None
+    voided: bool
+    void_reason: str | None
+    correction_of: str | None  # for void/amend rows: the event they correct
+
+
+def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
+    """Every recorded event, newest first, with voided ones marked and their reasons."""
+    void_reason: dict[str, str] = {}
+    for event in events:
+        if isinstance(event, EventVoided):
+            void_reason[event.target_id] = event.reason
+    rows: list[HistoryRow] = []
+    for event in events:
+        event_type: str = getattr(event, "type", "?")
+        target = event.target_id if isinstance(event, (EventVoided, EventAmended)) else None
+        summary = describe_event(event)
+        if isinstance(event, (EventVoided, EventAmended)):
+            summary = f"corrects {event.target_id}: {event.reason}"
+        rows.append(
+            HistoryRow(
+                id=event.id,
+                date=event.date,
+                type=event_type,
+                label=EVENT_LABELS.get(event_type, event_type),
+                summary=summary,
+                recorded_by=event.recorded_by or "unknown",
+                note=event.note,
+                voided=event.id in void_reason,
+                void_reason=void_reason.get(event.id),
+                correction_of=target,
+            )
+        )
+    order = {e.id: i for i, e in enumerate(events)}
+    return sorted(rows, key=lambda r: (r.date, order[r.id]), reverse=True)

@@ -1,0 +1,86 @@
+"""Lab results as chart series, and the threshold lines drawn with them.
+
+Results are read with the monitoring engine's own resolver and unit conversion, so every value
+is in the test's canonical unit and the lines sit exactly where the alerts fire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.events import LabResultRecorded
+from isotrack.engines.monitoring.lab_units import (
+    LabReading,
+    UnitMismatch,
+    check_lab_result,
+    convert,
+)
+from isotrack.knowledge import Knowledge
+from isotrack.knowledge.monitoring import LabGrade, LabTest, Severity, ThresholdBasis, lab_tests
+from isotrack.web.charts import Point, Threshold
+
+
+@dataclass(frozen=True)
+class LabSeries:
+    """One test's readings in its canonical unit, with its alert thresholds."""
+
+    test_name: str
+    unit: str
+    points: list[Point]
+    thresholds: list[Threshold]
+    unreadable: list[str]  # event ids whose unit or test could not be read
+
+
+def _thresholds(knowledge: Knowledge, test: LabTest, latest: LabReading) -> list[Threshold]:
+    lines: list[Threshold] = []
+    for grade in knowledge.records("lab_grade", LabGrade).values():
+        if grade.test != test.id:
+            continue
+        fact = knowledge.fact(grade.threshold_fact)
+        if fact.value is None:
+            continue
+        if grade.basis is ThresholdBasis.ULN_MULTIPLE:
+            if latest.upper_limit is None:
+                continue  # without an upper limit of normal the line's place is unknown
+            value = fact.value * latest.upper_limit
+        else:
+            try:
+                value = convert(knowledge, test, fact.value, fact.unit, latest.unit)
+            except UnitMismatch:
+                continue
+        severity = "critical" if grade.severity is Severity.CRITICAL else "warning"
+        lines.append(Threshold(grade.label, value, severity))
+    if latest.upper_limit is not None and all(
+        abs(line.value - latest.upper_limit) > 1e-9 for line in lines
+    ):
+        lines.append(Threshold("upper limit of normal", latest.upper_limit))
+    return lines
+
+
+def lab_series(knowledge: Knowledge, results: list[LabResultRecorded]) -> list[LabSeries]:
+    """Every lab test recorded in the course as one series, in the order tests first appear."""
+    tests = lab_tests(knowledge)
+    readings: dict[str, list[LabReading]] = {}
+    unreadable: list[str] = []
+    for result in results:
+        try:
+            reading = check_lab_result(knowledge, result)
+        except IsotrackInputError:
+            unreadable.append(result.id)
+            continue
+        readings.setdefault(reading.test_id, []).append(reading)
+    series = []
+    for test_id, found in readings.items():
+        found.sort(key=lambda r: r.date)
+        test = tests[test_id]
+        series.append(
+            LabSeries(
+                test_name=test.name,
+                unit=found[-1].unit,
+                points=[Point(r.date, r.value) for r in found],
+                thresholds=_thresholds(knowledge, test, found[-1]),
+                unreadable=unreadable,
+            )
+        )
+    return series

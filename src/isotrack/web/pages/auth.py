@@ -1,0 +1,142 @@
+"""Sign-in and sign-out for every role, and the start page that sends each role home."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from isotrack.store.users import (
+    LoginLimit,
+    LoginThrottled,
+    SessionKind,
+    check_password,
+    issue_session,
+    revoke_session,
+)
+from isotrack.web.session import (
+    app_setting,
+    check_csrf,
+    cookie_name,
+    database,
+    home_path,
+    optional_user,
+    require_user,
+)
+from isotrack.web.templating import render
+
+router = APIRouter()
+
+ALL_ROLES = ("admin", "prescriber", "designee", "pharmacist", "patient", "auditor")
+
+
+def _safe_next(next_path: str) -> str:
+    # Only paths on this site: never an absolute URL an attacker could plant.
+    if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
+        return next_path
+    return ""
+
+
+@router.get("/", include_in_schema=False)
+def start(request: Request) -> Response:
+    user = optional_user(request)
+    if user is None:
+        return RedirectResponse("/signin", status_code=303)
+    return RedirectResponse(home_path(user.role), status_code=303)
+
+
+@router.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+def signin_page(
+    request: Request, next: str = "", expired: int = 0, signed_out: int = 0
+) -> Response:
+    user = optional_user(request)
+    if user is not None and not expired:
+        return RedirectResponse(_safe_next(next) or home_path(user.role), status_code=303)
+    return render(
+        request,
+        "signin.html",
+        {
+            "next_path": _safe_next(next),
+            "expired": bool(expired),
+            "signed_out": bool(signed_out),
+            "error": None,
+            "username": "",
+        },
+    )
+
+
+@router.post("/signin", include_in_schema=False)
+async def signin(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    next_path = _safe_next(str(form.get("next", "")))
+    limit = LoginLimit(
+        max_failures=int(app_setting(request, "login_max_failures", 5)),
+        window_seconds=int(app_setting(request, "login_window_seconds", 300)),
+    )
+    lifetime = int(app_setting(request, "session_lifetime_seconds", 8 * 3600))
+    error = None
+    try:
+        with database(request).writing() as connection:
+            user = check_password(connection, username, password, limit)
+            session = None
+            if user is not None:
+                session = issue_session(connection, user, SessionKind.BROWSER, lifetime)
+    except LoginThrottled as exc:
+        error = (
+            f"Too many failed attempts for this user name. Try again in "
+            f"{max(1, exc.retry_after_seconds // 60)} minute(s)."
+        )
+        user = session = None
+    if user is None or session is None:
+        return render(
+            request,
+            "signin.html",
+            {
+                "next_path": next_path,
+                "expired": False,
+                "signed_out": False,
+                "error": error or "The user name or the password is not right.",
+                "username": username,
+            },
+            status_code=401,
+        )
+    response = RedirectResponse(next_path or home_path(user.role.value), status_code=303)
+    response.set_cookie(
+        cookie_name(request),
+        session.token,
+        max_age=lifetime,
+        httponly=True,
+        samesite=str(app_setting(request, "cookie_samesite", "lax")),  # type: ignore[arg-type]
+        secure=bool(app_setting(request, "cookie_secure", False)),
+        path="/",
+    )
+    return response
+
+
+@router.post("/signout", include_in_schema=False)
+async def signout(request: Request) -> Response:
+    form = await request.form()
+    user = optional_user(request)
+    if user is not None:
+        check_csrf(request, form.get("csrf_token"))
+        with database(request).writing() as connection:
+            revoke_session(connection, user.session_hash)
+    response = RedirectResponse("/signin?signed_out=1", status_code=303)
+    response.delete_cookie(cookie_name(request), path="/")
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse, include_in_schema=False)
+def account(request: Request) -> Response:
+    """Roles without pages of their own (admin, auditor) land here and are pointed to the API."""
+    user = require_user(request, ALL_ROLES)
+    return render(
+        request,
+        "error.html",
+        {
+            "heading": f"Signed in as {user.name}",
+            "message": "Your role works through the API (see /docs); the clinic pages are for "
+            "prescribers, designees, pharmacists and patients.",
+        },
+    )

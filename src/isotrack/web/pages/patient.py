@@ -1,0 +1,185 @@
+"""The patient's own pages: my course, reporting, and my calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.interop.ical import course_calendar
+from isotrack.store.courses import NotFound, courses_of_patient, read_course
+from isotrack.web.clinic import (
+    CourseHidden,
+    home_test_allowed,
+    open_course,
+    patient_name,
+    record_event,
+)
+from isotrack.web.course_view import build_course_view
+from isotrack.web.event_forms import FormErrors, event_from_form, problems_to_form_errors
+from isotrack.web.history import EVENT_LABELS
+from isotrack.web.pages.common import form_values, knowledge, patient_forms, today
+from isotrack.web.session import WebUser, app_setting, check_csrf, database, require_user, service
+from isotrack.web.templating import render
+
+router = APIRouter()
+
+PATIENT = ("patient",)
+_FALLBACK_KEY = secrets.token_bytes(32)
+
+
+def _current_course_id(request: Request, user: WebUser) -> str:
+    with database(request).reading() as connection:
+        headers = courses_of_patient(connection, user.patient_id or "")
+    if not headers:
+        raise CourseHidden("no course")
+    return headers[-1].id
+
+
+def calendar_signature(request: Request, course_id: str) -> str:
+    """A per-course secret for the calendar address (calendar apps cannot sign in)."""
+    secret = app_setting(request, "secret_key", None)
+    key = secret.encode() if isinstance(secret, str) else _FALLBACK_KEY
+    return hmac.new(key, f"calendar:{course_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _my_page(
+    request: Request,
+    user: WebUser,
+    form_state: dict[str, dict[str, Any]] | None = None,
+    open_form: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    source = knowledge()
+    course_id = _current_course_id(request, user)
+    with database(request).reading() as connection:
+        course = open_course(connection, user, course_id)
+        name = patient_name(connection, course.header.patient_id)
+    timeline = course.timeline()
+    day = today(request)
+    view = build_course_view(
+        source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
+        include_history=False,
+    )  # fmt: skip
+    mine = [s for s in view.schedule if s.status != "overdue" or s.who == "patient"]
+    next_steps = [s for s in mine if s.last_day is None or s.last_day >= day][:6]
+    allowed = home_test_allowed(source, timeline, today(request))
+    recorded = request.query_params.get("recorded")
+    if recorded and form_state is None:
+        request.state.flash = {
+            "kind": "success",
+            "text": f"Thank you — sent to your care team: {EVENT_LABELS.get(recorded, recorded)}.",
+        }
+    path = f"/calendar/{course_id}/{calendar_signature(request, course_id)}.ics"
+    patient_alerts = [a for a in view.alerts if a.severity == "critical"]
+    return render(
+        request,
+        "my_course.html",
+        {
+            "course": view,
+            "next_steps": next_steps,
+            "alerts": patient_alerts,
+            "dose": view.dose,
+            "myths": view.myths,
+            "unavailable": view.unavailable,
+            "forms": list(patient_forms(source, allowed).values()),
+            "home_test_allowed": allowed,
+            "form_state": form_state or {},
+            "open_form": open_form,
+            "defaults": {"date": day.isoformat()},
+            "calendar_url": path,
+            "calendar_absolute_url": str(request.base_url).rstrip("/") + path,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/me", response_class=HTMLResponse, include_in_schema=False)
+def my_course(request: Request) -> Response:
+    user = require_user(request, PATIENT)
+    return _my_page(request, user)
+
+
+@router.post("/me/events", include_in_schema=False)
+async def report(request: Request) -> Response:
+    user = require_user(request, PATIENT)
+    submitted = await request.form()
+    check_csrf(request, submitted.get("csrf_token"))
+    source = knowledge()
+    course_id = _current_course_id(request, user)
+    with database(request).reading() as connection:
+        timeline = open_course(connection, user, course_id).timeline()
+    forms = patient_forms(source, home_test_allowed(source, timeline, today(request)))
+    form = forms.get(str(submitted.get("form_key", "")))
+    if form is None:
+        return _my_page(request, user, status_code=400)
+    values = form_values(submitted)
+    try:
+        event = event_from_form(form, values, recorded_by=user.username)
+        record_event(service(request), user, course_id, event)
+    except (FormErrors, IsotrackInputError) as exc:
+        rejected = (
+            exc if isinstance(exc, FormErrors) else problems_to_form_errors(form, exc.problems)
+        )
+        state = {
+            form.form_key: {
+                "values": values,
+                "errors": rejected.by_field,
+                "general": rejected.general,
+            }
+        }
+        return _my_page(request, user, state, form.form_key, status_code=422)
+    return RedirectResponse(f"/me?recorded={form.type}", status_code=303)
+
+
+def _calendar_response(request: Request, course_id: str, name: str, timeline: Any) -> Response:
+    view = build_course_view(
+        knowledge(),
+        course_id=course_id,
+        patient_name=name,
+        timeline=timeline,
+        as_of=today(request),
+        include_history=False,
+    )
+    items = view.schedule_model.items if view.schedule_model is not None else []
+    body = course_calendar(
+        course_id=course_id,
+        calendar_name="My isotretinoin course",
+        items=items,
+        generated_at=dt.datetime.now(dt.UTC),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="isotrack-course.ics"'},
+    )
+
+
+@router.get("/me/calendar.ics", include_in_schema=False)
+def my_calendar(request: Request) -> Response:
+    user = require_user(request, PATIENT)
+    course_id = _current_course_id(request, user)
+    with database(request).reading() as connection:
+        course = open_course(connection, user, course_id)
+        name = patient_name(connection, course.header.patient_id)
+    return _calendar_response(request, course_id, name, course.timeline())
+
+
+@router.get("/calendar/{course_id}/{signature}.ics", include_in_schema=False)
+def subscribed_calendar(request: Request, course_id: str, signature: str) -> Response:
+    """The subscription address: the signature stands in for a sign-in."""
+    if not hmac.compare_digest(signature, calendar_signature(request, course_id)):
+        raise CourseHidden(course_id)
+    try:
+        with database(request).reading() as connection:
+            course = read_course(connection, course_id)
+            name = patient_name(connection, course.header.patient_id)
+    except NotFound:
+        raise CourseHidden(course_id) from None
+    return _calendar_response(request, course_id, name, course.timeline())

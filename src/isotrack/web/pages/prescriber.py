@@ -1,0 +1,259 @@
+"""The prescriber's pages: today's list, a course, recording events, enrolling a patient."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from isotrack.api.course_writes import NewPatient
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.events import EventVoided
+from isotrack.store.patients import patients_in_care
+from isotrack.web.clinic import (
+    PRESCRIBING_ROLES,
+    enrol,
+    open_course,
+    patient_name,
+    record_event,
+)
+from isotrack.web.course_view import build_course_view, sort_today, today_row
+from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
+from isotrack.web.history import EVENT_LABELS
+from isotrack.web.pages.common import event_forms, form_values, knowledge, today
+from isotrack.web.session import check_csrf, database, require_user, service
+from isotrack.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/today", response_class=HTMLResponse, include_in_schema=False)
+def today_page(request: Request) -> Response:
+    user = require_user(request, PRESCRIBING_ROLES)
+    day = today(request)
+    source = knowledge()
+    rows = []
+    with database(request).reading() as connection:
+        in_care = patients_in_care(connection, user.care_prescriber_id or "")
+        loaded = []
+        for record in in_care:
+            for summary in record.courses[-1:]:  # the current course of each patient
+                course = open_course(connection, user, summary.id)
+                loaded.append((record.display_name, summary.id, course.timeline()))
+    for name, course_id, timeline in loaded:
+        view = build_course_view(
+            source,
+            course_id=course_id,
+            patient_name=name,
+            timeline=timeline,
+            as_of=day,
+            include_history=False,
+        )
+        rows.append(today_row(view))
+    return render(request, "today.html", {"rows": sort_today(rows), "today": day})
+
+
+def _void_choices(timeline: Any) -> list[tuple[str, str]]:
+    voided = {e.target_id for e in timeline.events if isinstance(e, EventVoided)}
+    return [
+        (e.id, f"{e.date.isoformat()} {EVENT_LABELS.get(e.type, e.type)} ({e.id})")
+        for e in reversed(timeline.events)
+        if e.id not in voided and e.type not in ("void",)
+    ]
+
+
+def _course_page(
+    request: Request,
+    course_id: str,
+    *,
+    as_of: dt.date | None = None,
+    form_state: dict[str, dict[str, Any]] | None = None,
+    open_form: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    user = require_user(request, PRESCRIBING_ROLES)
+    source = knowledge()
+    with database(request).reading() as connection:
+        course = open_course(connection, user, course_id)
+        name = patient_name(connection, course.header.patient_id)
+    timeline = course.timeline()
+    day = as_of or today(request)
+    view = build_course_view(
+        source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day
+    )
+    recorded = request.query_params.get("recorded")
+    if recorded and form_state is None:
+        request.state.flash = {
+            "kind": "success",
+            "text": f"Recorded: {EVENT_LABELS.get(recorded, recorded)}.",
+        }
+    forms = list(event_forms(source).values())
+    return render(
+        request,
+        "course.html",
+        {
+            "course": view,
+            "decision": view.decision,
+            "alerts": view.alerts,
+            "requirements": view.requirements,
+            "dose": view.dose,
+            "lab_charts": view.lab_charts,
+            "schedule": view.schedule,
+            "history": view.history,
+            "unavailable": view.unavailable,
+            "forms": forms,
+            "form_state": form_state or {},
+            "open_form": open_form,
+            "defaults": {"date": today(request).isoformat()},
+            "dynamic_choices": {"target_id": _void_choices(timeline)},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/courses/{course_id}", response_class=HTMLResponse, include_in_schema=False)
+def course_page(request: Request, course_id: str, as_of: str = "") -> Response:
+    day = None
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            day = None
+    return _course_page(request, course_id, as_of=day)
+
+
+def rejected_state(form: EventForm, values: Any, error: FormErrors) -> dict[str, dict[str, Any]]:
+    return {form.form_key: {"values": values, "errors": error.by_field, "general": error.general}}
+
+
+@router.post("/courses/{course_id}/events", include_in_schema=False)
+async def record_course_event(request: Request, course_id: str) -> Response:
+    user = require_user(request, PRESCRIBING_ROLES)
+    submitted = await request.form()
+    check_csrf(request, submitted.get("csrf_token"))
+    source = knowledge()
+    forms = event_forms(source)
+    form = forms.get(str(submitted.get("form_key", "")))
+    if form is None:
+        return _course_page(request, course_id, status_code=400)
+    values = form_values(submitted)
+    try:
+        event = event_from_form(form, values, recorded_by=user.username)
+        record_event(service(request), user, course_id, event)
+    except (FormErrors, IsotrackInputError) as exc:
+        rejected = (
+            exc if isinstance(exc, FormErrors) else problems_to_form_errors(form, exc.problems)
+        )
+        return _course_page(
+            request,
+            course_id,
+            form_state=rejected_state(form, values, rejected),
+            open_form=form.form_key,
+            status_code=422,
+        )
+    return RedirectResponse(
+        f"/courses/{course_id}?recorded={form.type}#history-heading", status_code=303
+    )
+
+
+ENROL_FIELDS = ("display_name", "patient_id", "birth_date", "enrolled_on", "sex_at_birth", "policy")
+
+
+def _enrol_page(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    done: dict[str, str] | None = None,
+) -> Response:
+    source = knowledge()
+    policies = sorted((p.id, p.title) for p in source.policies.values())
+    return render(
+        request,
+        "enrol.html",
+        {
+            "values": values,
+            "errors": errors,
+            "policies": policies,
+            "done": done,
+            "today": today(request),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/patients/new", response_class=HTMLResponse, include_in_schema=False)
+def enrol_form(request: Request) -> Response:
+    require_user(request, PRESCRIBING_ROLES)
+    defaults = {"create_sign_in": "yes", "enrolled_on": today(request).isoformat()}
+    return _enrol_page(request, defaults, {})
+
+
+@router.post("/patients/new", include_in_schema=False)
+async def enrol_submit(request: Request) -> Response:
+    user = require_user(request, PRESCRIBING_ROLES)
+    submitted = await request.form()
+    check_csrf(request, submitted.get("csrf_token"))
+    values = {k: str(v).strip() for k, v in submitted.items() if k != "csrf_token"}
+    errors: dict[str, str] = {}
+    if not values.get("display_name"):
+        errors["display_name"] = "this field is required"
+    try:
+        birth = dt.date.fromisoformat(values.get("birth_date", ""))
+    except ValueError:
+        errors["birth_date"] = f"{values.get('birth_date', '')!r} is not a date; use YYYY-MM-DD"
+        birth = today(request)
+    enrolled_on = today(request)
+    if values.get("enrolled_on"):
+        try:
+            enrolled_on = dt.date.fromisoformat(values["enrolled_on"])
+        except ValueError:
+            errors["enrolled_on"] = f"{values['enrolled_on']!r} is not a date; use YYYY-MM-DD"
+    if values.get("sex_at_birth") not in ("female", "male", "intersex", "unknown"):
+        errors["sex_at_birth"] = "choose one of the listed values"
+    if values.get("can_get_pregnant") not in ("yes", "no"):
+        errors["can_get_pregnant"] = "choose yes or no"
+    if values.get("policy") not in knowledge().policies:
+        errors["policy"] = "choose one of the listed policies"
+    if not errors:
+        try:
+            enrolment = enrol(
+                service(request),
+                user,
+                NewPatient(
+                    id=values.get("patient_id") or None,
+                    display_name=values["display_name"],
+                    birth_date=birth,
+                    sex_at_birth=values["sex_at_birth"],
+                    can_get_pregnant=values["can_get_pregnant"] == "yes",
+                    policy=values["policy"],
+                ),
+                on=enrolled_on,
+                create_sign_in=values.get("create_sign_in") == "yes",
+            )
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = {"id": "patient_id"}.get(str(error["loc"][0]), str(error["loc"][0]))
+                errors[name] = str(error["msg"])
+        except IsotrackInputError as exc:
+            for problem in exc.problems:
+                name = {"id": "patient_id"}.get(problem.field, problem.field)
+                errors[name if name in ENROL_FIELDS else "display_name"] = (
+                    f"{problem.value!r} is not allowed; allowed: {problem.allowed}"
+                )
+        else:
+            return _enrol_page(
+                request,
+                {},
+                {},
+                done={
+                    "course_id": enrolment.course_id,
+                    "patient_id": enrolment.patient_id,
+                    "username": enrolment.username or "",
+                    "password": enrolment.password or "",
+                },
+            )
+    return _enrol_page(request, values, errors, status_code=422)

@@ -1,0 +1,145 @@
+"""One whole course in a real browser (Debian's Chromium, driven by Playwright).
+
+The prescriber enrols a patient who can get pregnant, records contraception, counselling, two
+pregnancy tests, a comprehension check and a prescription; a lab result in a unit that cannot
+express the test is refused next to the unit field. The pharmacist is refused on day 8 of the
+window and authorized on day 3 (the 7-day window opened by the specimen collected on day 1,
+iPLEDGE 2026, sources prog-ipledge-label and prog-fda-ipledge-page), and records the dispense.
+The patient reports a PHQ-9 with item 9 > 0; the prescriber's today page shows that patient first,
+with a critical alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from web_live_server import PASSWORD, LiveServer
+
+from isotrack.web.templating import long_date
+
+pytestmark = pytest.mark.browser
+
+TODAY = dt.date.today()
+DAY_1 = TODAY - dt.timedelta(days=10)  # specimen of the confirmation test: window day 1
+
+
+def day(offset: int) -> str:
+    return (DAY_1 + dt.timedelta(days=offset)).isoformat()
+
+
+def sign_in(page: Page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{server.base_url}/signin")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def record(page: Page, form_key: str, fields: dict[str, str], checks: tuple[str, ...] = ()) -> None:
+    """Open one event form on the course page, fill it and send it."""
+    form_id = "form-" + form_key.replace("_", "-")
+    page.locator(f"#record-{form_key} > summary").click()
+    form = page.locator(f"#{form_id}")
+    for name, value in fields.items():
+        field = form.locator(f"#{form_id}-{name}")
+        if field.evaluate("el => el.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    for value in checks:
+        form.locator(f"input[value='{value}']").check()
+    form.locator("button[type=submit]").click()
+
+
+def enrol(page: Page, name: str, patient_id: str, pregnant: str) -> tuple[str, str, str]:
+    page.get_by_role("link", name="Enrol a patient").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Patient identifier (optional)").fill(patient_id)
+    page.get_by_label("Birth date").fill("1999-04-02")
+    page.get_by_label("Enrolled on").fill(day(-40))
+    page.get_by_label("Sex at birth").select_option("female")
+    page.get_by_label("Can get pregnant").select_option(pregnant)
+    page.get_by_label("Programme policy").select_option("us-ipledge-2026")
+    page.get_by_role("button", name="Enrol").click()
+    expect(page.locator("#enrolled")).to_be_visible()
+    username = page.locator("#new-username").inner_text()
+    password = page.locator("#new-password").inner_text()
+    href = page.locator("#open-course").get_attribute("href") or ""
+    return href, username, password
+
+
+def check_dispense(page: Page, on: str) -> None:
+    page.get_by_label("Patient identifier or authorization code").fill("E2E-ADA")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_label("Dispensing on").fill(on)
+    page.get_by_role("button", name="Check and record the decision").click()
+
+
+def test_one_whole_course(server: LiveServer, browser: Browser) -> None:
+    prescriber = browser.new_context().new_page()
+    sign_in(prescriber, server, "dr.lovelace")
+    expect(prescriber.get_by_role("heading", level=1)).to_contain_text("Today")
+
+    # A second patient who cannot get pregnant, so that "first on the list" means something.
+    enrol(prescriber, "Bea Calm", "E2E-BEA", "no")
+    prescriber.goto(f"{server.base_url}/today")
+    course_href, patient_user, patient_password = enrol(prescriber, "Ada Example", "E2E-ADA", "yes")
+    prescriber.goto(server.base_url + course_href)
+
+    # Two methods (one primary) from 40 days before window day 1, then tests 38 days apart.
+    record(prescriber, "contraception", {"date": day(-40)},
+           checks=("combined_oral_contraceptive", "male_condom"))  # fmt: skip
+    expect(prescriber.locator(".notice.success")).to_contain_text("Recorded: Contraception")
+    record(prescriber, "counselling", {"date": day(-40), "topics": "pregnancy risk"})
+    screening = {"result": "negative", "kind": "urine", "setting": "medical",
+                 "sensitivity_miu_per_ml": "25"}  # fmt: skip
+    record(prescriber, "pregnancy_test", {"date": day(-38), **screening})
+    record(prescriber, "pregnancy_test", {"date": day(0), **screening})
+    record(prescriber, "comprehension_check", {"date": day(0), "passed": "yes"})
+    record(prescriber, "counselling", {"date": day(0)})
+
+    # ALT is an enzyme activity (U/L): mmol/L cannot express it, and the form says so in place.
+    record(prescriber, "lab_result", {"date": day(0), "test": "ALT", "value": "30",
+                                      "unit": "mmol/L"})  # fmt: skip
+    unit_error = prescriber.locator("#form-lab-result-unit-error")
+    expect(unit_error).to_be_visible()
+    expect(unit_error).to_contain_text("U/L")
+    expect(prescriber.locator("#form-lab-result-value")).to_have_value("30")  # typed text kept
+    expect(prescriber.locator("#form-lab-result-unit")).to_have_value("mmol/L")
+
+    record(prescriber, "prescription", {"date": day(0), "product": "claravis",
+                                        "daily_dose_mg": "40", "days_supply": "30"})  # fmt: skip
+    expect(prescriber.locator("#history")).to_contain_text("claravis 40 mg/day, 30 days")
+
+    pharmacist = browser.new_context().new_page()
+    sign_in(pharmacist, server, "pharm.curie")
+    # Day 8: the window opened by the day-1 specimen closed after day 7.
+    check_dispense(pharmacist, day(7))
+    expect(pharmacist.locator(".decision")).to_contain_text("DO NOT DISPENSE")
+    expect(pharmacist.locator("#decision-reasons")).to_contain_text("window")
+    # Day 3: inside the window; the last day to dispense is day 7, printed in full.
+    pharmacist.get_by_role("link", name=re.compile("Ada Example")).click()
+    check_dispense(pharmacist, day(2))
+    expect(pharmacist.locator(".decision")).to_contain_text("AUTHORIZED")
+    last_day = DAY_1 + dt.timedelta(days=6)
+    expect(pharmacist.locator("#dispense-by")).to_have_text(long_date(last_day))
+    pharmacist.get_by_label("Dispensed on").fill(day(2))
+    pharmacist.get_by_role("button", name="Record dispense").click()
+    expect(pharmacist.locator("#dispense-recorded")).to_contain_text("30 days")
+
+    patient = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(patient, server, patient_user, patient_password)
+    expect(patient.get_by_role("heading", level=1)).to_have_text("My course")
+    patient.locator("#report-mood_screen > summary").click()
+    form = patient.locator("#form-mood-screen")
+    for item in range(1, 10):
+        form.locator(f"#form-mood-screen-item_{item}").select_option("1" if item == 9 else "0")
+    form.get_by_role("button").click()
+    expect(patient.locator(".notice.success")).to_contain_text("Mood questionnaire")
+
+    prescriber.goto(f"{server.base_url}/today")
+    first = prescriber.locator("#today-table tbody tr").first
+    expect(first).to_have_attribute("data-patient", "E2E-ADA")
+    expect(first.locator(".badge")).to_contain_text("critical")

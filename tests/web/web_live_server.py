@@ -1,0 +1,91 @@
+"""A real isotrack server on a free port with a fresh SQLite store, for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from isotrack.api.settings import Settings
+from isotrack.server import create_app
+from isotrack.store.database import open_database, upgrade_schema
+from isotrack.store.users import Role, create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "browser-test-pass"
+
+
+def require_chromium() -> None:
+    """Skip (or, in CI, fail) when Debian's Chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: install Debian's package with 'apt-get install chromium'"
+    if os.environ.get("ISOTRACK_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (ISOTRACK_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    database_url: str
+
+
+@contextmanager
+def live_server(directory: Path, users: dict[str, Role]) -> Iterator[LiveServer]:
+    """Migrate a new store, add ``users`` (all with PASSWORD), serve it until the block ends."""
+    url = f"sqlite:///{directory / 'isotrack.sqlite'}"
+    database = open_database(url)
+    upgrade_schema(database)
+    with database.writing() as connection:
+        for username, role in users.items():
+            create_user(connection, username=username, password=PASSWORD, role=role)
+    database.dispose()
+    app = create_app(Settings(database_url=url, secret_key="browser-test-secret-key-0123456789"))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.1)
+    try:
+        yield LiveServer(base, url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
