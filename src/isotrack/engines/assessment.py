@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import DoseProgress, evaluate_dose
+from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
+from isotrack.engines.programme import ProgrammeReport, evaluate_programme
+from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
 
 ASSESSMENT_SCHEMA = "isotrack.assessment/1"
@@ -24,9 +27,9 @@ class Assessment(BaseModel):
     policy: str
     as_of: dt.date
     dose: DoseProgress
-    # section: programme
-    # section: schedule
-    # section: monitoring
+    programme: ProgrammeReport
+    schedule: Schedule
+    monitoring: MonitoringReport
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
@@ -36,7 +39,7 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
         policy=timeline.policy,
         as_of=as_of,
         dose=evaluate_dose(knowledge, timeline, as_of),
-        # call: programme
-        # call: schedule
-        # call: monitoring
+        programme=evaluate_programme(knowledge, timeline, as_of),
+        schedule=build_schedule(knowledge, timeline, as_of),
+        monitoring=evaluate_monitoring(knowledge, timeline, as_of),
     )

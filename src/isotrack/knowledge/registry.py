@@ -1,3 +1,6 @@
 """Imports every knowledge module that registers an extra section, so loading sees them all."""
 
 from __future__ import annotations
+
+import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
+import isotrack.knowledge.programme  # noqa: F401  (programme_rule, contraception_scheme)

@@ -1,0 +1,29 @@
+"""The readable form of ``isotrack evaluate``: each engine's section, in clinical order."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.rule import Rule
+
+from isotrack.cli.dose_view import dose_view
+from isotrack.cli.monitoring_view import monitoring_view
+from isotrack.cli.programme_view import programme_view, schedule_view
+from isotrack.engines.assessment import Assessment
+
+
+def print_assessment(console: Console, assessment: Assessment) -> None:
+    """Print programme status first (what blocks the patient today), then safety, dose, plan."""
+    console.print(
+        f"[bold]Course of patient {assessment.patient_id}[/] under policy "
+        f"[bold]{assessment.policy}[/], as of {assessment.as_of.isoformat()}",
+        highlight=False,
+    )
+    sections = (
+        ("Pregnancy-prevention programme", programme_view(assessment.programme)),
+        ("Safety monitoring", monitoring_view(assessment.monitoring)),
+        ("Dose progress", dose_view(assessment.dose)),
+        ("Schedule", schedule_view(assessment.schedule)),
+    )
+    for title, body in sections:
+        console.print(Rule(title))
+        console.print(body)

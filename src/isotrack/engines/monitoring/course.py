@@ -1,0 +1,103 @@
+"""What the monitoring rules need to know about a course: its dates, dose peak and patient.
+
+Only events dated on or before the evaluation date count: a rule never sees the future.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from isotrack.domain.events import (
+    CategoryAssigned,
+    CourseEnded,
+    CourseStarted,
+    Dispensed,
+    DoseChanged,
+    Enrolled,
+    EventBase,
+    PrescriptionWritten,
+)
+from isotrack.domain.timeline import Timeline, effective_events, events_of
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """The course as of one day: its events so far and the dates rules are anchored on."""
+
+    timeline: Timeline
+    as_of: dt.date
+    events: tuple[EventBase, ...]
+    start: dt.date | None
+    end: dt.date | None
+    peak_dose_date: dt.date | None
+    can_get_pregnant: bool
+    current_product: str | None
+
+    @property
+    def started(self) -> bool:
+        return self.start is not None
+
+    @property
+    def on_treatment(self) -> bool:
+        """Started and not yet ended on the evaluation date."""
+        return self.start is not None and (self.end is None or self.end >= self.as_of)
+
+    def age_years_on(self, day: dt.date) -> int:
+        return self.timeline.patient.age_years_on(day)
+
+    @property
+    def age_at_start_years(self) -> int:
+        """Age at the first dose, or today's age when the course has not started."""
+        return self.age_years_on(self.start or self.as_of)
+
+
+def course_view(timeline: Timeline, as_of: dt.date) -> CourseView:
+    """Read the dates and facts the monitoring rules are anchored on."""
+    events = tuple(e for e in effective_events(timeline) if e.date <= as_of)
+    starts = events_of(events, CourseStarted)
+    # Without a recorded first dose, the first dispense is the best evidence treatment began.
+    dispenses = events_of(events, Dispensed)
+    start = starts[0].date if starts else (dispenses[0].date if dispenses else None)
+    ends = [e.date for e in events_of(events, CourseEnded) if start is None or e.date >= start]
+    end = ends[-1] if ends else None
+    return CourseView(
+        timeline=timeline,
+        as_of=as_of,
+        events=events,
+        start=start,
+        end=end,
+        peak_dose_date=_peak_dose_date(events, start),
+        can_get_pregnant=_can_get_pregnant(timeline, events),
+        current_product=_current_product(events),
+    )
+
+
+def _peak_dose_date(events: Sequence[EventBase], start: dt.date | None) -> dt.date | None:
+    """First day the highest daily dose of the course so far took effect."""
+    if start is None:
+        return None
+    doses: list[tuple[dt.date, float]] = []
+    for event in events:
+        if isinstance(event, (PrescriptionWritten, DoseChanged)):
+            doses.append((max(event.date, start), event.daily_dose_mg))
+    if not doses:
+        return None
+    peak = max(dose for _, dose in doses)
+    return min(day for day, dose in doses if dose == peak)
+
+
+def _can_get_pregnant(timeline: Timeline, events: Sequence[EventBase]) -> bool:
+    category: bool = timeline.patient.can_get_pregnant
+    for event in events:
+        if isinstance(event, CategoryAssigned) or (
+            isinstance(event, Enrolled) and event.category is not None
+        ):
+            category = event.category == "can_get_pregnant"
+    return category
+
+
+def _current_product(events: Sequence[EventBase]) -> str | None:
+    prescriptions = events_of(events, PrescriptionWritten)
+    return prescriptions[-1].product if prescriptions else None

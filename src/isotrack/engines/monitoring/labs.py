@@ -1,0 +1,352 @@
+"""Graded lab alerts: grade bands, rise from the patient's baseline, and the policy's stop rule.
+
+Each test is judged on its latest result. The baseline is the latest result on or before the
+first dose. Thresholds come from facts; a result reaching a band exactly counts for ``>=``
+bands and not for ``>`` bands (compared with floating-point tolerance, so 5.647 mmol/L of
+triglyceride is exactly the 500 mg/dL band).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.events import LabResultRecorded
+from isotrack.domain.timeline import events_of
+from isotrack.engines.monitoring.alerts import Alert, merge_sources
+from isotrack.engines.monitoring.course import CourseView
+from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result, convert
+from isotrack.engines.monitoring.policy_choice import PolicyChoice
+from isotrack.knowledge import Knowledge
+from isotrack.knowledge.monitoring import (
+    Comparison,
+    LabGrade,
+    LabStopRule,
+    Severity,
+    StopRuleKind,
+    ThresholdBasis,
+    lab_grades,
+    lab_stop_rules,
+    lab_tests,
+)
+
+RISE_FACT = "labs.rise_from_baseline.fold"
+
+
+def reaches(value: float, threshold: float, comparison: Comparison) -> bool:
+    """Whether ``value`` is in the band that starts at ``threshold``."""
+    equal = math.isclose(value, threshold)
+    if comparison is Comparison.AT_LEAST:
+        return equal or value > threshold
+    return value > threshold and not equal
+
+
+def read_results(knowledge: Knowledge, course: CourseView) -> tuple[list[LabReading], list[Alert]]:
+    """Every readable lab result in date order, and an alert for each one that is not."""
+    readings: list[LabReading] = []
+    alerts: list[Alert] = []
+    for event in events_of(course.events, LabResultRecorded):
+        try:
+            readings.append(check_lab_result(knowledge, event))
+        except IsotrackInputError as exc:
+            alerts.append(
+                Alert(
+                    severity=Severity.WARNING,
+                    code="LAB_RESULT_UNREADABLE",
+                    topic="labs",
+                    message=f"Lab result {event.id!r} cannot be read: "
+                    + "; ".join(p.message() for p in exc.problems),
+                    action="Correct the result (amend the event) so it can be checked.",
+                    event_ids=[event.id],
+                )
+            )
+    return readings, alerts
+
+
+def latest_by_test(readings: Sequence[LabReading]) -> dict[str, LabReading]:
+    latest: dict[str, LabReading] = {}
+    for reading in readings:
+        latest[reading.test_id] = reading
+    return latest
+
+
+def baseline_by_test(readings: Sequence[LabReading], course: CourseView) -> dict[str, LabReading]:
+    """Latest result of each test on or before the first dose (none before the course starts)."""
+    if course.start is None:
+        return {}
+    return latest_by_test([r for r in readings if r.date <= course.start])
+
+
+def _uln_text(reading: LabReading) -> str:
+    where = "its reference range" if reading.upper_limit_from == "result" else "isotrack default"
+    return f"upper limit {reading.upper_limit:g} {reading.unit}, {where}"
+
+
+def _describe(reading: LabReading) -> str:
+    shown = f"{reading.reported_value:g} {reading.reported_unit}"
+    if reading.reported_unit != reading.unit:
+        shown += f" (= {reading.value:.4g} {reading.unit})"
+    return f"{reading.test_name} {shown} on {reading.date.isoformat()}"
+
+
+def _grade_measure(knowledge: Knowledge, grade: LabGrade, reading: LabReading) -> float | None:
+    """The reading on the grade's scale: a concentration, or a multiple of the upper limit."""
+    if grade.basis is ThresholdBasis.ULN_MULTIPLE:
+        if reading.upper_limit is None or reading.upper_limit <= 0:
+            return None
+        return reading.value / reading.upper_limit
+    return reading.value
+
+
+def _grade_threshold(knowledge: Knowledge, grade: LabGrade, reading: LabReading) -> float:
+    fact = knowledge.fact(grade.threshold_fact)
+    if grade.basis is ThresholdBasis.ULN_MULTIPLE:
+        return knowledge.number(fact.id)
+    test = lab_tests(knowledge)[grade.test]
+    return convert(knowledge, test, knowledge.number(fact.id), fact.unit, reading.unit)
+
+
+def grade_alerts(knowledge: Knowledge, readings: Sequence[LabReading]) -> list[Alert]:
+    """The highest grade band each test's latest result reaches."""
+    alerts: list[Alert] = []
+    grades = lab_grades(knowledge)
+    for reading in latest_by_test(readings).values():
+        reached: list[tuple[float, LabGrade]] = []
+        unknown_uln = False
+        for grade in (g for g in grades if g.test == reading.test_id):
+            measure = _grade_measure(knowledge, grade, reading)
+            if measure is None:
+                unknown_uln = True
+                continue
+            threshold = _grade_threshold(knowledge, grade, reading)
+            if reaches(measure, threshold, grade.comparison):
+                reached.append((threshold, grade))
+        if unknown_uln and not reached:
+            alerts.append(
+                Alert(
+                    severity=Severity.INFO,
+                    code="LAB_ULN_UNKNOWN",
+                    topic="labs",
+                    message=f"{_describe(reading)}: no upper reference limit known, not graded.",
+                    action="Record the laboratory's reference range with the result.",
+                    event_ids=[reading.event_id],
+                )
+            )
+        if not reached:
+            continue
+        threshold, grade = max(reached, key=lambda pair: pair[0])
+        fact = knowledge.fact(grade.threshold_fact)
+        if grade.basis is ThresholdBasis.ULN_MULTIPLE:
+            multiple = reading.value / (reading.upper_limit or math.inf)
+            detail = (
+                f"{multiple:.2f} x the upper limit ({_uln_text(reading)}); "
+                f"band {grade.comparison.value} {threshold:g} x ULN"
+            )
+        else:
+            detail = f"band {grade.comparison.value} {knowledge.number(fact.id):g} {fact.unit}"
+        alerts.append(
+            Alert(
+                severity=grade.severity,
+                code=grade.code,
+                topic="labs",
+                message=f"{_describe(reading)} is {grade.label}: {detail}.",
+                action=grade.action,
+                source_ids=merge_sources(grade.source_ids, fact.source_ids),
+                event_ids=[reading.event_id],
+            )
+        )
+    return alerts
+
+
+def rise_alerts(
+    knowledge: Knowledge, readings: Sequence[LabReading], course: CourseView
+) -> list[Alert]:
+    """A graded test whose latest on-treatment result is a large multiple of its baseline."""
+    if course.start is None:
+        return []
+    fact = knowledge.fact(RISE_FACT)
+    fold = knowledge.number(RISE_FACT)
+    graded = {g.test for g in lab_grades(knowledge)}
+    baselines = baseline_by_test(readings, course)
+    alerts: list[Alert] = []
+    for test_id, reading in latest_by_test(readings).items():
+        baseline = baselines.get(test_id)
+        if test_id not in graded or baseline is None or reading.date <= course.start:
+            continue
+        if baseline.value <= 0:
+            continue
+        ratio = reading.value / baseline.value
+        if reaches(ratio, fold, Comparison.AT_LEAST):
+            alerts.append(
+                Alert(
+                    severity=Severity.WARNING,
+                    code="LAB_RISE_FROM_BASELINE",
+                    topic="labs",
+                    message=(
+                        f"{_describe(reading)} is {ratio:.2f} x the baseline "
+                        f"({baseline.value:.4g} {baseline.unit} on {baseline.date.isoformat()}); "
+                        f"flagged from {fold:g} x."
+                    ),
+                    action="Recheck and look for a cause even if the value is within the normal "
+                    "range; the policy's stop rule decides whether to hold treatment.",
+                    source_ids=list(fact.source_ids),
+                    event_ids=[baseline.event_id, reading.event_id],
+                )
+            )
+    return alerts
+
+
+def _fold_value(knowledge: Knowledge, rule: LabStopRule) -> float:
+    assert rule.fold_fact is not None  # guaranteed by the knowledge checks for every rule kind
+    if rule.fold_bound == "value":
+        return knowledge.number(rule.fold_fact)
+    low, high = knowledge.bounds(rule.fold_fact)
+    return low if rule.fold_bound == "low" else high
+
+
+def _multiple_of_uln(reading: LabReading) -> float | None:
+    if reading.upper_limit is None or reading.upper_limit <= 0:
+        return None
+    return reading.value / reading.upper_limit
+
+
+def stop_rule_alerts(
+    knowledge: Knowledge,
+    readings: Sequence[LabReading],
+    course: CourseView,
+    choice: PolicyChoice | None,
+) -> list[Alert]:
+    """Apply the policy's ``abnormal_labs_stop_rule`` position to on-treatment results."""
+    if choice is None or course.start is None:
+        return []
+    rule = lab_stop_rules(knowledge).get(choice.position)
+    if rule is None:
+        return [
+            Alert(
+                severity=Severity.INFO,
+                code="LAB_STOP_RULE_NOT_IMPLEMENTED",
+                topic="policy",
+                message=f"No stop rule is defined for position {choice.position!r}.",
+                action="Judge abnormal results clinically.",
+                source_ids=choice.source_ids,
+            )
+        ]
+    start = course.start
+    on_treatment = [r for r in readings if r.date > start and r.test_id in rule.tests]
+    fold = _fold_value(knowledge, rule)
+    named = f"policy {choice.chosen_by!r}, rule {rule.id!r}"
+    sources = merge_sources(rule.source_ids, choice.source_ids)
+    if rule.kind is StopRuleKind.SINGLE_PARAMETER:
+        hits = [
+            (r, m)
+            for r in latest_by_test(on_treatment).values()
+            if (m := _multiple_of_uln(r)) is not None and reaches(m, fold, rule.comparison)
+        ]
+        if not hits:
+            return []
+        listed = "; ".join(f"{_describe(r)} = {m:.2f} x ULN" for r, m in hits)
+        return [
+            Alert(
+                severity=Severity.CRITICAL,
+                code=rule.code,
+                topic="labs",
+                message=f"{listed}: above {fold:g} x ULN ({named}).",
+                action=rule.action,
+                source_ids=sources,
+                event_ids=[r.event_id for r, _ in hits],
+            )
+        ]
+    if rule.kind is StopRuleKind.MULTI_PARAMETER:
+        return _multi_parameter(
+            knowledge, rule, on_treatment, readings, course, fold, named, sources
+        )
+    return _not_normalising(knowledge, rule, on_treatment, fold, named, sources)
+
+
+def _multi_parameter(
+    knowledge: Knowledge,
+    rule: LabStopRule,
+    on_treatment: Sequence[LabReading],
+    readings: Sequence[LabReading],
+    course: CourseView,
+    fold: float,
+    named: str,
+    sources: list[str],
+) -> list[Alert]:
+    assert rule.min_parameters_fact is not None
+    needed = knowledge.number(rule.min_parameters_fact)
+    baselines = baseline_by_test(readings, course) if rule.baseline_first else {}
+    raised: list[tuple[LabReading, float, str]] = []
+    for reading in latest_by_test(on_treatment).values():
+        baseline = baselines.get(reading.test_id)
+        if baseline is not None and baseline.value > 0:
+            multiple, against = reading.value / baseline.value, "baseline"
+        else:
+            uln_multiple = _multiple_of_uln(reading)
+            if uln_multiple is None:
+                continue  # neither a baseline nor a reference limit: cannot be judged
+            multiple, against = uln_multiple, "ULN"
+        if reaches(multiple, fold, rule.comparison):
+            raised.append((reading, multiple, against))
+    if not raised:
+        return []
+    listed = "; ".join(f"{_describe(r)} = {m:.2f} x {a}" for r, m, a in raised)
+    ids = [r.event_id for r, _, _ in raised]
+    if reaches(len(raised), needed, Comparison.AT_LEAST):
+        return [
+            Alert(
+                severity=Severity.CRITICAL,
+                code=rule.code,
+                topic="labs",
+                message=f"{len(raised)} parameters raised {fold:g}-fold or more together: "
+                f"{listed} ({named}).",
+                action=rule.action,
+                source_ids=sources,
+                event_ids=ids,
+            )
+        ]
+    return [
+        Alert(
+            severity=Severity.WARNING,
+            code="LAB_SINGLE_PARAMETER_RAISED",
+            topic="labs",
+            message=f"{listed}: raised {fold:g}-fold or more, but fewer than {needed:g} "
+            f"parameters together, so this alone does not stop treatment ({named}).",
+            action="Recheck the raised parameter with the full panel at the next test.",
+            source_ids=sources,
+            event_ids=ids,
+        )
+    ]
+
+
+def _not_normalising(
+    knowledge: Knowledge,
+    rule: LabStopRule,
+    on_treatment: Sequence[LabReading],
+    fold: float,
+    named: str,
+    sources: list[str],
+) -> list[Alert]:
+    assert rule.consecutive_fact is not None
+    in_a_row = int(knowledge.number(rule.consecutive_fact))
+    alerts: list[Alert] = []
+    for test_id in rule.tests:
+        series = [r for r in on_treatment if r.test_id == test_id][-in_a_row:]
+        if len(series) < in_a_row:
+            continue
+        multiples = [_multiple_of_uln(r) for r in series]
+        if all(m is not None and reaches(m, fold, rule.comparison) for m in multiples):
+            alerts.append(
+                Alert(
+                    severity=Severity.CRITICAL,
+                    code=rule.code,
+                    topic="labs",
+                    message=f"{series[-1].test_name} above the upper limit on the last "
+                    f"{in_a_row} results ({named}).",
+                    action=rule.action,
+                    source_ids=sources,
+                    event_ids=[r.event_id for r in series],
+                )
+            )
+    return alerts

@@ -1,0 +1,136 @@
+"""A knowledge base for the monitoring tests, independent of files other engines are editing.
+
+It holds the monitoring data files, the shared disagreements and myths, every source they cite,
+and test policies whose positions each test picks on purpose. Timelines are built with
+the helpers of ``monitoring_cases.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import isotrack.knowledge.monitoring  # noqa: F401  (registers the monitoring sections)
+from isotrack.knowledge import Knowledge
+from isotrack.knowledge.loader import parse_knowledge, read_data_files
+
+MONITORING_FILES = (
+    "labs.toml",
+    "side_effects.toml",
+    "screening.toml",
+    "risk_factors.toml",
+    "mood.toml",
+    "monitoring_sources.toml",
+)
+SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml")
+
+# Test policies. "uk-mhra-2023" carries the real id because the UK assessment rule names it.
+TEST_POLICIES = """
+[[policy]]
+id = "uk-mhra-2023"
+title = "UK (test copy)"
+market = "UK"
+programme = "test"
+edition = "test"
+source_ids = ["isotrack-decisions"]
+
+[policy.positions]
+lab_schedule = "eu_smpc"
+abnormal_labs_stop_rule = "single_parameter_3x_uln"
+soy_peanut_allergy = "eu_contraindicated"
+
+[[policy]]
+id = "test-eu"
+title = "EU label schedule, single-parameter stop rule"
+market = "EU"
+programme = "test"
+edition = "test"
+source_ids = ["isotrack-decisions"]
+
+[policy.positions]
+lab_schedule = "eu_smpc"
+abnormal_labs_stop_rule = "single_parameter_3x_uln"
+soy_peanut_allergy = "eu_contraindicated"
+
+[[policy]]
+id = "test-seed"
+title = "The seed article's positions"
+market = "test"
+programme = "test"
+edition = "test"
+source_ids = ["isotrack-decisions"]
+
+[policy.positions]
+lab_schedule = "seed_article"
+abnormal_labs_stop_rule = "seed_multi_parameter"
+soy_peanut_allergy = "seed_relative_supervised_first_dose"
+
+[[policy]]
+id = "test-us"
+title = "US label schedule, label stop wording"
+market = "US"
+programme = "test"
+edition = "test"
+source_ids = ["isotrack-decisions"]
+
+[policy.positions]
+lab_schedule = "us_label"
+abnormal_labs_stop_rule = "label_not_normalising"
+
+[[policy]]
+id = "test-delphi"
+title = "Delphi schedule"
+market = "test"
+programme = "test"
+edition = "test"
+source_ids = ["isotrack-decisions"]
+
+[policy.positions]
+lab_schedule = "delphi_2022"
+abnormal_labs_stop_rule = "single_parameter_3x_uln"
+"""
+
+
+def _cited(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("source_ids", "claimed_by") and isinstance(item, list):
+                yield from item
+            else:
+                yield from _cited(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _cited(item)
+
+
+def _sources_toml(records: list[dict[str, Any]]) -> str:
+    """Flat source records back to TOML (JSON strings are valid TOML basic strings)."""
+    lines: list[str] = []
+    for record in records:
+        lines.append("[[source]]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in record.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    packaged = read_data_files()
+    files = {name: packaged[name] for name in (*MONITORING_FILES, *SHARED_FILES)}
+    files["test_policies.toml"] = TEST_POLICIES
+    documents = [tomllib.loads(text) for text in files.values()]
+    needed = {source_id for document in documents for source_id in _cited(document)}
+    defined_here = {s["id"] for document in documents for s in document.get("source", [])}
+    borrowed = [
+        source
+        for name, text in packaged.items()
+        if name not in files
+        for source in tomllib.loads(text).get("source", [])
+        if source["id"] in needed - defined_here
+    ]
+    files["borrowed_sources.toml"] = _sources_toml(borrowed)
+    return parse_knowledge(files)
