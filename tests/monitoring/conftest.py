@@ -26,7 +26,7 @@ MONITORING_FILES = (
     "mood.toml",
     "monitoring_sources.toml",
 )
-SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml")
+SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml", "dosing.toml")
 
 # Test policies. "uk-mhra-2023" carries the real id because the UK assessment rule names it.
 TEST_POLICIES = """

@@ -33,7 +33,7 @@ from isotrack.knowledge.monitoring import (
     risk_factors,
 )
 
-MINIMUM_AGE_FACT = "screening.minimum_age_years"
+MINIMUM_AGE_FACT = "dosing.minimum_age_years"  # one fact serves planner and screening
 
 FindingCategory = Literal["absolute_contraindication", "relative_contraindication", "interaction"]
 ScreenedKind = Literal["condition", "allergy", "medication", "age", "product"]
