@@ -41,12 +41,23 @@ class Knowledge:
     sections: Mapping[str, Mapping[str, BaseModel]]
     origin: Mapping[str, str] = field(default_factory=dict)  # record id -> file name
 
+    models: Mapping[str, type[BaseModel]] = field(default_factory=dict)  # section -> type
+
     def records(self, section: str, model: type[R]) -> Mapping[str, R]:
-        """Records of one section by id, typed as ``model``."""
+        """Records of one section by id, typed as ``model``.
+
+        Engines call this in their hot paths, so the type is checked against the section's
+        registered model (one comparison), not record by record.
+        """
         found = self.sections.get(section, {})
-        for record in found.values():
-            if not isinstance(record, model):
-                raise TypeError(f"section {section!r} holds {type(record).__name__}")
+        first = next(iter(found.values()), None)
+        registered: type[BaseModel] = self.models.get(section) or (
+            type(first) if first is not None else model
+        )
+        if not issubclass(registered, model):
+            raise TypeError(
+                f"section {section!r} holds {registered.__name__}, not {model.__name__}"
+            )
         return found  # type: ignore[return-value]
 
     @property
@@ -89,6 +100,13 @@ class Knowledge:
         if fact.value is None:
             raise ValueError(f"fact {fact_id!r} is not a single value (use bounds())")
         return fact.value
+
+    def statement(self, fact_id: str) -> str:
+        """The text of a cited statement (a fact with ``text`` rather than a number)."""
+        fact = self.fact(fact_id)
+        if fact.text is None:
+            raise ValueError(f"fact {fact_id!r} is not a statement (use number() or bounds())")
+        return fact.text
 
     def bounds(self, fact_id: str) -> tuple[float, float]:
         """The (low, high) of a range fact."""
@@ -186,7 +204,7 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
                 sections[section][record_id] = record
                 origin[key] = file_name
     problems.extend(resolve_extended_policies(sections))
-    knowledge = Knowledge(sections=sections, origin=origin)
+    knowledge = Knowledge(sections=sections, origin=origin, models=models)
     problems.extend(_cross_check(knowledge))
     if problems:
         raise KnowledgeError(problems)
