@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
+import isotrack.cli.facts_commands
+import isotrack.cli.monitoring_commands
+import isotrack.cli.plan_commands
+import isotrack.cli.programme_commands
+import isotrack.cli.service_commands  # noqa: F401
 from isotrack.cli import timeline_commands  # noqa: F401

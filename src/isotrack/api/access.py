@@ -1,0 +1,195 @@
+"""Who may do what: every access rule of the service, in this one module.
+
+Two questions are asked of every request: may this role ever do this action
+(:data:`ROLE_ACTIONS`, else 403), and is this patient within the user's reach
+(:func:`within_reach`, else 404, so that the existence of other patients is not revealed).
+Which event types a role may record is :data:`EVENT_TYPES_BY_ROLE`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from isotrack.api.problems import Problem, field_error
+from isotrack.store.patients import PatientRecord
+from isotrack.store.users import Role, User
+
+
+class Action(StrEnum):
+    MANAGE_USERS = "manage_users"
+    LIST_PATIENTS = "list_patients"
+    ENROL_PATIENT = "enrol_patient"
+    READ_PATIENT = "read_patient"
+    OPEN_COURSE = "open_course"
+    READ_COURSE = "read_course"  # timeline, events, evaluation, schedule, export
+    APPEND_EVENT = "append_event"
+    DECIDE_DISPENSE = "decide_dispense"  # records an authorization
+    READ_DISPENSE_DECISIONS = "read_dispense_decisions"
+    FIND_PRESCRIPTIONS = "find_prescriptions"  # pharmacy lookup by patient id
+    PLAN_COURSE = "plan_course"
+    READ_FACTS = "read_facts"
+    READ_AGGREGATES = "read_aggregates"
+
+
+_CLINIC = frozenset(
+    {
+        Action.LIST_PATIENTS,
+        Action.ENROL_PATIENT,
+        Action.READ_PATIENT,
+        Action.OPEN_COURSE,
+        Action.READ_COURSE,
+        Action.APPEND_EVENT,
+        Action.READ_DISPENSE_DECISIONS,
+        Action.PLAN_COURSE,
+        Action.READ_FACTS,
+    }
+)
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    # Admin runs the accounts and sees no clinical record.
+    Role.ADMIN: frozenset({Action.MANAGE_USERS, Action.READ_FACTS}),
+    Role.PRESCRIBER: _CLINIC,
+    Role.DESIGNEE: _CLINIC,
+    # The pharmacy sees decisions and prescriptions, not the clinical record.
+    Role.PHARMACIST: frozenset(
+        {
+            Action.DECIDE_DISPENSE,
+            Action.READ_DISPENSE_DECISIONS,
+            Action.FIND_PRESCRIPTIONS,
+            Action.APPEND_EVENT,
+            Action.READ_FACTS,
+        }
+    ),
+    Role.PATIENT: frozenset(
+        {Action.READ_PATIENT, Action.READ_COURSE, Action.APPEND_EVENT, Action.READ_FACTS}
+    ),
+    Role.AUDITOR: frozenset({Action.READ_AGGREGATES, Action.READ_FACTS}),
+}
+
+# Events a patient reports about themself (a home pregnancy test only where the policy
+# allows one; see ``isotrack.api.course_writes``).
+SELF_REPORTED_EVENT_TYPES = frozenset(
+    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen"}
+)
+_ALL_CLINICAL = frozenset(
+    {
+        "weight",
+        "prescription",
+        "dose_change",
+        "dose_missed",
+        "pause",
+        "resume",
+        "course_start",
+        "course_end",
+        "pregnancy_test",
+        "contraception",
+        "counselling",
+        "comprehension_check",
+        "enrolment",
+        "category",
+        "lab_result",
+        "adverse_event",
+        "mood_screen",
+        "assessment",
+        "medication",
+        "condition",
+        "allergy",
+        "visit",
+        "pregnancy_reported",
+        "void",
+        "amend",
+    }
+)
+
+EVENT_TYPES_BY_ROLE: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset(),
+    # A dispense is recorded by the pharmacy against an authorization, never by the clinic.
+    Role.PRESCRIBER: _ALL_CLINICAL,
+    # A designee prepares everything but cannot sign a prescription.
+    Role.DESIGNEE: _ALL_CLINICAL - {"prescription"},
+    Role.PHARMACIST: frozenset({"dispense"}),
+    Role.PATIENT: SELF_REPORTED_EVENT_TYPES,
+    Role.AUDITOR: frozenset(),
+}
+
+# Actions whose target patient must be within the user's reach. The pharmacist's actions
+# reach any patient: a pharmacy serves whoever brings a prescription.
+_PHARMACY_ANY_PATIENT = frozenset(
+    {
+        Action.DECIDE_DISPENSE,
+        Action.READ_DISPENSE_DECISIONS,
+        Action.FIND_PRESCRIPTIONS,
+        Action.APPEND_EVENT,
+    }
+)
+
+
+def allows(user: User, action: Action) -> bool:
+    return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def require(user: User, action: Action) -> None:
+    """403 unless the user's role may ever do ``action``."""
+    if not allows(user, action):
+        raise Problem(
+            403,
+            "Not allowed",
+            f"role {user.role.value!r} may not {action.value.replace('_', ' ')}",
+            kind="forbidden",
+        )
+
+
+def within_reach(user: User, patient_id: str, prescriber_user_id: str | None) -> bool:
+    """Whether the patient is one this user looks after, is, or (pharmacy) serves."""
+    if user.role is Role.PATIENT:
+        return user.patient_id == patient_id
+    if user.role in (Role.PRESCRIBER, Role.DESIGNEE):
+        return prescriber_user_id is not None and prescriber_user_id == user.care_prescriber_id
+    return user.role is Role.PHARMACIST
+
+
+def require_patient(
+    user: User, action: Action, patient_id: str, prescriber_user_id: str | None
+) -> None:
+    """403 if the role may never do ``action``; 404 if this patient is out of reach."""
+    require(user, action)
+    if user.role is Role.PHARMACIST and action not in _PHARMACY_ANY_PATIENT:
+        raise _not_found(patient_id)
+    if not within_reach(user, patient_id, prescriber_user_id):
+        raise _not_found(patient_id)
+
+
+def require_patient_record(
+    user: User, action: Action, record: PatientRecord | None, patient_id: str
+) -> PatientRecord:
+    if record is None:
+        require(user, action)
+        raise _not_found(patient_id)
+    require_patient(user, action, record.id, record.prescriber_user_id)
+    return record
+
+
+def _not_found(what: str) -> Problem:
+    return Problem(404, "Not found", f"no record {what!r} that you may see", kind="not-found")
+
+
+def require_event_type(user: User, event_type: str) -> None:
+    """403 naming the ``type`` field and the types this role may record."""
+    allowed = EVENT_TYPES_BY_ROLE.get(user.role, frozenset())
+    if event_type not in allowed:
+        raise Problem(
+            403,
+            "Not allowed",
+            f"role {user.role.value!r} may not record {event_type!r} events",
+            kind="event-type-forbidden",
+            errors=[
+                field_error(
+                    "body",
+                    "type",
+                    event_type,
+                    "one of: " + ", ".join(sorted(allowed))
+                    if allowed
+                    else "none: this role records no events",
+                )
+            ],
+        )

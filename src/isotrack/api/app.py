@@ -1,0 +1,27 @@
+"""The REST API: every router under ``/api/v1``, problem+json errors, and the shared service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from isotrack.api import (
+    routes_auth,
+    routes_courses,
+    routes_dispense,
+    routes_health,
+    routes_reference,
+    routes_users,
+)
+from isotrack.api.problems import install_problem_handlers
+
+API_PREFIX = "/api/v1"
+
+
+def install_api(app: FastAPI) -> None:
+    """Add the API routes and the problem+json error handlers to ``app``."""
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (routes_auth, routes_users, routes_courses, routes_dispense, routes_reference):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(routes_health.router)
+    install_problem_handlers(app)

@@ -1,0 +1,169 @@
+"""Who is calling: bearer tokens for API clients, cookie sessions (with CSRF) for browsers."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from fastapi import Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from isotrack.api.problems import Problem
+from isotrack.api.service import Service, get_service
+from isotrack.store.users import (
+    IssuedSession,
+    LoginThrottled,
+    SessionKind,
+    User,
+    check_password,
+    issue_session,
+    revoke_session,
+    session_for_token,
+)
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request and how they signed in."""
+
+    user: User
+    kind: SessionKind
+    csrf_token: str | None
+    token_sha256: str
+
+
+def _not_signed_in(detail: str) -> Problem:
+    return Problem(
+        401, "Not signed in", detail, kind="not-signed-in", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _credential(request: Request, service: Service) -> tuple[str, SessionKind] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), SessionKind.BEARER
+    cookie = request.cookies.get(service.settings.cookie_name)
+    if cookie:
+        return cookie, SessionKind.BROWSER
+    return None
+
+
+def _lookup(service: Service, token: str) -> Principal | None:
+    with service.database.reading() as connection:
+        session = session_for_token(connection, token)
+    if session is None:
+        return None
+    return Principal(session.user, session.kind, session.csrf_token, session.token_sha256)
+
+
+async def optional_principal(
+    request: Request, service: Service = Depends(get_service)
+) -> Principal | None:
+    """The caller, or ``None`` when nobody (or an expired session) is signed in."""
+    found = _credential(request, service)
+    if found is None:
+        return None
+    token, presented_as = found
+    principal = await run_in_threadpool(_lookup, service, token)
+    if principal is None or principal.kind is not presented_as:
+        return None
+    if principal.kind is SessionKind.BROWSER and request.method not in _SAFE_METHODS:
+        await _check_csrf(request, principal)
+    return principal
+
+
+async def current_principal(
+    principal: Principal | None = Depends(optional_principal),
+) -> Principal:
+    """FastAPI dependency: the signed-in caller, or a 401 problem."""
+    if principal is None:
+        raise _not_signed_in("sign in, or send a valid bearer token; it may have expired")
+    return principal
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    """Cookie-authenticated writes must echo the session's CSRF token (header or form field)."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FORM_FIELD)
+        sent = value if isinstance(value, str) else None
+    expected = principal.csrf_token or ""
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise Problem(
+            403,
+            "CSRF check failed",
+            f"a browser session must send its CSRF token in the {CSRF_HEADER} header "
+            f"or the {CSRF_FORM_FIELD!r} form field",
+            kind="csrf",
+        )
+
+
+def sign_in(
+    service: Service, username: str, password: str, kind: SessionKind
+) -> tuple[User, IssuedSession]:
+    """Check a password and open a session; 401 for a wrong pair, 429 when throttled."""
+    lifetime = (
+        service.settings.session_lifetime_seconds
+        if kind is SessionKind.BROWSER
+        else service.settings.token_lifetime_seconds
+    )
+    with service.database.writing() as connection:
+        try:
+            user = check_password(connection, username, password, service.login_limit)
+        except LoginThrottled as exc:
+            raise Problem(
+                429,
+                "Too many sign-in attempts",
+                str(exc),
+                kind="login-throttled",
+                headers={"Retry-After": str(exc.retry_after_seconds)},
+            ) from None
+        if user is None:
+            failed = True
+        else:
+            failed = False
+            session = issue_session(connection, user, kind, lifetime)
+    # Outside the transaction so that the recorded failure is committed, not rolled back.
+    if failed or user is None:
+        raise Problem(
+            401, "Sign-in failed", "unknown username or wrong password", kind="sign-in-failed"
+        )
+    return user, session
+
+
+def set_session_cookie(service: Service, response: Response, session: IssuedSession) -> None:
+    settings = service.settings
+    response.set_cookie(
+        settings.cookie_name,
+        session.token,
+        max_age=settings.session_lifetime_seconds,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite=settings.cookie_samesite,
+        path="/",
+    )
+
+
+def start_browser_session(
+    service: Service, response: Response, username: str, password: str
+) -> tuple[User, IssuedSession]:
+    """Sign a browser in: checks the password, sets the session cookie, returns the session."""
+    user, session = sign_in(service, username, password, SessionKind.BROWSER)
+    set_session_cookie(service, response, session)
+    return user, session
+
+
+def end_session(service: Service, principal: Principal, response: Response) -> None:
+    """Sign out: the token or session is revoked at once and the cookie removed."""
+    with service.database.writing() as connection:
+        revoke_session(connection, principal.token_sha256)
+    if principal.kind is SessionKind.BROWSER:
+        response.delete_cookie(service.settings.cookie_name, path="/")

@@ -1,0 +1,138 @@
+"""Dispense decisions requested by a pharmacist: decided by the programme engine, recorded
+durably (group commit) before the answer is returned."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from isotrack.api.access import Action, require, require_patient
+from isotrack.api.auth import Principal
+from isotrack.api.engine_calls import decide_dispense
+from isotrack.api.problems import Problem, field_error
+from isotrack.api.service import Service
+from isotrack.store.authorizations import (
+    AuthorizationRecord,
+    DuplicateRequest,
+    authorization_by_key,
+    make_record,
+)
+from isotrack.store.courses import NotFound, read_course
+
+
+class DispenseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prescription_id: str | None = Field(
+        default=None, description="the prescription to dispense; default: the latest one"
+    )
+
+
+def authorization_json(record: AuthorizationRecord) -> dict[str, Any]:
+    """The answer a pharmacist sees: the code, the outcome, dispense-by and the reasons."""
+    return {
+        "authorization_code": record.code,
+        "course_id": record.course_id,
+        "prescription_id": record.prescription_id,
+        "decided_on": record.decided_on.isoformat(),
+        "authorized": record.authorized,
+        "dispense_by": record.dispense_by.isoformat() if record.dispense_by else None,
+        "max_days_supply": record.max_days_supply,
+        "recorded_at": record.recorded_at,
+        "decision": record.decision,
+    }
+
+
+def _replay(
+    service: Service, user_id: str, key: str, fingerprint: str | None
+) -> AuthorizationRecord | None:
+    with service.database.reading() as connection:
+        existing = authorization_by_key(connection, user_id, key)
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise Problem(
+            422,
+            "Idempotency-Key reused",
+            "this Idempotency-Key was already used for a different request",
+            kind="idempotency-key-reused",
+            errors=[field_error("header", "Idempotency-Key", key, "a new key for a new request")],
+        )
+    return existing
+
+
+def _decide(
+    service: Service,
+    principal: Principal,
+    course_id: str,
+    prescription_id: str | None,
+    idempotency_key: str | None,
+    fingerprint: str | None,
+) -> tuple[AuthorizationRecord, bool]:
+    """Read the course and decide (no write); (record, True) is the stored answer of a
+    repeated idempotency key."""
+    user = principal.user
+    if idempotency_key is not None:
+        existing = _replay(service, user.id, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, True
+    with service.database.reading() as connection:
+        try:
+            course = read_course(connection, course_id)
+        except NotFound:
+            raise Problem(
+                404, "Not found", f"no course {course_id!r} that you may see", kind="not-found"
+            ) from None
+    header = course.header
+    require_patient(user, Action.DECIDE_DISPENSE, header.patient_id, header.prescriber_user_id)
+    day = service.today()
+    decision = decide_dispense(service.knowledge(), course.timeline(), day, prescription_id)
+    decided: dict[str, Any] = decision.model_dump(mode="json", by_alias=True)
+    dispense_by = getattr(decision, "dispense_by", None)
+    max_days = getattr(decision, "max_days_supply", None)
+    record = make_record(
+        course_id=course_id,
+        prescription_id=decided.get("prescription_id") or prescription_id,
+        decided_on=day,
+        authorized=bool(decided.get("authorized")),
+        dispense_by=dispense_by,
+        max_days_supply=int(max_days) if max_days is not None else None,
+        decision=decided,
+        requested_by=user.id,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+    return record, False
+
+
+async def decide_and_record(
+    service: Service,
+    principal: Principal,
+    course_id: str,
+    prescription_id: str | None,
+    *,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+) -> tuple[AuthorizationRecord, bool]:
+    """Decide and record a dispense; returns the record and whether it is a replay.
+
+    The record is committed before this returns: the caller's answer never gets ahead of the
+    audit trail.
+    """
+    require(principal.user, Action.DECIDE_DISPENSE)
+    record, replayed = await run_in_threadpool(
+        _decide, service, principal, course_id, prescription_id, idempotency_key, fingerprint
+    )
+    if replayed:
+        return record, True
+    try:
+        committed = await asyncio.wrap_future(service.writer.submit(record))
+    except DuplicateRequest:
+        existing = await run_in_threadpool(
+            _replay, service, principal.user.id, idempotency_key or "", fingerprint
+        )
+        if existing is None:  # pragma: no cover - the duplicate is committed by definition
+            raise
+        return existing, True
+    return committed, False

@@ -1,0 +1,87 @@
+"""Signing in and out: bearer tokens for programs, cookie sessions for browsers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from isotrack.api.auth import (
+    Principal,
+    current_principal,
+    end_session,
+    sign_in,
+    start_browser_session,
+)
+from isotrack.api.service import Service, get_service
+from isotrack.store.users import SessionKind, User
+
+router = APIRouter(tags=["auth"])
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "prescriber_user_id": user.prescriber_user_id,
+        "patient_id": user.patient_id,
+        "active": user.active,
+    }
+
+
+@router.post("/auth/token", summary="Exchange a username and password for a bearer token")
+async def token(body: Credentials, service: Service = Depends(get_service)) -> dict[str, Any]:
+    user, session = await run_in_threadpool(
+        sign_in, service, body.username, body.password, SessionKind.BEARER
+    )
+    return {
+        "access_token": session.token,
+        "token_type": "bearer",
+        "expires_at": session.expires_at,
+        "user": user_json(user),
+    }
+
+
+@router.post("/auth/login", summary="Open a browser session (sets the session cookie)")
+async def login(
+    body: Credentials, response: Response, service: Service = Depends(get_service)
+) -> dict[str, Any]:
+    user, session = await run_in_threadpool(
+        start_browser_session, service, response, body.username, body.password
+    )
+    return {
+        "csrf_token": session.csrf_token,
+        "expires_at": session.expires_at,
+        "user": user_json(user),
+    }
+
+
+@router.post("/auth/logout", status_code=204, summary="Revoke the current token or session")
+async def logout(
+    response: Response,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> Response:
+    await run_in_threadpool(end_session, service, principal, response)
+    response.status_code = 204
+    return response
+
+
+@router.get("/me", summary="The signed-in user")
+async def me(principal: Principal = Depends(current_principal)) -> dict[str, Any]:
+    return {
+        **user_json(principal.user),
+        "session": principal.kind.value,
+        "csrf_token": principal.csrf_token,
+    }

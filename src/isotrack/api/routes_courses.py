@@ -1,0 +1,298 @@
+"""Patients, courses and their events: the clinic's and the patient's view of a course."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from isotrack.api.access import Action, require, require_patient, require_patient_record
+from isotrack.api.auth import Principal, current_principal
+from isotrack.api.course_writes import (
+    NewCourse,
+    NewPatient,
+    append_event_as,
+    enrol_patient,
+    open_course,
+)
+from isotrack.api.engine_calls import assess, build_schedule
+from isotrack.api.problems import Problem, field_error
+from isotrack.api.service import Service, get_service
+from isotrack.domain.events import EventAmended, EventVoided
+from isotrack.domain.timeline import effective_events
+from isotrack.store.courses import NotFound, StoredCourse, read_course
+from isotrack.store.idempotency import request_fingerprint
+from isotrack.store.patients import PatientRecord, patient_record, patients_in_care
+
+router = APIRouter(tags=["courses"])
+
+_ETAG = re.compile(r'^(?:W/)?"(?P<course>[^"]+)\.v(?P<version>\d+)"$')
+
+
+def _patient_json(record: PatientRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "display_name": record.display_name,
+        "courses": [
+            {"id": c.id, "policy": c.policy, "version": c.version, "last_event_on": c.last_event_on}
+            for c in record.courses
+        ],
+    }
+
+
+@router.get("/patients", summary="The patients in my care")
+def patients_list(
+    principal: Principal = Depends(current_principal), service: Service = Depends(get_service)
+) -> list[dict[str, Any]]:
+    user = principal.user
+    require(user, Action.LIST_PATIENTS)
+    with service.database.reading() as connection:
+        found = patients_in_care(connection, user.care_prescriber_id or "")
+    return [_patient_json(p) for p in found]
+
+
+@router.post("/patients", status_code=201, summary="Enrol a patient and open the first course")
+def patients_create(
+    body: NewPatient,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    patient_id, course_id = enrol_patient(service, principal, body)
+    return {"patient_id": patient_id, "course_id": course_id}
+
+
+@router.get("/patients/{patient_id}", summary="One patient and their courses")
+def patients_read(
+    patient_id: str,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    with service.database.reading() as connection:
+        record = patient_record(connection, patient_id)
+    return _patient_json(
+        require_patient_record(principal.user, Action.READ_PATIENT, record, patient_id)
+    )
+
+
+@router.post("/patients/{patient_id}/courses", status_code=201, summary="Open another course")
+def courses_create(
+    patient_id: str,
+    body: NewCourse,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    return {
+        "patient_id": patient_id,
+        "course_id": open_course(service, principal, patient_id, body),
+    }
+
+
+def readable_course(service: Service, principal: Principal, course_id: str) -> StoredCourse:
+    """The course if the caller may read it; 404 otherwise (also for courses out of reach)."""
+    with service.database.reading() as connection:
+        try:
+            course = read_course(connection, course_id)
+        except NotFound:
+            require(principal.user, Action.READ_COURSE)
+            raise Problem(
+                404, "Not found", f"no course {course_id!r} that you may see", kind="not-found"
+            ) from None
+    header = course.header
+    require_patient(
+        principal.user, Action.READ_COURSE, header.patient_id, header.prescriber_user_id
+    )
+    return course
+
+
+def _as_of(service: Service, as_of: dt.date | None) -> dt.date:
+    return as_of or service.today()
+
+
+def _header_json(course: StoredCourse) -> dict[str, Any]:
+    h = course.header
+    return {
+        "id": h.id,
+        "patient_id": h.patient_id,
+        "policy": h.policy,
+        "version": course.version,
+        "created_at": h.created_at,
+        "created_by": h.created_by,
+    }
+
+
+@router.get("/courses/{course_id}", summary="A course: timeline and evaluation (ETag = version)")
+def courses_read(
+    course_id: str,
+    response: Response,
+    as_of: dt.date | None = Query(default=None, description="evaluation date; default today"),
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    course = readable_course(service, principal, course_id)
+    timeline = course.timeline()
+    day = _as_of(service, as_of)
+    evaluation: dict[str, Any] | None
+    try:
+        evaluation = assess(service.knowledge(), timeline, day).model_dump(
+            mode="json", by_alias=True
+        )
+    except Problem as missing:  # an engine not built yet: the course is still readable
+        evaluation = None
+        response.headers["Warning"] = f'199 - "{missing.detail}"'
+    response.headers["ETag"] = course.etag
+    return {
+        "course": _header_json(course),
+        "as_of": day.isoformat(),
+        "timeline": timeline.to_json_dict(),
+        "evaluation": evaluation,
+    }
+
+
+@router.get("/courses/{course_id}/events", summary="The event log with who recorded what")
+def events_list(
+    course_id: str,
+    response: Response,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    course = readable_course(service, principal, course_id)
+    timeline = course.timeline()
+    standing = {e.id for e in effective_events(timeline)}
+    void_targets = {e.target_id for e in timeline.events if isinstance(e, EventVoided)}
+    amended = {
+        e.target_id
+        for e in timeline.events
+        if isinstance(e, EventAmended) and e.id not in void_targets
+    }
+    items = []
+    for stored, event in zip(course.events, timeline.events, strict=True):
+        if isinstance(event, (EventVoided, EventAmended)):
+            status = "correction"
+        elif event.id not in standing:
+            status = "voided"
+        elif event.id in amended:
+            status = "amended"
+        else:
+            status = "current"
+        items.append(
+            {
+                "seq": stored.seq,
+                "event_id": stored.event_id,
+                "type": stored.type,
+                "status": status,
+                "recorded_by": stored.recorded_by,
+                "recorded_at": stored.recorded_at,
+                "hash": stored.hash,
+                "event": stored.as_json(),
+            }
+        )
+    response.headers["ETag"] = course.etag
+    return {"course_id": course_id, "version": course.version, "events": items}
+
+
+def expected_version(course_id: str, if_match: str | None) -> int | None:
+    """The version named by an If-Match header (``None`` for no header or ``*``)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise Problem(
+            422,
+            "Invalid input",
+            "If-Match must carry the course's ETag",
+            kind="invalid-input",
+            errors=[field_error("header", "If-Match", if_match, f'"{course_id}.v<version>"')],
+        )
+    if match["course"] != course_id:
+        raise Problem(
+            412,
+            "Precondition failed",
+            "the If-Match ETag is of another course",
+            kind="version-mismatch",
+        )
+    return int(match["version"])
+
+
+@router.post(
+    "/courses/{course_id}/events",
+    status_code=201,
+    summary="Append one event (If-Match: the course ETag; Idempotency-Key for safe retries)",
+    responses={409: {"description": "conflict"}, 412: {"description": "version mismatch"}},
+)
+async def events_append(
+    course_id: str,
+    request: Request,
+    if_match: str | None = Header(default=None),
+    idempotency_key: str | None = Header(default=None, max_length=200),
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> JSONResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    raw = await request.body()
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem(
+            422,
+            "Invalid input",
+            "the body is not JSON",
+            kind="invalid-input",
+            errors=[field_error("body", "(json)", str(exc), "one event as JSON")],
+        ) from None
+    version = expected_version(course_id, if_match)
+    fingerprint = request_fingerprint("POST", request.url.path, raw)
+    outcome = await run_in_threadpool(
+        append_event_as,
+        service,
+        principal,
+        course_id,
+        payload,
+        version,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+    headers = {"Location": f"{request.url.path}/{outcome.body.get('seq')}"}
+    if outcome.etag:
+        headers["ETag"] = outcome.etag
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+@router.get("/courses/{course_id}/evaluation", summary="Every engine's evaluation as of a date")
+def evaluation_read(
+    course_id: str,
+    as_of: dt.date | None = Query(default=None, description="default: today"),
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    course = readable_course(service, principal, course_id)
+    result = assess(service.knowledge(), course.timeline(), _as_of(service, as_of))
+    return result.model_dump(mode="json", by_alias=True)
+
+
+@router.get("/courses/{course_id}/schedule", summary="What is due, from whom, by when")
+def schedule_read(
+    course_id: str,
+    as_of: dt.date | None = Query(default=None, description="default: today"),
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> dict[str, Any]:
+    course = readable_course(service, principal, course_id)
+    result = build_schedule(service.knowledge(), course.timeline(), _as_of(service, as_of))
+    return result.model_dump(mode="json", by_alias=True)
+
+
+@router.get("/courses/{course_id}/export", summary="The course in the isotrack.timeline/1 format")
+def course_export(
+    course_id: str,
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
+) -> JSONResponse:
+    course = readable_course(service, principal, course_id)
+    return JSONResponse(course.timeline().to_json_dict(), headers={"ETag": course.etag})

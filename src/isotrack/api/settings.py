@@ -1,0 +1,70 @@
+"""The service's settings in one typed object, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from isotrack.store.database import database_url_from_env
+
+SECRET_KEY_FILE = Path("var/secret_key")
+
+
+class Settings(BaseModel):
+    """Everything an operator may tune. Security limits here are not clinical numbers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    database_url: str
+    # For signing anything a page hands to the browser (the web pages use it); sessions and
+    # tokens themselves are random and stored only as hashes.
+    secret_key: str = Field(min_length=16, repr=False)
+    session_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
+    token_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
+    cookie_name: str = "isotrack_session"
+    cookie_secure: bool = False  # set true behind HTTPS
+    cookie_samesite: Literal["lax", "strict"] = "lax"
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from ``ISOTRACK_*`` variables; ``overrides`` win over the environment."""
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": database_url_from_env(),
+            "secret_key": env.get("ISOTRACK_SECRET_KEY") or _local_secret_key(),
+        }
+        for name, key in (
+            ("session_lifetime_seconds", "ISOTRACK_SESSION_LIFETIME_SECONDS"),
+            ("token_lifetime_seconds", "ISOTRACK_TOKEN_LIFETIME_SECONDS"),
+            ("login_max_failures", "ISOTRACK_LOGIN_MAX_FAILURES"),
+            ("login_window_seconds", "ISOTRACK_LOGIN_WINDOW_SECONDS"),
+            ("cookie_samesite", "ISOTRACK_COOKIE_SAMESITE"),
+        ):
+            if env.get(key):
+                values[name] = env[key]
+        if env.get("ISOTRACK_COOKIE_SECURE"):
+            values["cookie_secure"] = env["ISOTRACK_COOKIE_SECURE"].lower() in ("1", "true", "yes")
+        values.update(overrides)
+        return cls.model_validate(values)
+
+
+def _local_secret_key() -> str:
+    """A key kept in ``./var/secret_key`` so every worker process shares it across restarts."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    try:
+        # O_EXCL: when two workers start together, the second reads the first one's key.
+        fd = os.open(SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

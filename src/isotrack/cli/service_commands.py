@@ -1,0 +1,312 @@
+"""Service commands: ``db upgrade``, ``serve``, ``demo``, ``user add``, ``import``, ``export``,
+``verify``. They all use the database named by ``--database-url`` or ``$ISOTRACK_DATABASE_URL``
+(default: the SQLite file ``./var/isotrack.sqlite``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from isotrack.cli.app import app
+from isotrack.cli.output import console, emit_json, fail, fail_input
+from isotrack.cli.timeline_commands import read_timeline_file
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.store.database import Database, open_database, schema_status
+
+db_app = typer.Typer(help="Database schema: create or upgrade it.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL; default $ISOTRACK_DATABASE_URL or sqlite:///var/isotrack.sqlite",
+    ),
+]
+
+
+def _database(url: str | None) -> Database:
+    if url:
+        os.environ["ISOTRACK_DATABASE_URL"] = url  # so that server workers see the same one
+    return open_database(url)
+
+
+def _current_database(url: str | None) -> Database:
+    """The database, refusing to go on when its schema is not the one this code needs."""
+    database = _database(url)
+    status = schema_status(database)
+    if not status.up_to_date:
+        fail(status.explain())
+    return database
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Create the tables, or bring an existing database up to this version's schema."""
+    from isotrack.store.database import upgrade_schema
+
+    database = _database(database_url)
+    before = schema_status(database)
+    upgrade_schema(database)
+    after = schema_status(database)
+    if before.current == after.current:
+        console.print(f"schema already current (revision {after.head})")
+    else:
+        console.print(f"schema upgraded from {before.current or 'empty'} to {after.head}")
+
+
+@db_app.command("status")
+def db_status(database_url: DatabaseUrl = None) -> None:
+    """Say whether the schema is current."""
+    status = schema_status(_database(database_url))
+    console.print(status.explain())
+    if not status.up_to_date:
+        raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    database_url: DatabaseUrl = None,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = False,
+) -> None:
+    """Start the web service (API at /api/v1, documentation at /docs)."""
+    import uvicorn
+
+    from isotrack.api.settings import Settings
+    from isotrack.knowledge import KnowledgeError, load_knowledge
+
+    database = _current_database(database_url)
+    database.dispose()
+    try:
+        load_knowledge()
+    except KnowledgeError as exc:
+        fail(str(exc))
+    # Resolve the secret once, here, so that every worker process shares it.
+    os.environ["ISOTRACK_SECRET_KEY"] = Settings.from_env().secret_key
+    console.print(f"isotrack serving on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run(
+        "isotrack.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="warning",
+    )
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="sign-in name")],
+    role: Annotated[str, typer.Option(help="admin|prescriber|designee|pharmacist|patient|auditor")],
+    display_name: Annotated[str | None, typer.Option(help="name shown in pages")] = None,
+    prescriber: Annotated[str | None, typer.Option(help="designees: their prescriber")] = None,
+    patient_id: Annotated[str | None, typer.Option(help="patients: their record")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="default: $ISOTRACK_NEW_PASSWORD, else a generated one printed once"),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user account."""
+    from isotrack.store.users import Role, create_user, generate_password
+
+    try:
+        chosen_role = Role(role)
+    except ValueError:
+        fail(f"--role: {role!r} is not a role; allowed: {', '.join(r.value for r in Role)}")
+    secret = password or os.environ.get("ISOTRACK_NEW_PASSWORD")
+    generated = secret is None
+    secret = secret or generate_password()
+    database = _current_database(database_url)
+    try:
+        with database.writing() as connection:
+            user = create_user(
+                connection,
+                username=username,
+                password=secret,
+                role=chosen_role,
+                display_name=display_name,
+                prescriber_username=prescriber,
+                patient_id=patient_id,
+            )
+    except IsotrackInputError as exc:
+        fail_input(exc)
+    console.print(f"created {user.role.value} {user.username!r} (id {user.id})")
+    if generated:
+        console.print(f"password (shown once): [bold]{secret}[/]")
+
+
+@app.command("demo")
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="ERASE the whole database and create the demo anew")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create demo users and a clinic of demo patients dated from today."""
+    from isotrack.store.database import downgrade_schema, upgrade_schema
+    from isotrack.store.demo_clinic import DEMO_USERS, demo_patients
+    from isotrack.store.users import create_user, generate_password, user_by_username
+
+    database = _current_database(database_url)
+    if reset:
+        downgrade_schema(database)
+        upgrade_schema(database)
+        console.print("database erased and recreated")
+    with database.reading() as connection:
+        if user_by_username(connection, DEMO_USERS[0].username) is not None:
+            console.print(
+                "demo data is already present (its passwords were printed when it was made); "
+                "run `isotrack demo --reset` to erase everything and start again"
+            )
+            return
+    from isotrack.store.courses import import_timeline
+
+    today = dt.date.today()
+    passwords: dict[str, str] = {}
+    patients = demo_patients(today)
+    with database.writing() as connection:
+        users = {}
+        for spec in DEMO_USERS:
+            if spec.patient_id is not None:
+                continue
+            passwords[spec.username] = generate_password()
+            users[spec.username] = create_user(
+                connection,
+                username=spec.username,
+                password=passwords[spec.username],
+                role=spec.role,
+                display_name=spec.display_name,
+                prescriber_username=spec.prescriber,
+            )
+        for patient in patients:
+            import_timeline(
+                connection,
+                patient.timeline,
+                recorded_by=patient.prescriber,
+                prescriber_user_id=users[patient.prescriber].id,
+                display_name=patient.display_name,
+            )
+        for spec in DEMO_USERS:
+            if spec.patient_id is None:
+                continue
+            passwords[spec.username] = generate_password()
+            create_user(
+                connection,
+                username=spec.username,
+                password=passwords[spec.username],
+                role=spec.role,
+                display_name=spec.display_name,
+                patient_id=spec.patient_id,
+            )
+    table = Table(title="demo accounts (passwords are shown this once)")
+    for column in ("username", "role", "password"):
+        table.add_column(column)
+    for spec in DEMO_USERS:
+        table.add_row(spec.username, spec.role.value, passwords[spec.username])
+    console.print(table)
+    console.print(f"{len(patients)} demo patients created, dated from {today.isoformat()}")
+
+
+@app.command("import")
+def import_command(
+    timeline_file: Annotated[Path, typer.Argument(help="an isotrack.timeline/1 JSON file")],
+    prescriber: Annotated[str, typer.Option(help="username of the prescriber in charge")],
+    display_name: Annotated[str | None, typer.Option(help="patient name for the clinic")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Store a course from a timeline file (the patient is created if new)."""
+    from isotrack.store.courses import import_timeline
+    from isotrack.store.users import Role, user_by_username
+
+    timeline = read_timeline_file(timeline_file)
+    database = _current_database(database_url)
+    with database.writing() as connection:
+        user = user_by_username(connection, prescriber)
+        if user is None or user.role is not Role.PRESCRIBER:
+            fail(f"--prescriber: {prescriber!r} is not the username of a prescriber")
+        try:
+            header = import_timeline(
+                connection,
+                timeline,
+                recorded_by=user.username,
+                prescriber_user_id=user.id,
+                display_name=display_name,
+            )
+        except IsotrackInputError as exc:
+            fail_input(exc)
+    console.print(
+        f"imported course {header.id} for patient {header.patient_id} "
+        f"({len(timeline.events)} events)"
+    )
+
+
+@app.command("export")
+def export_command(
+    course_id: Annotated[str, typer.Argument(help="the course id")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file; default stdout")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write a course as an isotrack.timeline/1 JSON document."""
+    from isotrack.store.courses import NotFound, read_course
+
+    database = _current_database(database_url)
+    with database.reading() as connection:
+        try:
+            course = read_course(connection, course_id)
+        except NotFound:
+            fail(f"no course {course_id!r}")
+    document = course.timeline().to_json_dict()
+    if output is None:
+        emit_json(document)
+    else:
+        output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        console.print(f"wrote {output}")
+
+
+@app.command("verify")
+def verify_command(
+    database_url: DatabaseUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Recompute every course's hash chain; report the first broken link of each course."""
+    from isotrack.store.verify import verify_all
+
+    database = _current_database(database_url)
+    with database.reading() as connection:
+        report = verify_all(connection)
+    if as_json:
+        emit_json(
+            {
+                "intact": report.intact,
+                "courses_checked": report.courses_checked,
+                "events_checked": report.events_checked,
+                "broken": [
+                    {"course_id": b.course_id, "seq": b.seq, "problem": b.problem}
+                    for b in report.broken
+                ],
+            }
+        )
+    else:
+        for link in report.broken:
+            console.print(f"[bold red]BROKEN[/] {link.describe()}", highlight=False)
+        console.print(
+            f"{report.courses_checked} courses, {report.events_checked} events checked: "
+            + ("every chain intact" if report.intact else f"{len(report.broken)} broken")
+        )
+    if not report.intact:
+        raise typer.Exit(1)

@@ -1,0 +1,235 @@
+"""Recorded dispense decisions (authorizations), committed by a single group-commit writer.
+
+Every decision a pharmacist requests is stored with its code, outcome, reasons and
+``dispense_by`` before the answer leaves the service. Many requests arrive at once, so one
+writer thread per process takes whatever is queued and commits it in one transaction: each
+request still waits for its own durable commit, but the database sees one commit (one fsync)
+per batch instead of one per request, and SQLite's single write lock is taken once per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import queue
+import secrets
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from isotrack.store.clock import utc_timestamp
+from isotrack.store.database import Database
+from isotrack.store.tables import dispense_authorizations
+
+# Crockford-style alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+MAX_BATCH = 512
+
+
+def new_authorization_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True)
+class AuthorizationRecord:
+    code: str
+    course_id: str
+    prescription_id: str | None
+    decided_on: dt.date
+    authorized: bool
+    dispense_by: dt.date | None
+    max_days_supply: int | None
+    decision: dict[str, Any]  # the full decision as returned to the pharmacist
+    requested_by: str
+    recorded_at: str
+    idempotency_key: str | None = None
+    fingerprint: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "course_id": self.course_id,
+            "prescription_id": self.prescription_id,
+            "decided_on": self.decided_on,
+            "authorized": self.authorized,
+            "dispense_by": self.dispense_by,
+            "max_days_supply": self.max_days_supply,
+            "decision": json.dumps(self.decision, separators=(",", ":"), ensure_ascii=False),
+            "requested_by": self.requested_by,
+            "recorded_at": self.recorded_at,
+            "idempotency_key": self.idempotency_key,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def _record(row: Any) -> AuthorizationRecord:
+    data = dict(row._mapping)
+    data["decision"] = json.loads(data["decision"])
+    return AuthorizationRecord(**data)
+
+
+def authorization_by_code(connection: Connection, code: str) -> AuthorizationRecord | None:
+    row = connection.execute(
+        select(dispense_authorizations).where(dispense_authorizations.c.code == code.upper())
+    ).first()
+    return _record(row) if row else None
+
+
+def authorization_by_key(
+    connection: Connection, requested_by: str, idempotency_key: str
+) -> AuthorizationRecord | None:
+    row = connection.execute(
+        select(dispense_authorizations).where(
+            dispense_authorizations.c.requested_by == requested_by,
+            dispense_authorizations.c.idempotency_key == idempotency_key,
+        )
+    ).first()
+    return _record(row) if row else None
+
+
+def authorizations_of_course(connection: Connection, course_id: str) -> list[AuthorizationRecord]:
+    rows = connection.execute(
+        select(dispense_authorizations)
+        .where(dispense_authorizations.c.course_id == course_id)
+        .order_by(dispense_authorizations.c.recorded_at)
+    ).all()
+    return [_record(row) for row in rows]
+
+
+def record_authorization_now(connection: Connection, record: AuthorizationRecord) -> None:
+    """Insert one authorization in the caller's transaction (tests, imports, the CLI)."""
+    connection.execute(insert(dispense_authorizations).values(record.row()))
+
+
+class DuplicateRequest(Exception):
+    """An authorization with the same requester and idempotency key was stored first."""
+
+
+@dataclass
+class _Pending:
+    record: AuthorizationRecord
+    done: Future[AuthorizationRecord]
+
+
+class AuthorizationWriter:
+    """One thread that commits queued authorizations in batches (group commit).
+
+    ``submit`` returns a future that completes once the record is committed, or fails with
+    :class:`DuplicateRequest` (same idempotency key) or the database error.
+    """
+
+    def __init__(self, database: Database, max_batch: int = MAX_BATCH) -> None:
+        self._database = database
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="isotrack-authorization-writer", daemon=True
+                )
+                self._thread.start()
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def submit(self, record: AuthorizationRecord) -> Future[AuthorizationRecord]:
+        if self._thread is None:
+            self.start()
+        done: Future[AuthorizationRecord] = Future()
+        self._queue.put(_Pending(record, done))
+        return done
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stopping = False
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._commit(batch)
+            if stopping:
+                return
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        outcomes: dict[int, BaseException | None] = {}
+        try:
+            with self._database.writing() as connection:
+                plain = [p for p in batch if p.record.idempotency_key is None]
+                if plain:
+                    connection.execute(
+                        insert(dispense_authorizations), [p.record.row() for p in plain]
+                    )
+                for pending in batch:
+                    if pending.record.idempotency_key is None:
+                        continue
+                    # A savepoint per keyed record, so a repeated key fails alone.
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(
+                                insert(dispense_authorizations).values(pending.record.row())
+                            )
+                    except IntegrityError:
+                        outcomes[id(pending)] = DuplicateRequest(pending.record.idempotency_key)
+        except BaseException as exc:  # the whole batch failed to commit: tell every waiter
+            for pending in batch:
+                pending.done.set_exception(exc)
+            return
+        for pending in batch:
+            failure = outcomes.get(id(pending))
+            if failure is None:
+                pending.done.set_result(pending.record)
+            else:
+                pending.done.set_exception(failure)
+
+
+def make_record(
+    *,
+    course_id: str,
+    prescription_id: str | None,
+    decided_on: dt.date,
+    authorized: bool,
+    dispense_by: dt.date | None,
+    max_days_supply: int | None,
+    decision: dict[str, Any],
+    requested_by: str,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    code: str | None = None,
+) -> AuthorizationRecord:
+    return AuthorizationRecord(
+        code=code or new_authorization_code(),
+        course_id=course_id,
+        prescription_id=prescription_id,
+        decided_on=decided_on,
+        authorized=authorized,
+        dispense_by=dispense_by,
+        max_days_supply=max_days_supply,
+        decision=decision,
+        requested_by=requested_by,
+        recorded_at=utc_timestamp(),
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )

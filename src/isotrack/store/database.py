@@ -1,0 +1,153 @@
+"""Connecting to the store: SQLite (default) or PostgreSQL, with the same code and migrations.
+
+SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL`` (a committed write
+survives power loss). Its writes begin with ``BEGIN IMMEDIATE`` on a separate engine, so a
+writer takes the write lock up front and waits for it (``busy_timeout``) instead of failing
+half-way through a transaction. On PostgreSQL the read and write engines are the same pool.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_DATABASE_URL = "sqlite:///var/isotrack.sqlite"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url_from_env() -> str:
+    """``$ISOTRACK_DATABASE_URL``, or the SQLite file ``./var/isotrack.sqlite``."""
+    return os.environ.get("ISOTRACK_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own implicit transactions are switched off: we issue BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass(frozen=True)
+class Database:
+    """The store's engines: ``read`` for queries, ``write`` for transactions that write."""
+
+    url: str
+    read: Engine
+    write: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.write.dialect.name
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction, committed on success and rolled back on any error."""
+        with self.write.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot for every query inside it."""
+        with self.read.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        self.read.dispose()
+        if self.write is not self.read:
+            self.write.dispose()
+
+
+def open_database(url: str | None = None, *, pool_size: int = 10) -> Database:
+    """Engines for ``url`` (default: :func:`database_url_from_env`). Creates no tables."""
+    url = url or database_url_from_env()
+    if is_sqlite(url):
+        return Database(
+            url=url,
+            read=_sqlite_engine(url, begin="BEGIN"),
+            write=_sqlite_engine(url, begin="BEGIN IMMEDIATE"),
+        )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return Database(url=url, read=engine, write=engine)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_schema(database: Database, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` (``isotrack db upgrade``)."""
+    with database.write.connect() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+        connection.commit()
+
+
+def downgrade_schema(database: Database, revision: str = "base") -> None:
+    """Undo migrations down to ``revision``; ``base`` drops every isotrack table."""
+    with database.write.connect() as connection:
+        command.downgrade(_alembic_config(connection), revision)
+        connection.commit()
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    def explain(self) -> str:
+        if self.up_to_date:
+            return f"database schema is up to date (revision {self.head})"
+        found = "no isotrack tables" if self.current is None else f"revision {self.current}"
+        return (
+            f"database schema is outdated: found {found}, this version of isotrack needs "
+            f"revision {self.head}; run `isotrack db upgrade` first"
+        )
+
+
+def schema_status(database: Database) -> SchemaStatus:
+    """Which migration the database is at, against the newest one this code ships."""
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise RuntimeError("no migrations found in the isotrack package")
+    with database.read.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return SchemaStatus(current=current, head=head)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the isotrack store (run by `isotrack db upgrade`)."""

@@ -1,0 +1,151 @@
+"""The tables of the isotrack store (SQLAlchemy Core; the migrations create exactly these).
+
+Times that take part in a hash are kept as ISO 8601 text (``recorded_at``) so that every
+database returns the very bytes that were hashed. Expiry and rate-limit times are integer
+epoch seconds, which compare the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    # A designee acts for one prescriber; a patient user is one patient.
+    Column("prescriber_user_id", String(40), ForeignKey("users.id"), nullable=True),
+    # No foreign key here: users and patients would reference each other; the store checks it.
+    Column("patient_id", String(100), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    # The prescriber whose care the patient is in (designees see their prescriber's patients).
+    Column("prescriber_user_id", String(40), ForeignKey("users.id"), nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_patients_prescriber", "prescriber_user_id"),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
+    Column("policy", String(80), nullable=False),
+    # The timeline's patient block, fixed for the course and covered by the genesis hash.
+    Column("birth_date", Date, nullable=False),
+    Column("sex_at_birth", String(20), nullable=False),
+    Column("can_get_pregnant", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("genesis_hash", String(64), nullable=False),
+    Index("ix_courses_patient", "patient_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("course_id", String(40), ForeignKey("courses.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event_id", String(100), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON of the event, as hashed
+    Column("recorded_by", String(80), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    PrimaryKeyConstraint("course_id", "seq", name="pk_events"),
+    UniqueConstraint("course_id", "event_id", name="uq_events_course_event"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # "bearer" or "browser"
+    Column("csrf_token", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    Index("ix_sessions_user", "user_id"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False),
+    Column("failed_at", BigInteger, nullable=False),
+    Index("ix_login_failures_username_at", "username", "failed_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", String(40), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of method, path and body
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", Text, nullable=False),
+    Column("etag", String(80), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("user_id", "key", name="pk_idempotency_keys"),
+)
+
+dispense_authorizations = Table(
+    "dispense_authorizations",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("course_id", String(40), ForeignKey("courses.id"), nullable=False),
+    Column("prescription_id", String(100), nullable=True),
+    Column("decided_on", Date, nullable=False),
+    Column("authorized", Boolean, nullable=False),
+    Column("dispense_by", Date, nullable=True),
+    Column("max_days_supply", Integer, nullable=True),
+    Column("decision", Text, nullable=False),  # the full decision JSON as returned
+    Column("requested_by", String(40), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("fingerprint", String(64), nullable=True),
+    Index("ix_dispense_authorizations_course", "course_id"),
+    UniqueConstraint(
+        "requested_by", "idempotency_key", name="uq_dispense_authorizations_requested_by_key"
+    ),
+)
+
+APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations")

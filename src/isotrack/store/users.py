@@ -1,0 +1,362 @@
+"""Users, roles, passwords (argon2id), bearer tokens and browser sessions, login rate limit.
+
+Tokens are random 256-bit strings shown to the client once; the store keeps only their
+SHA-256, so a copy of the database cannot be replayed as a login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from argon2 import Parameters, PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.store.clock import epoch_seconds, utc_timestamp
+from isotrack.store.tables import login_failures, patients, sessions, users
+
+MIN_PASSWORD_LENGTH = 10
+PASSWORD_HASH_PROFILE_ENV = "ISOTRACK_PASSWORD_HASH_PROFILE"
+
+
+def _hasher_from_env() -> PasswordHasher:
+    """argon2id with the RFC 9106 low-memory profile (argon2-cffi's default).
+
+    ``ISOTRACK_PASSWORD_HASH_PROFILE=CHEAPEST`` selects argon2-cffi's cheapest profile, for test
+    suites only: every stored hash records its own parameters, and a sign-in under the default
+    profile rehashes a cheap hash at once.
+    """
+    profile_name = os.environ.get(PASSWORD_HASH_PROFILE_ENV, "").strip().upper()
+    if not profile_name:
+        return PasswordHasher()
+    profile = getattr(profiles, profile_name, None)
+    if not isinstance(profile, Parameters):
+        raise ValueError(f"{PASSWORD_HASH_PROFILE_ENV}={profile_name!r} is not an argon2 profile")
+    return PasswordHasher.from_parameters(profile)
+
+
+_hasher = _hasher_from_env()
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PRESCRIBER = "prescriber"
+    DESIGNEE = "designee"
+    PHARMACIST = "pharmacist"
+    PATIENT = "patient"
+    AUDITOR = "auditor"
+
+
+class SessionKind(StrEnum):
+    BEARER = "bearer"
+    BROWSER = "browser"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    prescriber_user_id: str | None
+    patient_id: str | None
+    active: bool
+
+    @property
+    def care_prescriber_id(self) -> str | None:
+        """Whose patients this user looks after: a prescriber's own, a designee's prescriber's."""
+        if self.role is Role.PRESCRIBER:
+            return self.id
+        if self.role is Role.DESIGNEE:
+            return self.prescriber_user_id
+        return None
+
+
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.username,
+    users.c.display_name,
+    users.c.role,
+    users.c.prescriber_user_id,
+    users.c.patient_id,
+    users.c.active,
+)
+
+
+def _user(row: object) -> User:
+    data = row._asdict()  # type: ignore[attr-defined]
+    data["role"] = Role(data["role"])
+    return User(**data)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    """A password for a new account, printed once."""
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    connection: Connection,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    prescriber_username: str | None = None,
+    patient_id: str | None = None,
+) -> User:
+    """Add a user. A designee names its prescriber; a patient user names its patient record."""
+    problems: list[FieldProblem] = []
+    if (
+        not username
+        or len(username) > 80
+        or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
+    ):
+        problems.append(
+            FieldProblem("user", "username", username, "1–80 letters, digits, '.', '-' or '_'")
+        )
+    elif connection.execute(select(users.c.id).where(users.c.username == username)).first():
+        problems.append(FieldProblem("user", "username", username, "a name not already taken"))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            FieldProblem(
+                "user", "password", "(hidden)", f"at least {MIN_PASSWORD_LENGTH} characters"
+            )
+        )
+    prescriber_id: str | None = None
+    if role is Role.DESIGNEE:
+        row = connection.execute(
+            select(users.c.id, users.c.role).where(users.c.username == (prescriber_username or ""))
+        ).first()
+        if row is None or row.role != Role.PRESCRIBER:
+            problems.append(
+                FieldProblem(
+                    "user", "prescriber", prescriber_username, "the username of a prescriber"
+                )
+            )
+        else:
+            prescriber_id = row.id
+    elif prescriber_username is not None:
+        problems.append(
+            FieldProblem("user", "prescriber", prescriber_username, "only for role designee")
+        )
+    if role is Role.PATIENT:
+        found = connection.execute(
+            select(patients.c.id).where(patients.c.id == (patient_id or ""))
+        ).first()
+        if found is None:
+            problems.append(
+                FieldProblem("user", "patient_id", patient_id, "the id of a registered patient")
+            )
+    elif patient_id is not None:
+        problems.append(FieldProblem("user", "patient_id", patient_id, "only for role patient"))
+    if problems:
+        raise IsotrackInputError(problems, "cannot create user")
+    user = User(
+        id=f"u-{secrets.token_hex(6)}",
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        prescriber_user_id=prescriber_id,
+        patient_id=patient_id if role is Role.PATIENT else None,
+        active=True,
+    )
+    connection.execute(
+        insert(users).values(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role.value,
+            password_hash=hash_password(password),
+            prescriber_user_id=user.prescriber_user_id,
+            patient_id=user.patient_id,
+            active=True,
+            created_at=utc_timestamp(),
+        )
+    )
+    return user
+
+
+def user_by_username(connection: Connection, username: str) -> User | None:
+    row = connection.execute(select(*_USER_COLUMNS).where(users.c.username == username)).first()
+    return _user(row) if row else None
+
+
+def user_by_id(connection: Connection, user_id: str) -> User | None:
+    row = connection.execute(select(*_USER_COLUMNS).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def list_users(connection: Connection) -> list[User]:
+    rows = connection.execute(select(*_USER_COLUMNS).order_by(users.c.username)).all()
+    return [_user(row) for row in rows]
+
+
+def set_user_active(connection: Connection, user_id: str, active: bool) -> None:
+    """Deactivate (or reactivate) an account; deactivation also revokes its sessions."""
+    connection.execute(update(users).where(users.c.id == user_id).values(active=active))
+    if not active:
+        revoke_user_sessions(connection, user_id)
+
+
+class LoginThrottled(Exception):
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(f"too many failed sign-ins; try again in {retry_after_seconds} s")
+
+
+@dataclass(frozen=True)
+class LoginLimit:
+    max_failures: int
+    window_seconds: int
+
+
+def check_password(
+    connection: Connection, username: str, password: str, limit: LoginLimit
+) -> User | None:
+    """The user if the password is right; ``None`` otherwise.
+
+    After ``limit.max_failures`` failures for a username within the window, every attempt is
+    refused with :class:`LoginThrottled` (even a right password) until the window passes.
+    The failure is recorded by the caller's transaction, so commit even when this returns None.
+    """
+    now = epoch_seconds()
+    since = now - limit.window_seconds
+    recent = connection.execute(
+        select(func.count(), func.min(login_failures.c.failed_at)).where(
+            login_failures.c.username == username, login_failures.c.failed_at > since
+        )
+    ).one()
+    if recent[0] >= limit.max_failures:
+        raise LoginThrottled(max(1, int(recent[1]) + limit.window_seconds - now))
+    row = connection.execute(
+        select(*_USER_COLUMNS, users.c.password_hash).where(users.c.username == username)
+    ).first()
+    stored_hash = row.password_hash if row else None
+    try:
+        if stored_hash is None:
+            # Spend the same time as a real check so that unknown names are not revealed.
+            _hasher.verify(_dummy_hash(), password + "x")
+        else:
+            _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        connection.execute(insert(login_failures).values(username=username, failed_at=now))
+        return None
+    assert row is not None and stored_hash is not None
+    data = row._asdict()
+    data.pop("password_hash")
+    data["role"] = Role(data["role"])
+    user = User(**data)
+    if not user.active:
+        return None
+    connection.execute(delete(login_failures).where(login_failures.c.username == username))
+    if _hasher.check_needs_rehash(stored_hash):
+        connection.execute(
+            update(users).where(users.c.id == user.id).values(password_hash=hash_password(password))
+        )
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str  # shown once; only its hash is stored
+    kind: SessionKind
+    csrf_token: str | None
+    expires_at: int
+
+
+def issue_session(
+    connection: Connection, user: User, kind: SessionKind, lifetime_seconds: int
+) -> IssuedSession:
+    """A new bearer token or browser session for ``user``."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind is SessionKind.BROWSER else None
+    now = epoch_seconds()
+    connection.execute(
+        insert(sessions).values(
+            token_sha256=_sha256(token),
+            user_id=user.id,
+            kind=kind.value,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + lifetime_seconds,
+            revoked_at=None,
+        )
+    )
+    return IssuedSession(token, kind, csrf, now + lifetime_seconds)
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    user: User
+    kind: SessionKind
+    csrf_token: str | None
+    expires_at: int
+    token_sha256: str
+
+
+_SESSION_QUERY = select(
+    *_USER_COLUMNS,
+    sessions.c.kind,
+    sessions.c.csrf_token,
+    sessions.c.expires_at,
+    sessions.c.token_sha256,
+).select_from(sessions.join(users))
+
+
+def session_for_token(connection: Connection, token: str) -> ActiveSession | None:
+    """The live session a token belongs to: not expired, not revoked, user active."""
+    row = connection.execute(
+        _SESSION_QUERY.where(
+            sessions.c.token_sha256 == _sha256(token),
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > epoch_seconds(),
+            users.c.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    data = row._asdict()
+    session_fields = {k: data.pop(k) for k in ("kind", "csrf_token", "expires_at", "token_sha256")}
+    data["role"] = Role(data["role"])
+    return ActiveSession(
+        user=User(**data),
+        kind=SessionKind(session_fields["kind"]),
+        csrf_token=session_fields["csrf_token"],
+        expires_at=int(session_fields["expires_at"]),
+        token_sha256=session_fields["token_sha256"],
+    )
+
+
+def revoke_session(connection: Connection, token_sha256: str) -> None:
+    connection.execute(
+        update(sessions)
+        .where(sessions.c.token_sha256 == token_sha256, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=epoch_seconds())
+    )
+
+
+def revoke_user_sessions(connection: Connection, user_id: str) -> None:
+    connection.execute(
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=epoch_seconds())
+    )

@@ -1,0 +1,16 @@
+"""Fixtures of the service tests live in ``service_clinic``; importing them registers them."""
+
+import os
+
+# Real argon2id parameters cost seconds per hash on a busy two-core runner; the tests check
+# the sign-in rules, not the hash strength, so they use argon2-cffi's cheapest profile.
+os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
+
+from service_clinic import (  # noqa: F401
+    client,
+    clinic,
+    database,
+    database_url,
+    postgres_available,
+    settings,
+)
