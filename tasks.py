@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's two everyday commands, needing nothing but Python and pip.
 
-    python3 tasks.py run    # install into .venv, then run isotrack on a worked example
+    python3 tasks.py run    # install into .venv, then serve isotrack with a demo clinic
     python3 tasks.py test   # install with test extras, then lint, type-check and run every test
 
 Each command creates `.venv` beside this file on first use and reinstalls the package
@@ -38,22 +38,12 @@ def _install(extras: str = "") -> None:
 
 
 def run() -> None:
-    """Install, then start the main job."""
+    """Install, create or upgrade the SQLite database, add the demo clinic, serve it."""
     _install()
-    _run(
-        BIN / "isotrack",
-        "plan",
-        "--product",
-        "claravis",
-        "--weight-kg",
-        "60",
-        "--mg-per-kg",
-        "0.5",
-        "--start",
-        "2026-01-05",
-        "--target-mg-per-kg",
-        "120",
-    )
+    _run(BIN / "isotrack", "db", "upgrade")
+    _run(BIN / "isotrack", "demo")  # prints demo passwords on first run; --reset starts anew
+    print("\nisotrack is starting on http://127.0.0.1:8000 (API docs at /docs); Ctrl-C stops it.")
+    _run(BIN / "isotrack", "serve", "--host", "127.0.0.1", "--port", "8000")
 
 
 def test() -> None:
