@@ -11,27 +11,18 @@ import pytest
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import PrescriptionWritten, WeightMeasured
 from isotrack.domain.timeline import (
-    TIMELINE_SCHEMA,
     effective_events,
     events_of,
     load_timeline,
     timeline_json_schema,
 )
+from timeline_cases import patient, timeline_document
 
 
 def course(*events: dict[str, Any]) -> dict[str, Any]:
     """A 24-year-old who can get pregnant, followed under the 2026 iPLEDGE edition."""
-    return {
-        "schema": TIMELINE_SCHEMA,
-        "policy": "us-ipledge-2026",
-        "patient": {
-            "id": "pt-ana",
-            "birth_date": "2002-03-14",
-            "sex_at_birth": "female",
-            "can_get_pregnant": True,
-        },
-        "events": list(events),
-    }
+    ana = patient("pt-ana", "2002-03-14", "female", can_get_pregnant=True)
+    return timeline_document(*events, policy="us-ipledge-2026", patient=ana)
 
 
 WEIGHT = {"id": "w1", "type": "weight", "date": "2026-01-05", "weight_kg": 58.0}
@@ -178,10 +169,10 @@ def test_effective_events_are_in_date_order_whatever_the_recording_order() -> No
 
 
 def test_age_is_counted_in_completed_years() -> None:
-    patient = load_timeline(course()).patient
+    ana = load_timeline(course()).patient
 
-    assert patient.age_years_on(dt.date(2026, 3, 13)) == 23
-    assert patient.age_years_on(dt.date(2026, 3, 14)) == 24
+    assert ana.age_years_on(dt.date(2026, 3, 13)) == 23
+    assert ana.age_years_on(dt.date(2026, 3, 14)) == 24
 
 
 def test_the_json_schema_describes_every_event_type() -> None:

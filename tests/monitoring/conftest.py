@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import isotrack.knowledge.monitoring  # noqa: F401  (registers the monitoring sections)
 from isotrack.knowledge import Knowledge
-from isotrack.knowledge.loader import parse_knowledge, read_data_files
+from isotrack.knowledge.loader import cited_source_ids, parse_knowledge, read_data_files
 
 MONITORING_FILES = (
     "labs.toml",
@@ -28,7 +27,7 @@ MONITORING_FILES = (
 )
 SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml", "dosing.toml")
 
-# Test policies. "uk-mhra-2023" carries the real id because the UK assessment rule names it.
+# Test policies; "uk-mhra-2023" is a test copy under the real id, so UK cases read naturally.
 TEST_POLICIES = """
 [[policy]]
 id = "uk-mhra-2023"
@@ -95,18 +94,6 @@ abnormal_labs_stop_rule = "single_parameter_3x_uln"
 """
 
 
-def _cited(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("source_ids", "claimed_by") and isinstance(item, list):
-                yield from item
-            else:
-                yield from _cited(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _cited(item)
-
-
 def _sources_toml(records: list[dict[str, Any]]) -> str:
     """Flat source records back to TOML (JSON strings are valid TOML basic strings)."""
     lines: list[str] = []
@@ -123,7 +110,7 @@ def knowledge() -> Knowledge:
     files = {name: packaged[name] for name in (*MONITORING_FILES, *SHARED_FILES)}
     files["test_policies.toml"] = TEST_POLICIES
     documents = [tomllib.loads(text) for text in files.values()]
-    needed = {source_id for document in documents for source_id in _cited(document)}
+    needed = set(cited_source_ids(documents))
     defined_here = {s["id"] for document in documents for s in document.get("source", [])}
     borrowed = [
         source

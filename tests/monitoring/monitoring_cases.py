@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from isotrack.domain.timeline import TIMELINE_SCHEMA, Timeline, load_timeline
+from isotrack.domain.timeline import Timeline
+from timeline_cases import event, patient, timeline
 
 
 def course(
@@ -16,19 +17,8 @@ def course(
     can_get_pregnant: bool = False,
 ) -> Timeline:
     """A course timeline; the patient is 25 in early 2026 unless a test says otherwise."""
-    return load_timeline(
-        {
-            "schema": TIMELINE_SCHEMA,
-            "policy": policy,
-            "patient": {
-                "id": "pt-test",
-                "birth_date": birth_date,
-                "sex_at_birth": sex_at_birth,
-                "can_get_pregnant": can_get_pregnant,
-            },
-            "events": list(events),
-        }
-    )
+    someone = patient("pt-test", birth_date, sex_at_birth, can_get_pregnant=can_get_pregnant)
+    return timeline(*events, policy=policy, patient=someone)
 
 
 START = dt.date(2026, 1, 5)
@@ -39,23 +29,15 @@ def day(offset: int) -> str:
     return (START + dt.timedelta(days=offset)).isoformat()
 
 
-def started(*events: dict[str, Any], **patient: Any) -> Timeline:
+def started(*events: dict[str, Any], **story: Any) -> Timeline:
     """A course whose first dose was on START, with the given events."""
-    return course({"id": "start", "type": "course_start", "date": day(0)}, *events, **patient)
+    return course(event("start", "course_start", day(0)), *events, **story)
 
 
 def lab(
     event_id: str, offset: int, test: str, value: float, unit: str, **extra: Any
 ) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "lab_result",
-        "date": day(offset),
-        "test": test,
-        "value": value,
-        "unit": unit,
-        **extra,
-    }
+    return event(event_id, "lab_result", day(offset), test=test, value=value, unit=unit, **extra)
 
 
 def codes(alerts: list[Any]) -> list[str]:

@@ -1,19 +1,22 @@
 """PHQ-9 scoring and alerts (Kroenke 2001 bands; item 9; 5-point rise, Löwe 2004), overdue
-screens, and the UK mental-health and sexual-function assessments (MHRA 2023)."""
+screens, and the follow-up of a concern recorded at an assessment (MHRA 2023).
+
+Whether a UK assessment is missing is a programme requirement, tested in tests/programme."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from monitoring_cases import START, codes, course, day, only, started
+from monitoring_cases import START, codes, day, only, started
 
 from isotrack.engines.monitoring import Alert, MonitoringReport, evaluate_monitoring
 from isotrack.knowledge import Knowledge
+from timeline_cases import event
 
 
 def phq9(event_id: str, offset: int, items: list[int]) -> dict[str, object]:
-    return {"id": event_id, "type": "mood_screen", "date": day(offset), "item_scores": items}
+    return event(event_id, "mood_screen", day(offset), item_scores=items)
 
 
 def scoring(total: int, item9: int = 0) -> list[int]:
@@ -107,48 +110,12 @@ def test_no_screen_since_the_first_dose_is_overdue_after_a_week(knowledge: Knowl
 
 
 def test_no_screen_is_due_after_the_last_dose(knowledge: Knowledge) -> None:
-    report = evaluate(knowledge, {"id": "end", "type": "course_end", "date": day(10)}, offset=90)
+    report = evaluate(knowledge, event("end", "course_end", day(10)), offset=90)
     assert "MOOD_SCREEN_OVERDUE" not in codes(report.alerts)
 
 
 def assessment(event_id: str, offset: int, kind: str, **extra: object) -> dict[str, object]:
-    return {"id": event_id, "type": "assessment", "date": day(offset), "kind": kind, **extra}
-
-
-def visit(event_id: str, offset: int) -> dict[str, object]:
-    return {"id": event_id, "type": "visit", "date": day(offset)}
-
-
-def uk_alerts(report: MonitoringReport) -> list[Alert]:
-    return [a for a in report.alerts if a.code == "UK_ASSESSMENT_MISSING"]
-
-
-def test_uk_policy_requires_both_assessments_before_the_first_dose(knowledge: Knowledge) -> None:
-    report = evaluate(knowledge, policy="uk-mhra-2023", offset=3)
-    missing = uk_alerts(report)
-    assert len(missing) == 2
-    assert {"mental health", "sexual function"} == {
-        kind for kind in ("mental health", "sexual function") for a in missing if kind in a.message
-    }
-    assert all("prog-mhra-dsu-2023" in a.source_ids for a in missing)
-
-
-def test_uk_assessments_at_start_and_at_each_follow_up_visit(knowledge: Knowledge) -> None:
-    at_start = [assessment("mh0", -1, "mental_health"), assessment("sf0", -1, "sexual_function")]
-    at_visit = [assessment("mh1", 30, "mental_health"), assessment("sf1", 30, "sexual_function")]
-    done = evaluate(knowledge, *at_start, visit("v1", 30), *at_visit, policy="uk-mhra-2023")
-    assert uk_alerts(done) == []
-    skipped = evaluate(knowledge, *at_start, visit("v1", 30), policy="uk-mhra-2023")
-    assert [a.event_ids for a in uk_alerts(skipped)] == [["v1"], ["v1"]]
-
-
-def test_before_the_course_the_uk_assessments_are_only_due(knowledge: Knowledge) -> None:
-    report = evaluate_monitoring(knowledge, course(policy="uk-mhra-2023"), dt.date(2026, 1, 2))
-    assert [a.severity.value for a in uk_alerts(report)] == ["info", "info"]
-
-
-def test_other_policies_do_not_ask_for_the_uk_assessments(knowledge: Knowledge) -> None:
-    assert uk_alerts(evaluate(knowledge, policy="test-eu")) == []
+    return event(event_id, "assessment", day(offset), kind=kind, **extra)
 
 
 def test_a_concern_in_the_latest_assessment_is_a_warning(knowledge: Knowledge) -> None:
@@ -158,3 +125,16 @@ def test_a_concern_in_the_latest_assessment_is_a_warning(knowledge: Knowledge) -
     ]
     concern = only(evaluate(knowledge, *events, policy="uk-mhra-2023").alerts, "ASSESSMENT_CONCERN")
     assert "reduced libido" in concern.message and concern.event_ids == ["sf0"]
+    assert concern.severity.value == "warning" and "prog-mhra-dsu-2023" in concern.source_ids
+
+
+def test_a_concern_answered_by_a_later_clear_assessment_is_not_flagged(
+    knowledge: Knowledge,
+) -> None:
+    # Only the latest assessment of a kind counts: mh0 noted a concern, mh1 a month later did not.
+    events = [
+        assessment("mh0", -1, "mental_health", concern=True, outcome="low mood"),
+        assessment("mh1", 29, "mental_health", concern=False),
+    ]
+    report = evaluate(knowledge, *events, policy="uk-mhra-2023")
+    assert "ASSESSMENT_CONCERN" not in codes(report.alerts)

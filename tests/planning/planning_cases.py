@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from isotrack.domain.timeline import TIMELINE_SCHEMA, Timeline, load_timeline
+from isotrack.domain.timeline import Timeline
+from timeline_cases import event, patient, timeline
+
+__all__ = ["course", "day", "dispense", "event", "prescription", "weight"]
 
 
 def day(text: str) -> dt.date:
@@ -14,19 +17,8 @@ def day(text: str) -> dt.date:
 
 def course(*events: dict[str, Any], policy: str = "us-ipledge-2026") -> Timeline:
     """A 30-year-old man on isotretinoin; ``events`` as they would arrive in the JSON file."""
-    return load_timeline(
-        {
-            "schema": TIMELINE_SCHEMA,
-            "policy": policy,
-            "patient": {
-                "id": "pt-ben",
-                "birth_date": "1996-04-02",
-                "sex_at_birth": "male",
-                "can_get_pregnant": False,
-            },
-            "events": list(events),
-        }
-    )
+    ben = patient("pt-ben", "1996-04-02", "male", can_get_pregnant=False)
+    return timeline(*events, policy=policy, patient=ben)
 
 
 def weight(event_id: str, date: str, kg: float) -> dict[str, Any]:
@@ -54,7 +46,3 @@ def dispense(event_id: str, date: str, prescription_id: str, days: int = 30) -> 
         "prescription_id": prescription_id,
         "days_supply": days,
     }
-
-
-def event(event_id: str, kind: str, date: str, **fields: Any) -> dict[str, Any]:
-    return {"id": event_id, "type": kind, "date": date, **fields}

@@ -233,3 +233,21 @@ def test_every_warning_cites_a_known_source(knowledge: Knowledge) -> None:
     for warning in result.warnings:
         assert warning.source_ids, warning.code
         assert set(warning.source_ids) <= set(knowledge.sources), warning.code
+
+
+@pytest.mark.parametrize(("start", "warned"), [("2026-01-21", True), ("2026-01-22", False)])
+def test_the_uk_two_prescriber_warning_follows_the_rules_dated_removal(
+    knowledge: Knowledge, start: str, warned: bool
+) -> None:
+    # Born 1 Jun 2010: 15 at either start. Programme rule UK-U18-01 (prog-mhra-dsu-2023,
+    # prog-mhra-dsu-2026) asked for two prescribers under 18 until 22 Jan 2026; the planner reads
+    # the same age fact and the same dates, so a course starting that day is not warned.
+    result = plan(
+        knowledge,
+        product="roaccutane",
+        weight_kg=50,
+        mg_per_kg_per_day=0.5,
+        birth_date=dt.date(2010, 6, 1),
+        start=dt.date.fromisoformat(start),
+    )
+    assert ("uk_two_prescribers" in codes(result)) is warned

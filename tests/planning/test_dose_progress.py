@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from planning_cases import course, day, dispense, event, prescription, weight
 
-from isotrack.domain.timeline import Timeline, load_timeline
+from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import evaluate_dose
 from isotrack.knowledge import Knowledge
+from timeline_cases import patient, timeline
 
 
 def test_missed_days_and_an_exhausted_supply_are_not_counted(knowledge: Knowledge) -> None:
@@ -186,24 +187,11 @@ def courses(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             events.append(dispense(event_id, on(offset), "rx0", draw(st.integers(10, 30))))
         else:
             events.append(event(event_id, kind, on(offset)))
-    patient = {
-        "id": "pt-prop",
-        "birth_date": "1990-01-01",
-        "sex_at_birth": "female",
-        "can_get_pregnant": False,
-    }
-    return patient, events
+    return patient("pt-prop", "1990-01-01", "female", can_get_pregnant=False), events
 
 
-def timeline_of(patient: dict[str, Any], events: list[dict[str, Any]]) -> Timeline:
-    return load_timeline(
-        {
-            "schema": "isotrack.timeline/1",
-            "policy": "eu-ppp-2018",
-            "patient": patient,
-            "events": events,
-        }
-    )
+def timeline_of(someone: dict[str, Any], events: list[dict[str, Any]]) -> Timeline:
+    return timeline(*events, policy="eu-ppp-2018", patient=someone)
 
 
 @settings(max_examples=60, deadline=None)

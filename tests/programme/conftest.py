@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from isotrack.domain.timeline import Timeline, load_timeline
+from isotrack.engines.programme import DispenseDecision, ProgrammeReport, RequirementStatus
 from isotrack.knowledge import Knowledge, load_knowledge
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -46,3 +47,16 @@ def scenario() -> ScenarioLoader:
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def reason_ids(decision: DispenseDecision) -> list[str]:
+    """The requirement ids a refusal names, in the order the pharmacist reads them."""
+    return [reason.requirement_id for reason in decision.reasons]
+
+
+def status(report: ProgrammeReport, requirement_id: str) -> RequirementStatus:
+    """The status of one requirement of the report."""
+    for requirement in report.requirements:
+        if requirement.id == requirement_id:
+            return requirement.status
+    raise AssertionError(f"no requirement {requirement_id}")

@@ -13,13 +13,9 @@ import pytest
 from isotrack.engines.programme import RequirementStatus, decide_dispense, evaluate_programme
 from isotrack.knowledge import Knowledge
 
-from .conftest import ScenarioLoader, day
+from .conftest import ScenarioLoader, day, reason_ids, status
 
 EU_UK = (("eu2018", "2025-04-08"), ("uk2023", "2026-03-08"))
-
-
-def reason_ids(decision: object) -> list[str]:
-    return [r.requirement_id for r in getattr(decision, "reasons")]  # noqa: B009
 
 
 @pytest.mark.parametrize(
@@ -55,8 +51,7 @@ def test_whole_course_can_get_pregnant_every_dispense_authorized(
     # EU-PT-04 (prog-eu-smpc-template): last test 1 month after the last dose.
     last_test = next(e for e in full.events if e.id == "pt4").date
     report = evaluate_programme(knowledge, full, last_test)
-    post = next(r for r in report.requirements if r.id == "test.post_treatment")
-    assert post.status is RequirementStatus.MET
+    assert status(report, "test.post_treatment") is RequirementStatus.MET
 
 
 @pytest.mark.parametrize("tag", ["eu2018", "uk2023"])
@@ -163,6 +158,53 @@ def test_uk_follow_up_needs_its_own_mental_health_review_uk_mh_02(
     timeline = scenario("uk2023-cgp-full-course", drop=["disp2", "mh2"])
     decision = decide_dispense(knowledge, timeline, day("2026-04-08"))
     assert reason_ids(decision) == ["assessment.mental_health.follow_up"]
+
+
+def test_uk_both_baseline_assessments_missing_are_two_reasons_uk_mh_02a_02c(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    # UK-MH-02a and UK-MH-02c (prog-mhra-dsu-2023): mental health and sexual function are each
+    # assessed before starting; without either, rx1 (2026-03-08) is refused for both reasons.
+    timeline = scenario("uk2023-cgp-full-course", drop=["disp1", "start", "mh1", "sf1"])
+    decision = decide_dispense(knowledge, timeline, day("2026-03-08"))
+    assert reason_ids(decision) == [
+        "assessment.mental_health.start",
+        "assessment.sexual_function.start",
+    ]
+    assert [r.rule_id for r in decision.reasons] == ["UK-MH-02a", "UK-MH-02c"]
+    assert all("prog-mhra-dsu-2023" in r.source_ids for r in decision.reasons)
+
+
+def test_uk_baseline_assessments_are_only_due_before_any_prescription_uk_mh_02(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    # On 2026-02-04 only the contraception start (c1) is on record and no prescription waits:
+    # the baseline assessments lie ahead (due), they do not yet block anything (unmet).
+    timeline = scenario("uk2023-cgp-full-course")
+    report = evaluate_programme(knowledge, timeline, day("2026-02-04"))
+    assert status(report, "assessment.mental_health.start") is RequirementStatus.DUE
+    assert status(report, "assessment.sexual_function.start") is RequirementStatus.DUE
+
+
+def test_uk_follow_up_needs_its_own_sexual_function_review_uk_mh_02d(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    # UK-MH-02d (prog-mhra-dsu-2023, prog-mhra-dsu-2025): reviewed at every follow-up; sf1
+    # (2026-02-05) lies before disp1 (2026-03-10), so it does not cover rx2 (2026-04-07).
+    timeline = scenario("uk2023-cgp-full-course", drop=["disp2", "sf2"])
+    decision = decide_dispense(knowledge, timeline, day("2026-04-08"))
+    assert reason_ids(decision) == ["assessment.sexual_function.follow_up"]
+    assert decision.reasons[0].rule_id == "UK-MH-02d"
+
+
+def test_only_the_uk_policy_requires_the_assessments_uk_mh_02(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    # The same course without a single assessment under the EU PPP (2018): nothing asks for one.
+    drop = ["disp2", "mh1", "sf1", "mh2", "sf2"]
+    timeline = scenario("uk2023-cgp-full-course", drop=drop, policy="eu-ppp-2018")
+    report = evaluate_programme(knowledge, timeline, day("2026-04-08"))
+    assert [r.id for r in report.requirements if r.id.startswith("assessment.")] == []
 
 
 def test_uk_two_prescribers_for_under_18s_until_22_jan_2026_uk_u18_01(

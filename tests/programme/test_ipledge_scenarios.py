@@ -19,22 +19,11 @@ from isotrack.engines.programme import (
 )
 from isotrack.knowledge import Knowledge
 
-from .conftest import ScenarioLoader, day
+from .conftest import ScenarioLoader, day, reason_ids, status
 
 MET = RequirementStatus.MET
 UNMET = RequirementStatus.UNMET
 US_EDITIONS = ("us2023", "us2026")
-
-
-def reason_ids(decision: object) -> list[str]:
-    return [r.requirement_id for r in getattr(decision, "reasons")]  # noqa: B009
-
-
-def status(report: object, requirement_id: str) -> RequirementStatus:
-    for requirement in getattr(report, "requirements"):  # noqa: B009
-        if requirement.id == requirement_id:
-            return requirement.status  # type: ignore[no-any-return]
-    raise AssertionError(f"no requirement {requirement_id}")
 
 
 # --- patient who can get pregnant: the whole course ---------------------------------------

@@ -7,7 +7,7 @@ and exits non-zero listing every problem. Every view can print JSON for machines
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,9 +119,8 @@ def _show_facts(knowledge: Knowledge, topic: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"facts": [_fact_json(knowledge, f) for f in facts]})
         return
-    table = Table(title=f"facts ({len(facts)})", show_lines=True)
-    for column in ("id", "value", "unit", "evidence", "note", "sources"):
-        table.add_column(column)
+    columns = ("id", "value", "unit", "evidence", "note", "sources")
+    table = Table(*columns, title=f"facts ({len(facts)})", show_lines=True)
     for fact in facts:
         table.add_row(
             fact.id,
@@ -150,9 +149,8 @@ def _show_myths(knowledge: Knowledge, topic: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"myths": [_myth_json(knowledge, m) for m in myths]})
         return
-    table = Table(title=f"myths ({len(myths)})", show_lines=True)
-    for column in ("topic", "claim", "verdict", "correction", "claimed by", "sources"):
-        table.add_column(column)
+    columns = ("topic", "claim", "verdict", "correction", "claimed by", "sources")
+    table = Table(*columns, title=f"myths ({len(myths)})", show_lines=True)
     for myth in myths:
         table.add_row(
             myth.topic,
@@ -227,12 +225,10 @@ def _print_disagreement(
     policy: Policy | None,
 ) -> None:
     title = f"{disagreement.id} [{disagreement.topic}]: {disagreement.question}"
-    table = Table(title=title, show_lines=True, title_justify="left")
     columns = ["position", "summary", "value", "unit", "sources"]
     if policy is not None:
         columns.insert(0, "chosen")
-    for column in columns:
-        table.add_column(column)
+    table = Table(*columns, title=title, show_lines=True, title_justify="left")
     for position in disagreement.positions:
         row = [
             position.id,
@@ -258,7 +254,7 @@ def _chosen_mark(position: Position, chosen_id: str | None) -> str:
 
 
 def _show_sources(knowledge: Knowledge, topic: str | None, as_json: bool) -> None:
-    cited_by = _citations(knowledge)
+    cited_by = knowledge.citations()
     found = [s for s in knowledge.sources.values() if _matches(topic, s.id, s.kind.value)]
     if topic is not None and not found:
         _nothing_matches(topic, {s.kind.value for s in knowledge.sources.values()})
@@ -268,9 +264,8 @@ def _show_sources(knowledge: Knowledge, topic: str | None, as_json: bool) -> Non
             {"sources": [{**_dump(s), "cited_by": sorted(cited_by.get(s.id, ()))} for s in found]}
         )
         return
-    table = Table(title=f"sources ({len(found)})", show_lines=True)
-    for column in ("id", "kind", "issuer", "title", "year", "doi / url", "cited by"):
-        table.add_column(column)
+    columns = ("id", "kind", "issuer", "title", "year", "doi / url", "cited by")
+    table = Table(*columns, title=f"sources ({len(found)})", show_lines=True)
     for source in found:
         table.add_row(
             source.id,
@@ -282,34 +277,6 @@ def _show_sources(knowledge: Knowledge, topic: str | None, as_json: bool) -> Non
             str(len(cited_by.get(source.id, ()))),
         )
     console.print(table)
-
-
-def _citations(knowledge: Knowledge) -> Mapping[str, set[str]]:
-    """Source id -> the records (``section:id``) that cite it."""
-    cited: dict[str, set[str]] = {}
-    for section, records in knowledge.sections.items():
-        if section == "source":
-            continue
-        for record_id, record in records.items():
-            for source_id in _cited_ids(record):
-                cited.setdefault(source_id, set()).add(f"{section}:{record_id}")
-    return cited
-
-
-def _cited_ids(value: object) -> Iterable[str]:
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            item = getattr(value, name)
-            if name in ("source_ids", "claimed_by") and isinstance(item, list):
-                yield from item
-            else:
-                yield from _cited_ids(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _cited_ids(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _cited_ids(item)
 
 
 def _check(data_dir: Path, as_json: bool) -> None:

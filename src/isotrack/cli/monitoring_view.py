@@ -7,7 +7,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from isotrack.engines.monitoring import MonitoringReport, ScreeningReport, Severity
+from isotrack.engines.monitoring import (
+    MonitoringReport,
+    PolicyChoice,
+    ScreeningReport,
+    Severity,
+)
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",
@@ -28,6 +33,15 @@ def _table(*columns: str) -> Table:
     for column in columns:
         table.add_column(column, overflow="fold")
     return table
+
+
+def _choice_line(choice: PolicyChoice) -> Text:
+    """Which position of a disagreement was used, who chose it, and what else sources say."""
+    return Text(
+        f"{choice.disagreement}: {choice.position} (chosen by {choice.chosen_by}; "
+        f"alternatives: {', '.join(choice.alternatives)})",
+        style="dim",
+    )
 
 
 def screening_view(report: ScreeningReport) -> RenderableType:
@@ -65,14 +79,7 @@ def screening_view(report: ScreeningReport) -> RenderableType:
         for term in report.recognised:
             recognised.add_row(f"{term.input_kind}: {term.input}", term.term, term.note)
         parts.append(recognised)
-    for choice in report.positions:
-        parts.append(
-            Text(
-                f"{choice.disagreement}: {choice.position} (chosen by {choice.chosen_by}; "
-                f"alternatives: {', '.join(choice.alternatives)})",
-                style="dim",
-            )
-        )
+    parts.extend(_choice_line(choice) for choice in report.positions)
     return Panel(Group(*parts), title="Screening", title_align="left")
 
 
@@ -132,14 +139,7 @@ def monitoring_view(report: MonitoringReport) -> RenderableType:
                 ", ".join(factor.source_ids),
             )
         parts.append(risks)
-    for choice in report.policy_choices:
-        parts.append(
-            Text(
-                f"{choice.disagreement}: {choice.position} (chosen by {choice.chosen_by}; "
-                f"alternatives: {', '.join(choice.alternatives)})",
-                style="dim",
-            )
-        )
+    parts.extend(_choice_line(choice) for choice in report.policy_choices)
     parts.append(screening_view(report.screening))
     if report.education:
         education = _table("myth or claim", "verdict", "what the sources say", "sources")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console, Group
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from isotrack.cli.app import app
@@ -73,7 +73,7 @@ def plan_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
-    """Plan a course: capsules per day, 30-day supply, running total and projected end date."""
+    """Plan a course: capsules per day, supply per prescription, running total and end date."""
     from isotrack.engines.planner import parse_plan_request, plan_course
     from isotrack.knowledge import load_knowledge
 
@@ -118,7 +118,7 @@ def _capsules(day: RegimenDay) -> str:
     return text
 
 
-def phase_view(phase: PhasePlan) -> Group:
+def phase_view(phase: PhasePlan, supply_period_days: int) -> Group:
     """One phase: a heading, its repeating pattern (one row per pattern day) and a summary."""
     weeks = f"for {phase.weeks} weeks" if phase.weeks else "until the end"
     heading = Text(
@@ -126,16 +126,14 @@ def phase_view(phase: PhasePlan) -> Group:
         f"= {phase.target_daily_dose_mg:g} mg/day, from {phase.start_date.isoformat()} {weeks}",
         style="bold",
     )
-    table = Table()
-    table.add_column("day", justify="right")
-    table.add_column("dose", justify="right")
-    table.add_column("capsules")
+    table = Table(Column("day", justify="right"), Column("dose", justify="right"), "capsules")
     for number, day in enumerate(phase.regimen, start=1):
         table.add_row(str(number), f"{day.dose_mg:g} mg", _capsules(day))
     supply = ", ".join(f"{s.capsules} x {s.strength_mg:g} mg" for s in phase.supply_30_days)
     summary = Text(
         f"mean {phase.daily_dose_mg:.1f} mg/day = {phase.mg_per_kg_per_day:.3f} mg/kg/day "
-        f"(deviation {phase.deviation_mg_per_kg_per_day:+.3f}); 30-day supply: {supply}"
+        f"(deviation {phase.deviation_mg_per_kg_per_day:+.3f}); "
+        f"{supply_period_days}-day supply: {supply}"
     )
     return Group(heading, table, summary)
 
@@ -149,10 +147,9 @@ def print_plan(out: Console, plan: CoursePlan) -> None:
         )
     )
     for phase in plan.phases:
-        out.print(phase_view(phase))
-    totals = Table(title="Running total", title_justify="left")
-    for column in ("day", "date", "mg", "mg/kg"):
-        totals.add_column(column, justify="right")
+        out.print(phase_view(phase, plan.supply_period_days))
+    columns = [Column(name, justify="right") for name in ("day", "date", "mg", "mg/kg")]
+    totals = Table(*columns, title="Running total", title_justify="left")
     for point in plan.cumulative:
         totals.add_row(
             str(point.day),
@@ -170,9 +167,12 @@ def print_plan(out: Console, plan: CoursePlan) -> None:
     else:
         out.print(plan.projection_note)
     if plan.warnings:
-        warnings = Table(title="Warnings", title_justify="left")
-        warnings.add_column("severity / code")
-        warnings.add_column("message and sources", ratio=1)
+        warnings = Table(
+            "severity / code",
+            Column("message and sources", ratio=1),
+            title="Warnings",
+            title_justify="left",
+        )
         for warning in plan.warnings:
             warnings.add_row(
                 Text.assemble(

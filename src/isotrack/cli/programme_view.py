@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from isotrack.engines.programme import DispenseDecision, ProgrammeReport, RequirementStatus
@@ -16,6 +18,13 @@ STATUS_STYLE = {
     RequirementStatus.DUE: "yellow",
     RequirementStatus.NOT_APPLICABLE: "dim",
 }
+
+
+def _when(day: dt.date | None, start: dt.date | None, end: dt.date | None) -> str:
+    """A date, or a window 'start..end' with '...' for an open end."""
+    if day is not None:
+        return day.isoformat()
+    return f"{start.isoformat() if start else '...'}..{end.isoformat() if end else '...'}"
 
 
 def decision_view(decision: DispenseDecision) -> RenderableType:
@@ -60,17 +69,20 @@ def programme_view(report: ProgrammeReport) -> RenderableType:
         f"{'' if policy.in_force else ', not yet in force on this date'}) - "
         f"{report.category.replace('_', ' ')}"
     )
-    table = Table(title=heading, title_justify="left")
-    table.add_column("requirement")
-    table.add_column("status")
-    table.add_column("due / window")
-    table.add_column("detail", overflow="fold")
-    table.add_column("rule", style="dim")
+    table = Table(
+        "requirement",
+        "status",
+        "due / window",
+        Column("detail", overflow="fold"),
+        Column("rule", style="dim"),
+        title=heading,
+        title_justify="left",
+    )
     for requirement in report.requirements:
         if requirement.window_start and requirement.window_end:
-            when = f"{requirement.window_start.isoformat()}..{requirement.window_end.isoformat()}"
+            when = _when(None, requirement.window_start, requirement.window_end)
         else:
-            when = requirement.due_date.isoformat() if requirement.due_date else ""
+            when = _when(requirement.due_date, None, None) if requirement.due_date else ""
         table.add_row(
             requirement.id,
             Text(
@@ -91,17 +103,15 @@ def programme_view(report: ProgrammeReport) -> RenderableType:
 
 def schedule_view(schedule: Schedule) -> RenderableType:
     """The to-do list: when, who, what, and the requirement it serves."""
-    table = Table(title=f"Schedule as of {schedule.as_of.isoformat()}", title_justify="left")
-    table.add_column("when")
-    table.add_column("who")
-    table.add_column("what", overflow="fold")
-    table.add_column("requirement", style="dim")
+    table = Table(
+        "when",
+        "who",
+        Column("what", overflow="fold"),
+        Column("requirement", style="dim"),
+        title=f"Schedule as of {schedule.as_of.isoformat()}",
+        title_justify="left",
+    )
     for item in schedule.items:
-        if item.date is not None:
-            when = item.date.isoformat()
-        else:
-            start = item.window_start.isoformat() if item.window_start else "..."
-            end = item.window_end.isoformat() if item.window_end else "..."
-            when = f"{start}..{end}"
+        when = _when(item.date, item.window_start, item.window_end)
         table.add_row(when, item.who.value, item.what, item.requirement_id)
     return table

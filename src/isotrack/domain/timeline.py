@@ -32,8 +32,13 @@ class Patient(BaseModel):
 
     def age_years_on(self, day: dt.date) -> int:
         """Completed years of age on ``day``."""
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - int(before_birthday)
+        return completed_years(self.birth_date, day)
+
+
+def completed_years(birth_date: dt.date, day: dt.date) -> int:
+    """Completed years of age on ``day`` for someone born on ``birth_date``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
 
 
 class Timeline(BaseModel):

@@ -6,7 +6,6 @@ most serious first, then in the order the rules below are written.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Callable
 from itertools import pairwise
@@ -14,16 +13,18 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from isotrack.domain.timeline import completed_years
+from isotrack.engines.periods import add_months
 from isotrack.engines.regimen import RegimenChoice
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import FoodInstruction, Product
+from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
 if TYPE_CHECKING:
     from isotrack.engines.planner import Phase, PhasePlan, PlanRequest
 
 Severity = Literal["info", "caution", "warning"]
 _SEVERITY_ORDER: dict[str, int] = {"warning": 0, "caution": 1, "info": 2}
-MONTHS_PER_YEAR = len(calendar.month_name) - 1
 
 
 # Products whose mg are not conventional mg, and the fact giving the conversion ratio
@@ -32,6 +33,8 @@ EQUIVALENCE_FACTS: dict[str, str] = {"absorica-ld": "dosing.absorica_ld_to_absor
 
 COURSE_LENGTH_US = "dosing.course_length_us_weeks"
 COURSE_LENGTH_EU = "dosing.course_length_eu_weeks"
+# One fact for the UK age limit, shared with the programme engine's rule UK-U18-01.
+UK_TWO_PRESCRIBER_AGE = "programme.uk.two_prescriber_age_below"
 
 
 class PlanWarning(BaseModel):
@@ -50,20 +53,6 @@ def market_course_length(knowledge: Knowledge, product: Product) -> tuple[str, f
     fact_id = COURSE_LENGTH_US if "US" in product.markets else COURSE_LENGTH_EU
     low, high = knowledge.bounds(fact_id)
     return fact_id, low, high
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day of the month ``months`` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year = day.year + month_index // MONTHS_PER_YEAR
-    month = month_index % MONTHS_PER_YEAR + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    """Completed years of age on ``day``."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)
 
 
 def plan_warnings(
@@ -211,7 +200,7 @@ def _patient_rules(
     minimum_fact = knowledge.fact("dosing.minimum_age_years")
     minimum = knowledge.number(minimum_fact.id)
     if request.birth_date is not None:
-        age: int | None = age_on(request.birth_date, request.start)
+        age: int | None = completed_years(request.birth_date, request.start)
     else:
         age = request.age_years
     if age is None:
@@ -230,8 +219,13 @@ def _patient_rules(
             f"{minimum:g} years or for prepubertal acne.",
             *minimum_fact.source_ids,
         )
-    uk_fact = knowledge.fact("dosing.uk_two_prescribers_below_age_years")
-    if age is not None and "UK" in product.markets and age < knowledge.number(uk_fact.id):
+    uk_fact = knowledge.fact(UK_TWO_PRESCRIBER_AGE)
+    if (
+        age is not None
+        and "UK" in product.markets
+        and age < knowledge.number(uk_fact.id)
+        and _two_prescriber_rule_in_force(knowledge, request.start)
+    ):
         warn(
             "uk_two_prescribers",
             "info",
@@ -249,6 +243,20 @@ def _patient_rules(
             f"at {phases[0].daily_dose_mg:g} mg.",
             *renal_fact.source_ids,
         )
+
+
+def _two_prescriber_rule_in_force(knowledge: Knowledge, start: dt.date) -> bool:
+    """Whether the UK two-prescriber rule applies to a course starting on ``start``.
+
+    The programme rule (UK-U18-01) owns the dates; without any such rule on record the planner
+    keeps warning rather than assume the safeguard has gone.
+    """
+    rules = [
+        rule
+        for rule in knowledge.records("programme_rule", ProgrammeRule).values()
+        if rule.kind is RuleKind.TWO_PRESCRIBERS_UNDER_AGE
+    ]
+    return not rules or any(rule.in_force_on(start) for rule in rules)
 
 
 def _product_rules(

@@ -32,7 +32,8 @@ PLAUSIBLE_WEIGHT = "dosing.plausible_weight_kg"
 DEFAULT_MAX_CAPSULES = "planner.default_max_capsules_per_day"
 CAPSULES_CEILING = "planner.capsules_per_day_ceiling"
 MAX_PATTERN_DAYS = "planner.max_pattern_days"
-SUPPLY_PERIOD = "planner.supply_period_days"
+# Capsules are counted per the largest supply one prescription may cover (decision 10).
+SUPPLY_PERIOD = "programme.max_days_supply"
 
 
 class Phase(BaseModel):

@@ -86,13 +86,13 @@ def _next_cycle(
     knowledge: Knowledge, timeline: Timeline, report: ProgrammeReport
 ) -> list[ScheduleItem]:
     record = CourseRecord.of(timeline, report.as_of)
-    if record.last_dose is not None or not record.dispenses:
+    runs_out = record.supply_runs_out
+    if record.last_dose is not None or runs_out is None:
         return []
     policy = active_policy(knowledge, timeline.policy)
     last = record.dispenses[-1]
     if any(p.date > last.date for p in record.prescriptions):
         return []  # a prescription is waiting: its window is the next thing on the list
-    runs_out = last.date + dt.timedelta(days=last.days_supply)
     visit = min(runs_out, policy.after(last.date, "follow_up_interval"))
     ids = {r.id for r in report.requirements if r.status is not RequirementStatus.NOT_APPLICABLE}
     items = [

@@ -84,6 +84,17 @@ class Knowledge:
     def policies(self) -> Mapping[str, Policy]:
         return self.records("policy", Policy)
 
+    def citations(self) -> dict[str, set[str]]:
+        """Source id -> the records (``section:id``) that cite it."""
+        cited: dict[str, set[str]] = {}
+        for section, records in self.sections.items():
+            if section == "source":
+                continue
+            for record_id, record in records.items():
+                for source_id in cited_source_ids(record):
+                    cited.setdefault(source_id, set()).add(f"{section}:{record_id}")
+        return cited
+
     def fact(self, fact_id: str) -> Fact:
         try:
             return self.facts[fact_id]
@@ -141,21 +152,26 @@ class Knowledge:
             ) from None
 
 
-def _cited_source_ids(value: Any) -> Iterator[str]:
-    """Every id in any ``source_ids`` or ``claimed_by`` list inside a record, recursively."""
+CITING_FIELDS = ("source_ids", "claimed_by")
+
+
+def cited_source_ids(value: Any) -> Iterator[str]:
+    """Every id in any ``source_ids`` or ``claimed_by`` list inside a record, recursively.
+
+    Works on validated records and on raw TOML tables alike, so tests that assemble a partial
+    knowledge base find the sources it needs with the same walk the loader checks.
+    """
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            item = getattr(value, name)
-            if name in ("source_ids", "claimed_by") and isinstance(item, list):
+        value = {name: getattr(value, name) for name in type(value).model_fields}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in CITING_FIELDS and isinstance(item, list):
                 yield from item
             else:
-                yield from _cited_source_ids(item)
+                yield from cited_source_ids(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _cited_source_ids(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _cited_source_ids(item)
+            yield from cited_source_ids(item)
 
 
 def _format_validation(file: str, section: str, index: int, raw: Any, exc: ValidationError) -> str:
@@ -214,16 +230,15 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
 def _cross_check(knowledge: Knowledge) -> list[str]:
     problems: list[str] = []
     known_sources = set(knowledge.sources)
-    cited: set[str] = set()
+    cited = knowledge.citations()
     for section, records in knowledge.sections.items():
         if section == "source":
             continue
         for record_id, record in records.items():
-            for source_id in _cited_source_ids(record):
-                cited.add(source_id)
+            for source_id in cited_source_ids(record):
                 if source_id not in known_sources:
                     problems.append(f"{section} {record_id!r} cites missing source {source_id!r}")
-    for source_id in sorted(known_sources - cited):
+    for source_id in sorted(known_sources - set(cited)):
         problems.append(f"source {source_id!r} is cited by nothing")
     for policy in knowledge.policies.values():
         for disagreement_id, position_id in policy.positions.items():

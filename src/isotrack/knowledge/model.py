@@ -15,6 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from isotrack.knowledge.units import is_known_unit
 
 
+def in_force(effective_from: dt.date | None, effective_until: dt.date | None, day: dt.date) -> bool:
+    """True when ``day`` is on or after ``effective_from`` and before ``effective_until``."""
+    if effective_from is not None and day < effective_from:
+        return False
+    return effective_until is None or day < effective_until
+
+
 class Record(BaseModel):
     """Base of every knowledge record: immutable, strict about unknown keys."""
 
@@ -251,3 +258,7 @@ class Policy(Record):
     note: str = ""
     extends: str | None = None
     overrides: list[PolicyOverride] = Field(default_factory=list)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """True when ``day`` falls inside the policy's dated validity."""
+        return in_force(self.effective_from, self.effective_until, day)

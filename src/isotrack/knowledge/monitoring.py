@@ -1,6 +1,9 @@
 """Knowledge records of safety monitoring: lab tests and grades, lab schedules, the adverse-effect
 catalogue, screening vocabulary (contraindications, interactions), risk factors and mood rules.
 
+Which assessments a programme requires (the UK mental-health and sexual-function reviews) is a
+programme rule (``knowledge/programme.py``), not a monitoring record.
+
 Numbers live in ``[[fact]]`` records that these records name by id, or in records that carry
 their own sources and evidence level. :func:`monitoring_problems` checks the links between them
 (a grade naming a missing test, a schedule naming a missing fact, ...), which the generic loader
@@ -322,22 +325,6 @@ class Phq9Band(Record):
         return self
 
 
-AssessmentKind = Literal["mental_health", "sexual_function"]
-
-
-class AssessmentRequirement(Record):
-    """Clinical assessments a policy requires at the start and at each follow-up visit."""
-
-    id: str
-    policy_ids: list[str] = Field(min_length=1)
-    kinds: list[AssessmentKind] = Field(min_length=1)
-    at_start: bool = True
-    at_follow_ups: bool = True
-    code: str = Field(pattern=r"^[A-Z0-9_]+$")
-    action: str
-    source_ids: list[str] = Field(min_length=1)
-
-
 EXTRA_SECTIONS.update(
     {
         "code_system": CodeSystem,
@@ -351,7 +338,6 @@ EXTRA_SECTIONS.update(
         "known_term": KnownTerm,
         "risk_factor": RiskFactor,
         "phq9_band": Phq9Band,
-        "assessment_requirement": AssessmentRequirement,
     }
 )
 
@@ -397,10 +383,6 @@ def risk_factors(knowledge: Knowledge) -> list[RiskFactor]:
 
 def phq9_bands(knowledge: Knowledge) -> list[Phq9Band]:
     return sorted(knowledge.records("phq9_band", Phq9Band).values(), key=lambda b: b.low)
-
-
-def assessment_requirements(knowledge: Knowledge) -> list[AssessmentRequirement]:
-    return list(knowledge.records("assessment_requirement", AssessmentRequirement).values())
 
 
 def monitoring_problems(knowledge: Knowledge) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from isotrack.knowledge.model import Record
+from isotrack.knowledge.model import Record, in_force
 from isotrack.knowledge.sections import EXTRA_SECTIONS
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
@@ -118,9 +118,7 @@ class ProgrammeRule(Record):
 
     def in_force_on(self, day: dt.date) -> bool:
         """True when ``day`` falls inside the rule's dated validity."""
-        if self.effective_from is not None and day < self.effective_from:
-            return False
-        return self.effective_until is None or day < self.effective_until
+        return in_force(self.effective_from, self.effective_until, day)
 
 
 class MethodCombination(Record):

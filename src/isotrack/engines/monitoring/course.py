@@ -10,16 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from isotrack.domain.events import (
-    CategoryAssigned,
     CourseEnded,
     CourseStarted,
     Dispensed,
     DoseChanged,
-    Enrolled,
     EventBase,
     PrescriptionWritten,
 )
-from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.domain.timeline import Timeline, events_of
+from isotrack.engines.course_events import category_on, events_on
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class CourseView:
 
 def course_view(timeline: Timeline, as_of: dt.date) -> CourseView:
     """Read the dates and facts the monitoring rules are anchored on."""
-    events = tuple(e for e in effective_events(timeline) if e.date <= as_of)
+    events = events_on(timeline, as_of)
     starts = events_of(events, CourseStarted)
     # Without a recorded first dose, the first dispense is the best evidence treatment began.
     dispenses = events_of(events, Dispensed)
@@ -69,7 +68,7 @@ def course_view(timeline: Timeline, as_of: dt.date) -> CourseView:
         start=start,
         end=end,
         peak_dose_date=_peak_dose_date(events, start),
-        can_get_pregnant=_can_get_pregnant(timeline, events),
+        can_get_pregnant=category_on(timeline, events)[0],
         current_product=_current_product(events),
     )
 
@@ -86,16 +85,6 @@ def _peak_dose_date(events: Sequence[EventBase], start: dt.date | None) -> dt.da
         return None
     peak = max(dose for _, dose in doses)
     return min(day for day, dose in doses if dose == peak)
-
-
-def _can_get_pregnant(timeline: Timeline, events: Sequence[EventBase]) -> bool:
-    category: bool = timeline.patient.can_get_pregnant
-    for event in events:
-        if isinstance(event, CategoryAssigned) or (
-            isinstance(event, Enrolled) and event.category is not None
-        ):
-            category = event.category == "can_get_pregnant"
-    return category
 
 
 def _current_product(events: Sequence[EventBase]) -> str | None:

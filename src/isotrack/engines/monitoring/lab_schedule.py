@@ -18,9 +18,9 @@ from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
 from isotrack.engines.monitoring.lab_units import LabReading
 from isotrack.engines.monitoring.policy_choice import PolicyChoice
+from isotrack.engines.periods import fact_days
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import LabSchedule, LabScheduleStep, Severity, lab_schedules
-from isotrack.knowledge.units import normalise_unit, unit_registry
 
 LabDueStatus = Literal["upcoming", "due", "overdue", "unknown"]
 
@@ -46,18 +46,6 @@ class LabDue(BaseModel):
     note: str = ""
 
 
-def fact_days(knowledge: Knowledge, fact_id: str, bound: Literal["value", "low", "high"]) -> int:
-    """A duration fact (days, weeks, months) as whole days, converted with pint."""
-    fact = knowledge.fact(fact_id)
-    if bound == "value":
-        amount = knowledge.number(fact_id)
-    else:
-        low, high = knowledge.bounds(fact_id)
-        amount = low if bound == "low" else high
-    days = unit_registry().Quantity(amount, normalise_unit(fact.unit)).to("day").magnitude
-    return round(float(days))
-
-
 def _step_sources(knowledge: Knowledge, schedule: LabSchedule, step: LabScheduleStep) -> list[str]:
     fact_ids = [step.offset_fact, step.repeat_every_fact, step.lookback_fact, step.window_fact]
     return merge_sources(
@@ -79,6 +67,38 @@ def _status(as_of: dt.date, due: dt.date, window_end: dt.date) -> LabDueStatus:
     return "due" if as_of <= window_end else "overdue"
 
 
+def _pending(
+    schedule: LabSchedule,
+    step: LabScheduleStep,
+    sources: list[str],
+    missing: list[str],
+    status: LabDueStatus,
+    window: tuple[dt.date | None, dt.date | None],
+    due_date: dt.date | None = None,
+    note: str = "",
+) -> LabDue:
+    return LabDue(
+        schedule=schedule.id,
+        step_id=step.id,
+        label=step.label,
+        tests=list(step.tests),
+        missing_tests=missing,
+        status=status,
+        due_date=due_date,
+        window_start=window[0],
+        window_end=window[1],
+        source_ids=sources,
+        note=note,
+    )
+
+
+def _lookback_start(knowledge: Knowledge, step: LabScheduleStep, anchor: dt.date) -> dt.date | None:
+    """The oldest result date a baseline step accepts (any age without a lookback fact)."""
+    if step.lookback_fact is None:
+        return None
+    return anchor - dt.timedelta(days=fact_days(knowledge, step.lookback_fact))
+
+
 def _baseline(
     knowledge: Knowledge,
     schedule: LabSchedule,
@@ -89,51 +109,37 @@ def _baseline(
     sources = _step_sources(knowledge, schedule, step)
     if course.start is None:
         # Before the first dose: due now; a result counts if recent enough for the lookback.
-        earliest = None
-        if step.lookback_fact is not None:
-            earliest = course.as_of - dt.timedelta(
-                days=fact_days(knowledge, step.lookback_fact, "value")
-            )
+        earliest = _lookback_start(knowledge, step, course.as_of)
         missing = _missing(step, readings, earliest, course.as_of)
         if not missing:
             return []
         return [
-            LabDue(
-                schedule=schedule.id,
-                step_id=step.id,
-                label=step.label,
-                tests=list(step.tests),
-                missing_tests=missing,
-                status="due",
-                due_date=None,
-                window_start=earliest,
-                window_end=None,
-                source_ids=sources,
+            _pending(
+                schedule,
+                step,
+                sources,
+                missing,
+                "due",
+                (earliest, None),
                 note="before the first dose",
             )
         ]
     assert step.window_fact is not None
-    window_end = course.start + dt.timedelta(days=fact_days(knowledge, step.window_fact, "value"))
-    earliest = None
-    if step.lookback_fact is not None:
-        earliest = course.start - dt.timedelta(
-            days=fact_days(knowledge, step.lookback_fact, "value")
-        )
+    window_end = course.start + dt.timedelta(days=fact_days(knowledge, step.window_fact))
+    earliest = _lookback_start(knowledge, step, course.start)
     missing = _missing(step, readings, earliest, min(window_end, course.as_of))
     if not missing:
         return []
+    status = _status(course.as_of, course.start, window_end)
     return [
-        LabDue(
-            schedule=schedule.id,
-            step_id=step.id,
-            label=step.label,
-            tests=list(step.tests),
-            missing_tests=missing,
-            status=_status(course.as_of, course.start, window_end),
+        _pending(
+            schedule,
+            step,
+            sources,
+            missing,
+            status,
+            (earliest, window_end),
             due_date=course.start,
-            window_start=earliest,
-            window_end=window_end,
-            source_ids=sources,
             note="baseline: before the first dose",
         )
     ]
@@ -156,17 +162,13 @@ def _after(
     anchor = _anchor(step, course)
     if anchor is None:
         return [
-            LabDue(
-                schedule=schedule.id,
-                step_id=step.id,
-                label=step.label,
-                tests=list(step.tests),
-                missing_tests=list(step.tests),
-                status="unknown",
-                due_date=None,
-                window_start=None,
-                window_end=None,
-                source_ids=sources,
+            _pending(
+                schedule,
+                step,
+                sources,
+                list(step.tests),
+                "unknown",
+                (None, None),
                 note="the day this is anchored on is not known (no recorded daily dose)",
             )
         ]
@@ -178,14 +180,12 @@ def _after(
         )
         early = 0
     else:
-        offset = fact_days(knowledge, offset_fact.id, "value") if offset_fact else 0
+        offset = fact_days(knowledge, offset_fact.id) if offset_fact else 0
         first_due = anchor + dt.timedelta(days=offset)
         assert step.window_fact is not None
-        span = fact_days(knowledge, step.window_fact, "value")
-        early = fact_days(knowledge, EARLY_FACT, "value")
-    repeat = (
-        fact_days(knowledge, step.repeat_every_fact, "value") if step.repeat_every_fact else None
-    )
+        span = fact_days(knowledge, step.window_fact)
+        early = fact_days(knowledge, EARLY_FACT)
+    repeat = fact_days(knowledge, step.repeat_every_fact) if step.repeat_every_fact else None
     last_day = course.end  # nothing is scheduled after the last dose
     pending: list[LabDue] = []
     due = first_due
@@ -196,17 +196,14 @@ def _after(
         status = _status(course.as_of, due, window_end)
         if missing:
             pending.append(
-                LabDue(
-                    schedule=schedule.id,
-                    step_id=step.id,
-                    label=step.label,
-                    tests=list(step.tests),
-                    missing_tests=missing,
-                    status=status,
+                _pending(
+                    schedule,
+                    step,
+                    sources,
+                    missing,
+                    status,
+                    (window_start, window_end),
                     due_date=due,
-                    window_start=window_start,
-                    window_end=window_end,
-                    source_ids=sources,
                 )
             )
         if repeat is None or status == "upcoming":

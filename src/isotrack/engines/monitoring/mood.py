@@ -1,4 +1,4 @@
-"""Mood monitoring: PHQ-9 scoring and alerts, overdue screens, and the UK assessments.
+"""Mood monitoring: PHQ-9 scoring and alerts, overdue screens, and concerns found at assessments.
 
 The PHQ-9 total is the sum of its nine items (0-27); item 9 (thoughts of death or self-harm) is
 the last item. The baseline is the latest screen on or before the first dose, else the first
@@ -11,24 +11,19 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from isotrack.domain.events import AssessmentDone, MoodScreened, VisitHeld
+from isotrack.domain.events import AssessmentDone, MoodScreened
 from isotrack.domain.timeline import events_of
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
-from isotrack.engines.monitoring.lab_schedule import fact_days
+from isotrack.engines.periods import fact_days
 from isotrack.knowledge import Knowledge
-from isotrack.knowledge.monitoring import (
-    AssessmentRequirement,
-    Phq9Band,
-    Severity,
-    assessment_requirements,
-    phq9_bands,
-)
+from isotrack.knowledge.monitoring import Phq9Band, Severity, phq9_bands
 
 ITEM9_FACT = "mood.phq9.item9_alert_min_points"
 RISE_FACT = "mood.phq9.rise_alert_points"
 INTERVAL_FACT = "mood.phq9.screen_interval_months"
 GRACE_FACT = "mood.phq9.overdue_grace_days"
+CONCERN_FACT = "mood.assessment_concern_review"
 
 
 class MoodStatus(BaseModel):
@@ -151,8 +146,8 @@ def _next_screen(
         return (None if latest else course.as_of), None
     if not course.on_treatment:
         return None, None
-    interval = dt.timedelta(days=fact_days(knowledge, INTERVAL_FACT, "value"))
-    grace = dt.timedelta(days=fact_days(knowledge, GRACE_FACT, "value"))
+    interval = dt.timedelta(days=fact_days(knowledge, INTERVAL_FACT))
+    grace = dt.timedelta(days=fact_days(knowledge, GRACE_FACT))
     due = latest.date + interval if latest else course.start
     if course.as_of <= due + grace:
         return due, None
@@ -170,79 +165,31 @@ def _next_screen(
     )
 
 
-def _applies(knowledge: Knowledge, requirement: AssessmentRequirement, policy_id: str) -> bool:
-    """True when the policy, or a policy it extends, is one the requirement names."""
-    seen: set[str] = set()
-    current: str | None = policy_id
-    while current is not None and current not in seen:
-        if current in requirement.policy_ids:
-            return True
-        seen.add(current)
-        policy = knowledge.policies.get(current)
-        current = getattr(policy, "extends", None) if policy is not None else None
-    return False
+def assessment_concern_alerts(knowledge: Knowledge, course: CourseView) -> list[Alert]:
+    """A warning for each assessment kind whose latest assessment recorded a concern.
 
-
-def assessment_alerts(knowledge: Knowledge, course: CourseView) -> list[Alert]:
-    """Missing assessments at the start and at each follow-up visit, where the policy asks."""
+    Whether an assessment is missing is the programme engine's requirement (UK-MH-02a..d);
+    monitoring only follows up what an assessment found.
+    """
+    review = knowledge.fact(CONCERN_FACT)
     alerts: list[Alert] = []
     assessments = events_of(course.events, AssessmentDone)
-    for requirement in assessment_requirements(knowledge):
-        if not _applies(knowledge, requirement, course.timeline.policy):
+    for kind in review.applies_to:
+        done = [a for a in assessments if a.kind == kind]
+        if not done or not done[-1].concern:
             continue
-        for kind in requirement.kinds:
-            done = [a for a in assessments if a.kind == kind]
-            label = kind.replace("_", " ")
-            if requirement.at_start:
-                start_done = [a for a in done if course.start is None or a.date <= course.start]
-                if not start_done:
-                    started = course.start is not None
-                    alerts.append(
-                        Alert(
-                            severity=Severity.WARNING if started else Severity.INFO,
-                            code=requirement.code,
-                            topic="assessment",
-                            message=f"No {label} assessment recorded before the first dose"
-                            + ("." if started else " (due before the first prescription)."),
-                            action=requirement.action,
-                            source_ids=list(requirement.source_ids),
-                        )
-                    )
-            if requirement.at_follow_ups and course.start is not None:
-                last_day = course.end or course.as_of
-                visits = [
-                    v
-                    for v in events_of(course.events, VisitHeld)
-                    if course.start < v.date <= last_day
-                ]
-                assessed_days = {a.date for a in done}
-                for visit in visits:
-                    if visit.date not in assessed_days:
-                        alerts.append(
-                            Alert(
-                                severity=Severity.WARNING,
-                                code=requirement.code,
-                                topic="assessment",
-                                message=f"No {label} assessment recorded at the follow-up "
-                                f"visit of {visit.date.isoformat()}.",
-                                action=requirement.action,
-                                source_ids=list(requirement.source_ids),
-                                event_ids=[visit.id],
-                            )
-                        )
-            concerns = [a for a in done if a.concern]
-            if concerns and concerns[-1] is done[-1]:
-                alerts.append(
-                    Alert(
-                        severity=Severity.WARNING,
-                        code="ASSESSMENT_CONCERN",
-                        topic="assessment",
-                        message=f"The latest {label} assessment "
-                        f"({concerns[-1].date.isoformat()}) recorded a concern"
-                        + (f": {concerns[-1].outcome}" if concerns[-1].outcome else "."),
-                        action="Discuss at the next visit whether to continue; refer if needed.",
-                        source_ids=list(requirement.source_ids),
-                        event_ids=[concerns[-1].id],
-                    )
-                )
+        latest = done[-1]
+        alerts.append(
+            Alert(
+                severity=Severity.WARNING,
+                code="ASSESSMENT_CONCERN",
+                topic="assessment",
+                message=f"The latest {kind.replace('_', ' ')} assessment "
+                f"({latest.date.isoformat()}) recorded a concern"
+                + (f": {latest.outcome}" if latest.outcome else "."),
+                action=knowledge.statement(CONCERN_FACT),
+                source_ids=list(review.source_ids),
+                event_ids=[latest.id],
+            )
+        )
     return alerts

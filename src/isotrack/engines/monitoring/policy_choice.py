@@ -21,22 +21,6 @@ class PolicyChoice(BaseModel):
     alternatives: list[str]
 
 
-def require_policy(knowledge: Knowledge, policy_id: str) -> None:
-    """Reject a timeline whose policy the knowledge base does not define."""
-    if policy_id not in knowledge.policies:
-        raise IsotrackInputError(
-            [
-                FieldProblem(
-                    "timeline",
-                    "policy",
-                    policy_id,
-                    "one of: " + ", ".join(sorted(knowledge.policies)),
-                )
-            ],
-            "unknown policy",
-        )
-
-
 def choose_position(
     knowledge: Knowledge, policy_id: str | None, disagreement_id: str, override: str | None = None
 ) -> PolicyChoice | None:

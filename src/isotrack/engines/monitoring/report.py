@@ -13,6 +13,7 @@ from isotrack.domain.events import (
     PregnancyReported,
 )
 from isotrack.domain.timeline import Timeline
+from isotrack.engines.course_policy import require_policy
 from isotrack.engines.monitoring.adverse_events import adverse_event_alerts
 from isotrack.engines.monitoring.alerts import Alert, sort_alerts
 from isotrack.engines.monitoring.course import CourseView, course_view
@@ -24,8 +25,8 @@ from isotrack.engines.monitoring.labs import (
     rise_alerts,
     stop_rule_alerts,
 )
-from isotrack.engines.monitoring.mood import MoodStatus, assessment_alerts, mood_alerts
-from isotrack.engines.monitoring.policy_choice import PolicyChoice, choose_position, require_policy
+from isotrack.engines.monitoring.mood import MoodStatus, assessment_concern_alerts, mood_alerts
+from isotrack.engines.monitoring.policy_choice import PolicyChoice, choose_position
 from isotrack.engines.monitoring.risk_factors import RiskFactorPresent, find_risk_factors
 from isotrack.engines.monitoring.screening import (
     ScreenedTerm,
@@ -115,7 +116,7 @@ def evaluate_monitoring(
     alerts.extend(adverse_event_alerts(knowledge, course))
     mood, mood_found = mood_alerts(knowledge, course)
     alerts.extend(mood_found)
-    alerts.extend(assessment_alerts(knowledge, course))
+    alerts.extend(assessment_concern_alerts(knowledge, course))
     terms = screened_terms(course)
     screening = screen_terms(
         knowledge,

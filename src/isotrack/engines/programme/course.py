@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from isotrack.domain.events import (
     AssessmentDone,
-    CategoryAssigned,
     ComprehensionChecked,
     ContraceptionRecorded,
     CounsellingGiven,
@@ -21,7 +20,8 @@ from isotrack.domain.events import (
     PrescriptionWritten,
     VisitHeld,
 )
-from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.domain.timeline import Timeline, events_of
+from isotrack.engines.course_events import category_on, events_on
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ class CourseRecord:
 
     @classmethod
     def of(cls, timeline: Timeline, on: dt.date) -> CourseRecord:
-        kept = tuple(e for e in effective_events(timeline) if e.date <= on)
-        return cls(timeline, on, kept)
+        return cls(timeline, on, events_on(timeline, on))
 
     @property
     def can_get_pregnant(self) -> bool:
@@ -43,14 +42,7 @@ class CourseRecord:
 
     def category_source(self) -> tuple[bool, list[str]]:
         """The category on ``on`` and the events that set it (none: the patient record)."""
-        value = self.timeline.patient.can_get_pregnant
-        event_ids: list[str] = []
-        for event in self.events:
-            category = event.category if isinstance(event, (CategoryAssigned, Enrolled)) else None
-            if category is not None:
-                value = category == "can_get_pregnant"
-                event_ids = [event.id]
-        return value, event_ids
+        return category_on(self.timeline, self.events)
 
     @property
     def tests(self) -> list[PregnancyTestTaken]:
@@ -112,6 +104,14 @@ class CourseRecord:
         pre-treatment rules apply (missing data is never read as the lenient case).
         """
         return self.first_dose is None or day <= self.first_dose
+
+    @property
+    def supply_runs_out(self) -> dt.date | None:
+        """The day the last dispensed supply runs out, when anything was dispensed."""
+        dispenses = self.dispenses
+        if not dispenses:
+            return None
+        return dispenses[-1].date + dt.timedelta(days=dispenses[-1].days_supply)
 
     def dispense_of(self, prescription_id: str) -> Dispensed | None:
         for dispense in self.dispenses:

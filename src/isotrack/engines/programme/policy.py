@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.engines.programme.periods import describe, shift
+from isotrack.engines.course_policy import require_policy
+from isotrack.engines.periods import describe, shift
 from isotrack.engines.programme.report import AppliedOverride, PolicySummary, UsedFact
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Fact, Policy
@@ -106,16 +106,13 @@ class ActivePolicy:
 
     def summary(self, on: dt.date) -> PolicySummary:
         policy = self.policy
-        in_force = (policy.effective_from is None or on >= policy.effective_from) and (
-            policy.effective_until is None or on < policy.effective_until
-        )
         return PolicySummary(
             id=policy.id,
             title=policy.title,
             programme=policy.programme,
             edition=policy.edition,
             effective_from=policy.effective_from,
-            in_force=in_force,
+            in_force=policy.in_force_on(on),
             extends=policy.extends,
             overrides=[
                 AppliedOverride(
@@ -153,18 +150,13 @@ def _describe_override(
 
 def active_policy(knowledge: Knowledge, policy_id: str) -> ActivePolicy:
     """Resolve a timeline's policy id; an unknown id is an input error naming the known ones."""
-    if policy_id not in knowledge.policies:
-        known = ", ".join(sorted(knowledge.policies))
-        raise IsotrackInputError(
-            [FieldProblem("timeline", "policy", policy_id, f"one of: {known}")],
-            "unknown policy",
-        )
+    policy = require_policy(knowledge, policy_id)
     lineage: list[str] = []
     current: str | None = policy_id
     while current is not None and current not in lineage:
         lineage.append(current)
         current = knowledge.policy(current).extends
-    return ActivePolicy(knowledge, knowledge.policy(policy_id), tuple(lineage))
+    return ActivePolicy(knowledge, policy, tuple(lineage))
 
 
 def edition_in_force(knowledge: Knowledge, programme: str, on: dt.date) -> Policy | None:

@@ -64,10 +64,7 @@ class Situation:
     @property
     def next_supply_runs_out(self) -> dt.date | None:
         """The day the last dispensed supply runs out (the next prescription is due)."""
-        if not self.record.dispenses:
-            return None
-        last = self.record.dispenses[-1]
-        return last.date + dt.timedelta(days=last.days_supply)
+        return self.record.supply_runs_out
 
 
 def situation(

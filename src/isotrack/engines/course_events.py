@@ -1,0 +1,29 @@
+"""What every engine reads the same way from a timeline on a given day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from isotrack.domain.events import CategoryAssigned, Enrolled, EventBase
+from isotrack.domain.timeline import Timeline, effective_events
+
+
+def events_on(timeline: Timeline, day: dt.date) -> tuple[EventBase, ...]:
+    """The effective events dated on or before ``day``: a rule never sees the future."""
+    return tuple(e for e in effective_events(timeline) if e.date <= day)
+
+
+def category_on(timeline: Timeline, events: Sequence[EventBase]) -> tuple[bool, list[str]]:
+    """Whether the patient can get pregnant, and the event that says so (none: the patient record).
+
+    The latest category or enrolment event that names a category wins over the patient record.
+    """
+    value = timeline.patient.can_get_pregnant
+    event_ids: list[str] = []
+    for event in events:
+        category = event.category if isinstance(event, (CategoryAssigned, Enrolled)) else None
+        if category is not None:
+            value = category == "can_get_pregnant"
+            event_ids = [event.id]
+    return value, event_ids
