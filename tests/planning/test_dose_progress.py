@@ -256,18 +256,26 @@ def test_absorica_ld_progress_also_shows_the_conventional_equivalent(
     assert "madan" in progress.source_ids
 
 
-def test_capsules_in_hand_without_a_recorded_start_leave_the_intake_unknown(
+def test_capsules_in_hand_without_a_recorded_start_count_from_the_dispense_as_inferred(
     knowledge: Knowledge,
 ) -> None:
+    # Decision 14 (shared treatment period): with no course_start anywhere in the record, the
+    # first dispense is day 1, labelled as inferred. 2-10 Jan = 9 days x 30 mg = 270 mg;
+    # 270 mg / 60 kg = 4.5 mg/kg. (Before decision 14 this course was "unknown", intake null.)
     dispensed_only = course(
         weight("w1", "2026-01-01", 60),
         prescription("rx1", "2026-01-01", 30),
         dispense("d1", "2026-01-02", "rx1"),
     )
-    unknown = evaluate_dose(knowledge, dispensed_only, day("2026-01-10"))
-    assert unknown.status == "unknown"
-    assert unknown.cumulative_mg is None
-    # The same course with a start recorded for 12 Jan: as of 10 Jan nothing was taken yet.
+    inferred = evaluate_dose(knowledge, dispensed_only, day("2026-01-10"))
+    assert inferred.status == "on_treatment"
+    assert inferred.course_start == dt.date(2026, 1, 2)
+    assert inferred.course_start_basis == "first_dispense"
+    assert inferred.cumulative_mg == pytest.approx(270.0)
+    assert inferred.cumulative_mg_per_kg == pytest.approx(4.5)
+    assert any("inferred, not recorded" in r for r in inferred.reasons)
+    # The same course with a start recorded for 12 Jan: the record says the first dose came
+    # later, so as of 10 Jan nothing was taken yet and no start is inferred.
     started_later = course(
         weight("w1", "2026-01-01", 60),
         prescription("rx1", "2026-01-01", 30),
@@ -276,4 +284,21 @@ def test_capsules_in_hand_without_a_recorded_start_leave_the_intake_unknown(
     )
     waiting = evaluate_dose(knowledge, started_later, day("2026-01-10"))
     assert waiting.status == "not_started"
+    assert waiting.course_start is None
     assert waiting.cumulative_mg == 0.0
+    assert evaluate_dose(knowledge, started_later, day("2026-01-12")).course_start_basis == (
+        "course_start"
+    )
+
+
+def test_a_last_dose_without_any_start_is_an_ended_course_of_unknown_total(
+    knowledge: Knowledge,
+) -> None:
+    # Decision 14: a course_end with no course_start and no dispense still ends the course (so
+    # the after-treatment rules run elsewhere); how much was taken is unknown, never zero.
+    timeline = course(weight("w1", "2026-01-01", 60), event("end", "course_end", "2026-03-01"))
+    progress = evaluate_dose(knowledge, timeline, day("2026-03-10"))
+    assert progress.status == "ended"
+    assert (progress.course_start, progress.course_end) == (None, dt.date(2026, 3, 1))
+    assert progress.cumulative_mg is None
+    assert progress.cumulative_mg_per_kg is None

@@ -33,6 +33,8 @@ def dose_view(progress: DoseProgress) -> RenderableType:
     summary.add_column("", style="bold")
     summary.add_column("")
     start = progress.course_start.isoformat() if progress.course_start else "-"
+    if progress.course_start_basis == "first_dispense":
+        start += " (inferred: first dispense, no course_start recorded)"
     summary.add_row("status", progress.status.replace("_", " "))
     summary.add_row("course start", start)
     if progress.course_end is not None:

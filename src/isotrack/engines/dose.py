@@ -4,8 +4,11 @@
 course's start to ``as_of`` (or the recorded last dose), so months of 28-31 days, pauses, missed
 days and dose changes land on their real dates. Rules of counting (also in docs/decisions.md):
 
-- Day 1 is the ``course_start`` date (the latest one on or before ``as_of``). ``course_end`` is
-  the last day a dose was taken.
+- Day 1 and the last dose come from :func:`treatment_period`, shared by every engine: day 1 is
+  the earliest ``course_start`` (or, with none recorded, the first dispense, an inferred start
+  the output labels ``course_start_basis: first_dispense``); ``course_end`` is the last day a
+  dose was taken. Days between a ``course_end`` and a later restart take no dose (counted as
+  paused).
 - The daily dose on a day is set by the latest ``prescription`` or ``dose_change`` on or before
   it. A prescription takes effect on its first dispense, when the capsules reach the patient; one
   never dispensed has no effect (in a course without any dispense record, it takes effect on the
@@ -34,8 +37,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from isotrack.domain.events import (
-    CourseEnded,
-    CourseStarted,
     Dispensed,
     DoseChanged,
     DoseMissed,
@@ -47,6 +48,7 @@ from isotrack.domain.events import (
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.plan_warnings import EQUIVALENCE_FACTS
+from isotrack.engines.treatment_period import StartBasis, TreatmentPeriod, treatment_period
 from isotrack.knowledge import Knowledge
 
 CUMULATIVE_TARGET = "cumulative_target"
@@ -93,6 +95,7 @@ class DoseProgress(BaseModel):
     status: DoseStatus
     as_of: dt.date
     course_start: dt.date | None
+    course_start_basis: StartBasis | None  # first_dispense: inferred, no course_start recorded
     course_end: dt.date | None
     days_since_start: int | None
     days_taken: int
@@ -253,17 +256,20 @@ def evaluate_dose(
     if latest_weight is None:
         reasons.append("no weight recorded on or before the as-of date")
 
-    starts = events_of(events, CourseStarted)
-    if not starts:
-        starts_later = bool(events_of(recorded, CourseStarted))
-        return _not_started(knowledge, events, as_of, target, latest_weight, reasons, starts_later)
-    start = starts[-1].date
-    ends = [e.date for e in events_of(events, CourseEnded) if e.date >= start]
-    end = ends[0] if ends else None
-    earlier_ends = [e.date for e in events_of(events, CourseEnded) if e.date < start]
+    period = treatment_period(recorded, as_of)
+    reasons.extend(period.notes)
+    if period.start is None:
+        return _not_started(knowledge, as_of, target, latest_weight, reasons, period)
+    start = period.start
+    end = period.end
+    if period.start_is_inferred:
+        reasons.append(
+            "doses are counted from the inferred first dose: if treatment began later, the true "
+            "cumulative dose is lower"
+        )
     # Dispenses and prescriptions dated after as_of are read too: the walk stops at as_of, so they
     # never add a dose, but whether the course tracks supply at all must not depend on as_of.
-    course_events = [e for e in recorded if not earlier_ends or e.date > earlier_ends[-1]]
+    course_events = recorded
 
     settings = _dose_settings(course_events)
     dispenses = events_of(course_events, Dispensed)
@@ -288,7 +294,10 @@ def evaluate_dose(
         walk.supply_days += sum(
             d.days_supply for d in dispenses if d.date == day and d.date >= start
         )
-        _walk_day(walk, day, start, settings, weights, missed, supply_checked, target)
+        if period.in_break(day):
+            walk.days_paused += 1  # between a last dose and a recorded restart
+        else:
+            _walk_day(walk, day, start, settings, weights, missed, supply_checked, target)
         day += dt.timedelta(days=1)
     if walk.dose_unknown_on is not None:
         reasons.append(
@@ -343,6 +352,7 @@ def evaluate_dose(
         status=status,
         as_of=as_of,
         course_start=start,
+        course_start_basis=period.start_basis,
         course_end=end,
         days_since_start=(as_of - start).days,
         days_taken=walk.days_taken,
@@ -519,36 +529,35 @@ def _sources(
 
 def _not_started(
     knowledge: Knowledge,
-    events: Sequence[EventBase],
     as_of: dt.date,
     target: DoseTarget | None,
     latest_weight: float | None,
     reasons: list[str],
-    starts_later: bool,
+    period: TreatmentPeriod,
 ) -> DoseProgress:
-    # Capsules in hand without any recorded start leave the intake unknown; a start recorded
-    # after the as-of date means nothing had been taken yet.
-    dispensed = bool(events_of(events, Dispensed)) and not starts_later
-    status: DoseStatus = "unknown" if dispensed else "not_started"
-    if dispensed:
-        reasons.append("capsules were dispensed but no course_start is recorded")
+    # A recorded last dose without any start (no course_start, no dispense) means treatment
+    # happened and is over, but how much was taken is unknown; otherwise nothing was taken yet.
+    ended = period.end is not None
+    status: DoseStatus = "ended" if ended else "not_started"
+    if ended:
+        reasons.append("no course_start or dispense is recorded: the cumulative dose is unknown")
     else:
         reasons.append("no course_start on or before the as-of date")
-    zero: float | None = None if dispensed else 0.0
+    zero: float | None = None if ended else 0.0
     empty = [
         ProgressByWeight(
             basis=basis,
             cumulative_mg_per_kg=zero,
             average_mg_per_kg_per_day=None,
-            remaining_mg_per_kg=target.low_mg_per_kg if target and not dispensed else None,
+            remaining_mg_per_kg=target.low_mg_per_kg if target and not ended else None,
             remaining_mg=(
                 target.low_mg_per_kg * latest_weight
-                if target and latest_weight and not dispensed
+                if target and latest_weight and not ended
                 else None
             ),
             target_reached_on=None,
             projected_end_date=None,
-            unknown_reason="the course has not started" if not dispensed else reasons[-1],
+            unknown_reason="the course has not started" if not ended else reasons[-1],
         )
         for basis in ("weight_at_dose_date", "latest_weight")
     ]
@@ -556,7 +565,8 @@ def _not_started(
         status=status,
         as_of=as_of,
         course_start=None,
-        course_end=None,
+        course_start_basis=None,
+        course_end=period.end,
         days_since_start=None,
         days_taken=0,
         days_missed=0,

@@ -87,7 +87,8 @@ def _next_cycle(
 ) -> list[ScheduleItem]:
     record = CourseRecord.of(timeline, report.as_of)
     runs_out = record.supply_runs_out
-    if record.last_dose is not None or runs_out is None:
+    # After the last dose (the programme section's own treatment period) no cycle is planned.
+    if report.treatment.end is not None or runs_out is None:
         return []
     policy = active_policy(knowledge, timeline.policy)
     last = record.dispenses[-1]

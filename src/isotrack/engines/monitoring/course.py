@@ -1,6 +1,8 @@
 """What the monitoring rules need to know about a course: its dates, dose peak and patient.
 
-Only events dated on or before the evaluation date count: a rule never sees the future.
+Only events dated on or before the evaluation date count: a rule never sees the future. The first
+and last dose come from the shared :func:`treatment_period` (the same dates as the dose and
+programme sections).
 """
 
 from __future__ import annotations
@@ -10,15 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from isotrack.domain.events import (
-    CourseEnded,
-    CourseStarted,
-    Dispensed,
     DoseChanged,
     EventBase,
     PrescriptionWritten,
 )
 from isotrack.domain.timeline import Timeline, events_of
-from isotrack.engines.course_events import category_on, events_on
+from isotrack.engines.course_events import category_on, course_on
+from isotrack.engines.treatment_period import TreatmentPeriod
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,20 @@ class CourseView:
     timeline: Timeline
     as_of: dt.date
     events: tuple[EventBase, ...]
-    start: dt.date | None
-    end: dt.date | None
+    period: TreatmentPeriod
     peak_dose_date: dt.date | None
     can_get_pregnant: bool
     current_product: str | None
+
+    @property
+    def start(self) -> dt.date | None:
+        """First dose (recorded, or inferred from the first dispense: see ``period``)."""
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date | None:
+        """Last dose, when the course has ended."""
+        return self.period.end
 
     @property
     def started(self) -> bool:
@@ -54,20 +63,13 @@ class CourseView:
 
 def course_view(timeline: Timeline, as_of: dt.date) -> CourseView:
     """Read the dates and facts the monitoring rules are anchored on."""
-    events = events_on(timeline, as_of)
-    starts = events_of(events, CourseStarted)
-    # Without a recorded first dose, the first dispense is the best evidence treatment began.
-    dispenses = events_of(events, Dispensed)
-    start = starts[0].date if starts else (dispenses[0].date if dispenses else None)
-    ends = [e.date for e in events_of(events, CourseEnded) if start is None or e.date >= start]
-    end = ends[-1] if ends else None
+    events, period = course_on(timeline, as_of)
     return CourseView(
         timeline=timeline,
         as_of=as_of,
         events=events,
-        start=start,
-        end=end,
-        peak_dose_date=_peak_dose_date(events, start),
+        period=period,
+        peak_dose_date=_peak_dose_date(events, period.start),
         can_get_pregnant=category_on(timeline, events)[0],
         current_product=_current_product(events),
     )

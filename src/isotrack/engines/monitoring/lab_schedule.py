@@ -140,7 +140,8 @@ def _baseline(
             status,
             (earliest, window_end),
             due_date=course.start,
-            note="baseline: before the first dose",
+            note="baseline: before the first dose"
+            + (" (inferred from the first dispense)" if course.period.start_is_inferred else ""),
         )
     ]
 

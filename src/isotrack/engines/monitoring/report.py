@@ -35,15 +35,21 @@ from isotrack.engines.monitoring.screening import (
     screening_alerts,
 )
 from isotrack.engines.monitoring.terms import normalise_term, strip_dose
+from isotrack.engines.treatment_period import TreatmentPeriod
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import InputKind
 
 
 class MonitoringReport(BaseModel):
-    """Alerts (critical first), labs due, risk factors, screening, mood and education."""
+    """Alerts (critical first), labs due, risk factors, screening, mood and education.
+
+    ``treatment`` is the first and last dose every rule here was anchored on (shared with the
+    dose and programme sections; its ``start_basis`` says whether the start is inferred).
+    """
 
     model_config = ConfigDict(frozen=True)
 
+    treatment: TreatmentPeriod
     alerts: list[Alert]
     labs_due: list[LabDue]
     risk_factors: list[RiskFactorPresent]
@@ -130,6 +136,7 @@ def evaluate_monitoring(
     topics = list(dict.fromkeys(a.topic for a in ordered))
     choices = [c for c in (schedule_choice, stop_choice) if c is not None]
     return MonitoringReport(
+        treatment=course.period,
         alerts=ordered,
         labs_due=due,
         risk_factors=find_risk_factors(knowledge, terms, course),

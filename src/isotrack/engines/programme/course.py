@@ -10,8 +10,6 @@ from isotrack.domain.events import (
     ComprehensionChecked,
     ContraceptionRecorded,
     CounsellingGiven,
-    CourseEnded,
-    CourseStarted,
     Dispensed,
     Enrolled,
     EventBase,
@@ -21,20 +19,26 @@ from isotrack.domain.events import (
     VisitHeld,
 )
 from isotrack.domain.timeline import Timeline, events_of
-from isotrack.engines.course_events import category_on, events_on
+from isotrack.engines.course_events import category_on, course_on
+from isotrack.engines.treatment_period import TreatmentPeriod
 
 
 @dataclass(frozen=True)
 class CourseRecord:
-    """The course as it stands on ``on``: effective events dated on or before that day."""
+    """The course as it stands on ``on``: effective events dated on or before that day.
+
+    ``period`` holds the first and last dose, read by the rule every engine shares.
+    """
 
     timeline: Timeline
     on: dt.date
     events: tuple[EventBase, ...]
+    period: TreatmentPeriod
 
     @classmethod
     def of(cls, timeline: Timeline, on: dt.date) -> CourseRecord:
-        return cls(timeline, on, events_on(timeline, on))
+        events, period = course_on(timeline, on)
+        return cls(timeline, on, events, period)
 
     @property
     def can_get_pregnant(self) -> bool:
@@ -89,19 +93,20 @@ class CourseRecord:
 
     @property
     def first_dose(self) -> dt.date | None:
-        starts = events_of(self.events, CourseStarted)
-        return starts[0].date if starts else None
+        """The first dose, recorded or inferred from the first dispense (see ``period``)."""
+        return self.period.start
 
     @property
     def last_dose(self) -> dt.date | None:
-        ends = events_of(self.events, CourseEnded)
-        return ends[-1].date if ends else None
+        """The last dose, when the course has ended (a later restart reopens it)."""
+        return self.period.end
 
     def before_first_dose(self, day: dt.date) -> bool:
-        """True when ``day`` precedes treatment, or when no first dose is on record.
+        """True when ``day`` precedes treatment, or when treatment has not begun.
 
-        Without a recorded first dose isotrack cannot know treatment began, so the stricter
-        pre-treatment rules apply (missing data is never read as the lenient case).
+        Without a course_start or a dispense there is no sign treatment began, so the stricter
+        pre-treatment rules apply (missing data is never read as the lenient case). Once
+        capsules were dispensed, the first dispense is the inferred start (decision 14).
         """
         return self.first_dose is None or day <= self.first_dose
 

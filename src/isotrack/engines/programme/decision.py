@@ -202,6 +202,7 @@ def evaluate_programme(knowledge: Knowledge, timeline: Timeline, as_of: dt.date)
         policy=s.policy.summary(as_of),
         as_of=as_of,
         category="can_get_pregnant" if s.can_get_pregnant else "cannot_get_pregnant",
+        treatment=s.record.period,
         requirements=found,
         dispense_decision=_decide(s, results),
     )

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from isotrack.engines.treatment_period import TreatmentPeriod
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -110,10 +112,15 @@ class DispenseDecision(Frozen):
 
 
 class ProgrammeReport(Frozen):
-    """The programme section of ``evaluate``: every requirement and the dispense decision."""
+    """The programme section of ``evaluate``: every requirement and the dispense decision.
+
+    ``treatment`` is the first and last dose the requirements were judged against (shared with
+    the dose and monitoring sections; its ``start_basis`` says whether the start is inferred).
+    """
 
     policy: PolicySummary
     as_of: dt.date
     category: str
+    treatment: TreatmentPeriod
     requirements: list[Requirement]
     dispense_decision: DispenseDecision
