@@ -198,13 +198,17 @@ def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
     """
     events = timeline.events
     by_id = {e.id: e for e in events}
+    voids_of: dict[str, list[str]] = {}
+    for event in events:
+        if isinstance(event, EventVoided):
+            voids_of.setdefault(event.target_id, []).append(event.id)
     voided_cache: dict[str, bool] = {}
 
     def is_voided(event_id: str) -> bool:
+        # A void always targets an earlier event, so this recursion ends.
         if event_id not in voided_cache:
             voided_cache[event_id] = any(
-                isinstance(v, EventVoided) and v.target_id == event_id and not is_voided(v.id)
-                for v in events
+                not is_voided(void_id) for void_id in voids_of.get(event_id, ())
             )
         return voided_cache[event_id]
 

@@ -9,7 +9,7 @@ problems at once, so a broken knowledge base never starts.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from isotrack.knowledge.sections import all_sections
 DATA_DIR = Path(__file__).parent / "data"
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
 
 
 class KnowledgeError(ValueError):
@@ -42,6 +43,17 @@ class Knowledge:
     origin: Mapping[str, str] = field(default_factory=dict)  # record id -> file name
 
     models: Mapping[str, type[BaseModel]] = field(default_factory=dict)  # section -> type
+    # Views that engines derive from the knowledge (indexes, resolved policies). The knowledge
+    # never changes after loading, so each view is built once and shared by every request.
+    _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The view stored under ``key``, built by ``build()`` on first use."""
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build()
+        return value
 
     def records(self, section: str, model: type[R]) -> Mapping[str, R]:
         """Records of one section by id, typed as ``model``.
@@ -97,7 +109,7 @@ class Knowledge:
 
     def fact(self, fact_id: str) -> Fact:
         try:
-            return self.facts[fact_id]
+            return self.sections["fact"][fact_id]  # type: ignore[return-value]
         except KeyError:
             raise KeyError(f"no fact {fact_id!r} in the knowledge base") from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from isotrack.domain.events import (
     AssessmentDone,
@@ -46,45 +47,49 @@ class CourseRecord:
 
     def category_source(self) -> tuple[bool, list[str]]:
         """The category on ``on`` and the events that set it (none: the patient record)."""
+        return self._category
+
+    @cached_property
+    def _category(self) -> tuple[bool, list[str]]:
         return category_on(self.timeline, self.events)
 
-    @property
+    @cached_property
     def tests(self) -> list[PregnancyTestTaken]:
         return events_of(self.events, PregnancyTestTaken)
 
-    @property
+    @cached_property
     def prescriptions(self) -> list[PrescriptionWritten]:
         return events_of(self.events, PrescriptionWritten)
 
-    @property
+    @cached_property
     def dispenses(self) -> list[Dispensed]:
         return events_of(self.events, Dispensed)
 
-    @property
+    @cached_property
     def enrolments(self) -> list[Enrolled]:
         return events_of(self.events, Enrolled)
 
-    @property
+    @cached_property
     def counselling(self) -> list[CounsellingGiven]:
         return events_of(self.events, CounsellingGiven)
 
-    @property
+    @cached_property
     def comprehension_checks(self) -> list[ComprehensionChecked]:
         return events_of(self.events, ComprehensionChecked)
 
-    @property
+    @cached_property
     def visits(self) -> list[VisitHeld]:
         return events_of(self.events, VisitHeld)
 
-    @property
+    @cached_property
     def assessments(self) -> list[AssessmentDone]:
         return events_of(self.events, AssessmentDone)
 
-    @property
+    @cached_property
     def pregnancy_reports(self) -> list[PregnancyReported]:
         return events_of(self.events, PregnancyReported)
 
-    @property
+    @cached_property
     def contraception(self) -> list[ContraceptionRecorded]:
         """Contraception records in the order they take effect (ties: order recorded)."""
         records = events_of(self.events, ContraceptionRecorded)

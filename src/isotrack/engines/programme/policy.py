@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from isotrack.engines.course_policy import require_policy
 from isotrack.engines.periods import describe, shift
@@ -25,6 +25,10 @@ class ActivePolicy:
     knowledge: Knowledge
     policy: Policy
     lineage: tuple[str, ...]  # this policy, then the policies it extends
+    # Rules per (kind, category): fixed for a policy, and asked for many times per decision.
+    _rules: dict[tuple[RuleKind, bool], list[ProgrammeRule]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def id(self) -> str:
@@ -47,6 +51,9 @@ class ActivePolicy:
 
     def rules(self, kind: RuleKind, can_get_pregnant: bool) -> list[ProgrammeRule]:
         """This policy's rules of one kind for the patient's category, whatever their dates."""
+        cached = self._rules.get((kind, can_get_pregnant))
+        if cached is not None:
+            return cached
         audience = (
             RuleAudience.CAN_GET_PREGNANT if can_get_pregnant else RuleAudience.CANNOT_GET_PREGNANT
         )
@@ -57,7 +64,9 @@ class ActivePolicy:
             and rule.audience in (audience, RuleAudience.ALL)
             and self.belongs(rule)
         ]
-        return sorted(found, key=lambda rule: rule.id)
+        rules = sorted(found, key=lambda rule: rule.id)
+        self._rules[(kind, can_get_pregnant)] = rules
+        return rules
 
     def fact(self, parameter: str) -> Fact:
         try:
@@ -149,7 +158,16 @@ def _describe_override(
 
 
 def active_policy(knowledge: Knowledge, policy_id: str) -> ActivePolicy:
-    """Resolve a timeline's policy id; an unknown id is an input error naming the known ones."""
+    """Resolve a timeline's policy id; an unknown id is an input error naming the known ones.
+
+    The resolved policy depends on the knowledge alone, so it is built once per knowledge base.
+    """
+    return knowledge.derived(
+        ("programme.active_policy", policy_id), lambda: _resolve(knowledge, policy_id)
+    )
+
+
+def _resolve(knowledge: Knowledge, policy_id: str) -> ActivePolicy:
     policy = require_policy(knowledge, policy_id)
     lineage: list[str] = []
     current: str | None = policy_id

@@ -207,8 +207,11 @@ class TestPicture:
 
 
 def test_picture(s: Situation) -> TestPicture:
-    found = verdicts(s.policy, s.record)
-    return TestPicture([v.test for v in found if v.counts], found)
+    picture = s.memo.get("test_picture")
+    if not isinstance(picture, TestPicture):
+        found = verdicts(s.policy, s.record)
+        picture = s.memo["test_picture"] = TestPicture([v.test for v in found if v.counts], found)
+    return picture
 
 
 def _contraception_ok_before(s: Situation, day: dt.date, parameter: str) -> bool:
@@ -227,6 +230,13 @@ def screening_test(s: Situation) -> PregnancyTestTaken | None:
 
 def confirmation_tests(s: Situation) -> list[PregnancyTestTaken]:
     """Tests that qualify as a confirmation test (US-PT-03), oldest first."""
+    found = s.memo.get("confirmation_tests")
+    if not isinstance(found, list):
+        found = s.memo["confirmation_tests"] = _confirmation_tests(s)
+    return found
+
+
+def _confirmation_tests(s: Situation) -> list[PregnancyTestTaken]:
     screening = screening_test(s)
     if screening is None:
         return []

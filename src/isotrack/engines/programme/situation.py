@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from isotrack.domain.events import Dispensed, PrescriptionWritten
 from isotrack.engines.programme.course import CourseRecord
@@ -25,6 +25,9 @@ class Situation:
     target: PrescriptionWritten | None
     target_problem: str | None
     previous_dispense: Dispensed | None
+    # Results that several requirement checks share (the judged tests, for one): a situation is
+    # fixed, so each is worked out once per decision.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def can_get_pregnant(self) -> bool:
