@@ -105,12 +105,24 @@ def test_a_pharmacist_cannot_open_the_prescriber_pages(app_url: str) -> None:
 def test_the_patient_page_offers_a_home_test_only_where_the_policy_accepts_one(
     app_url: str,
 ) -> None:
-    # iPLEDGE 2026 accepts home tests during and after treatment (rule US-PT-06b-during);
-    # the EU programme of 2018 names medically supervised tests only.
+    # iPLEDGE 2026 accepts home tests during and after treatment (rule US-PT-06b-during) but
+    # wants pre-treatment tests in a medical setting; the EU programme of 2018 names medically
+    # supervised tests only. So the US patient is offered the form once the first dose is on
+    # record, and the EU patient never.
     with client(app_url) as web:
         csrf = signed_in(web, "dr.pages")
-        _, us_user, us_secret = enrol(web, csrf, "PG-US", "us-ipledge-2026")
+        us_course, us_user, us_secret = enrol(web, csrf, "PG-US", "us-ipledge-2026")
         _, eu_user, eu_secret = enrol(web, csrf, "PG-EU", "eu-ppp-2018")
+    with client(app_url) as us_patient:
+        signed_in(us_patient, us_user, us_secret)
+        assert 'id="form-home-pregnancy-test"' not in us_patient.get("/me").text
+    with client(app_url) as web:
+        csrf = signed_in(web, "dr.pages")
+        started = web.post(
+            f"/courses/{us_course}/events",
+            data={"csrf_token": csrf, "form_key": "course_start", "date": "2026-01-06"},
+        )
+        assert started.status_code in (200, 303)
     with client(app_url) as us_patient:
         signed_in(us_patient, us_user, us_secret)
         assert 'id="form-home-pregnancy-test"' in us_patient.get("/me").text

@@ -24,13 +24,13 @@ from isotrack.api.service import Service
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import (
     EVENT_TYPES,
-    CourseStarted,
     Dispensed,
     EventBase,
     LabResultRecorded,
     PregnancyTestTaken,
 )
 from isotrack.domain.timeline import Patient, Timeline, effective_events, events_of, parse_event
+from isotrack.engines.programme import home_test_accepted
 from isotrack.knowledge import Knowledge
 from isotrack.store.authorizations import authorization_by_code
 from isotrack.store.courses import (
@@ -356,44 +356,14 @@ def _patient_home_test(knowledge: Knowledge, timeline: Timeline, event: Pregnanc
             "home (clinics and laboratories record their own tests)",
             "a patient reports home tests only",
         )
-    phase = _phase_on(timeline, event.date)
-    if not home_test_accepted(knowledge, timeline.policy, phase, event.date):
+    if not home_test_accepted(knowledge, timeline, event.date):
         raise _rejected(
             "setting",
             event.setting,
             f"no setting a patient can report: policy {timeline.policy!r} does not accept a home "
-            f"test {phase.replace('_', ' ')}",
+            f"test on {event.date.isoformat()} (before the first dose, or not in this edition)",
             "home test not accepted under this policy",
         )
-
-
-def _phase_on(timeline: Timeline, day: dt.date) -> str:
-    events = effective_events(timeline)
-    started = any(
-        e.date <= day for e in (*events_of(events, CourseStarted), *events_of(events, Dispensed))
-    )
-    return "during_and_after" if started else "before_first_dose"
-
-
-def home_test_accepted(knowledge: Knowledge, policy_id: str, phase: str, on: dt.date) -> bool:
-    """True when a test-setting rule of the policy (or what it extends) lists ``home``."""
-    from isotrack.knowledge.programme import ProgrammeRule, RuleKind
-
-    policies = {policy_id}
-    policy = knowledge.policies.get(policy_id)
-    while policy is not None and policy.extends and policy.extends not in policies:
-        policies.add(policy.extends)
-        policy = knowledge.policies.get(policy.extends)
-    rules = knowledge.records("programme_rule", ProgrammeRule).values()
-    return any(
-        rule.kind is RuleKind.TEST_SETTING
-        and policies & set(rule.policies)
-        and rule.in_force_on(on)
-        and rule.phase is not None
-        and rule.phase.value == phase
-        and "home" in rule.allowed_test_settings
-        for rule in rules
-    )
 
 
 def _pharmacist_dispense(

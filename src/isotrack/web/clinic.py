@@ -11,18 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from isotrack.api.access import Action, require, require_patient
-from isotrack.api.course_writes import (
-    NewPatient,
-    append_event_as,
-    enrol_patient,
-    home_test_accepted,
-)
+from isotrack.api.course_writes import NewPatient, append_event_as, enrol_patient
 from isotrack.api.problems import Problem
 from isotrack.api.service import Service
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import Dispensed, EventBase, PrescriptionWritten
 from isotrack.domain.timeline import Timeline, effective_events, events_of, parse_event
-from isotrack.engines.programme import DispenseDecision, decide_dispense
+from isotrack.engines.programme import DispenseDecision, decide_dispense, home_test_accepted
 from isotrack.knowledge import Knowledge
 from isotrack.store.authorizations import (
     AuthorizationRecord,
@@ -76,7 +71,7 @@ def home_test_allowed(knowledge: Knowledge, timeline: Timeline, on: dt.date) -> 
     """True when the course's policy accepts a home pregnancy test from the patient today."""
     if not timeline.patient.can_get_pregnant:
         return False
-    return home_test_accepted(knowledge, timeline.policy, "during_and_after", on)
+    return home_test_accepted(knowledge, timeline, on)
 
 
 def problem_as_input_error(problem: Problem) -> IsotrackInputError:

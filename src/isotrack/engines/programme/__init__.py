@@ -7,6 +7,7 @@ kind of rule asks for.
 
 from isotrack.engines.programme.decision import decide_dispense, evaluate_programme
 from isotrack.engines.programme.policy import active_policy, edition_in_force
+from isotrack.engines.programme.pregnancy_tests import home_test_accepted
 from isotrack.engines.programme.report import (
     AppliedOverride,
     DispenseDecision,
@@ -33,4 +34,5 @@ __all__ = [
     "decide_dispense",
     "edition_in_force",
     "evaluate_programme",
+    "home_test_accepted",
 ]

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isotrack.domain.events import PregnancyTestTaken, TestResult
+from isotrack.domain.timeline import Timeline
 from isotrack.engines.programme.course import CourseRecord
-from isotrack.engines.programme.policy import ActivePolicy
+from isotrack.engines.programme.policy import ActivePolicy, active_policy
+from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import RuleKind, TreatmentPhase
 
 
@@ -74,3 +76,19 @@ def verdicts(policy: ActivePolicy, record: CourseRecord) -> list[TestVerdict]:
 def window_end(policy: ActivePolicy, opened_on: dt.date, parameter: str) -> dt.date:
     """Last day of a window that counts its opening day as day 1."""
     return opened_on + dt.timedelta(days=policy.count(parameter) - 1)
+
+
+def home_test_accepted(knowledge: Knowledge, timeline: Timeline, day: dt.date) -> bool:
+    """True when the course's policy accepts a home pregnancy test taken on ``day``.
+
+    The phase (before the first dose, or during and after treatment) is read from the one
+    treatment period every engine shares, so the patient form, the API and the requirement
+    checks cannot disagree about a test.
+    """
+    policy = active_policy(knowledge, timeline.policy)
+    record = CourseRecord.of(timeline, day)
+    phase = phase_of(record, day)
+    return any(
+        rule.phase is phase and rule.in_force_on(day) and "home" in rule.allowed_test_settings
+        for rule in policy.rules(RuleKind.TEST_SETTING, can_get_pregnant=True)
+    )
