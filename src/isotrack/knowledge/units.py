@@ -37,8 +37,10 @@ def unit_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     return registry
 
 
+@lru_cache(maxsize=1024)
 def is_known_unit(unit: str) -> bool:
-    """True when ``unit`` parses in the isotrack registry.
+    """True when ``unit`` parses in the isotrack registry (cached: parsing is slow and the
+    same few units arrive with every lab result).
 
     >>> is_known_unit("mg/kg/day"), is_known_unit("mg/kg/dy")
     (True, False)
