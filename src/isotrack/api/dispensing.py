@@ -4,6 +4,7 @@ durably (group commit) before the answer is returned."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +22,7 @@ from isotrack.store.authorizations import (
     make_record,
 )
 from isotrack.store.courses import NotFound, read_course
+from isotrack.store.users import User
 
 
 class DispenseRequest(BaseModel):
@@ -64,15 +66,15 @@ def _replay(
 
 def _decide(
     service: Service,
-    principal: Principal,
+    user: User,
     course_id: str,
     prescription_id: str | None,
     idempotency_key: str | None,
     fingerprint: str | None,
+    on: dt.date | None = None,
 ) -> tuple[AuthorizationRecord, bool]:
-    """Read the course and decide (no write); (record, True) is the stored answer of a
-    repeated idempotency key."""
-    user = principal.user
+    """Read the course and decide for ``on`` (default: the service's today) without writing;
+    (record, True) is the stored answer of a repeated idempotency key."""
     if idempotency_key is not None:
         existing = _replay(service, user.id, idempotency_key, fingerprint)
         if existing is not None:
@@ -86,7 +88,7 @@ def _decide(
             ) from None
     header = course.header
     require_patient(user, Action.DECIDE_DISPENSE, header.patient_id, header.prescriber_user_id)
-    day = service.today()
+    day = on or service.today()
     decision = decide_dispense(service.knowledge(), course.timeline(), day, prescription_id)
     decided: dict[str, Any] = decision.model_dump(mode="json", by_alias=True)
     dispense_by = getattr(decision, "dispense_by", None)
@@ -122,7 +124,7 @@ async def decide_and_record(
     """
     require(principal.user, Action.DECIDE_DISPENSE)
     record, replayed = await run_in_threadpool(
-        _decide, service, principal, course_id, prescription_id, idempotency_key, fingerprint
+        _decide, service, principal.user, course_id, prescription_id, idempotency_key, fingerprint
     )
     if replayed:
         return record, True
@@ -136,3 +138,16 @@ async def decide_and_record(
             raise
         return existing, True
     return committed, False
+
+
+def decide_and_record_on(
+    service: Service, user: User, course_id: str, prescription_id: str | None, on: dt.date
+) -> AuthorizationRecord:
+    """The same decision and durable record for a chosen day, for callers outside the event
+    loop (the pharmacist's page, which lets a pharmacist check a day other than today).
+
+    Blocks until the group-commit writer has committed the record.
+    """
+    require(user, Action.DECIDE_DISPENSE)
+    record, _ = _decide(service, user, course_id, prescription_id, None, None, on)
+    return service.writer.submit(record).result()

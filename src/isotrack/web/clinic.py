@@ -10,21 +10,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from isotrack.api.access import Action, require, require_patient
+from isotrack.api.access import Action, require_patient
 from isotrack.api.course_writes import NewPatient, append_event_as, enrol_patient
+from isotrack.api.dispensing import decide_and_record_on
 from isotrack.api.problems import Problem
 from isotrack.api.service import Service
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import Dispensed, EventBase, PrescriptionWritten
 from isotrack.domain.timeline import Timeline, effective_events, events_of, parse_event
-from isotrack.engines.programme import DispenseDecision, decide_dispense, home_test_accepted
+from isotrack.engines.programme import home_test_accepted
 from isotrack.knowledge import Knowledge
 from isotrack.store.authorizations import (
     AuthorizationRecord,
     authorization_by_code,
     authorizations_of_course,
-    make_record,
-    record_authorization_now,
 )
 from isotrack.store.courses import (
     CourseHeader,
@@ -216,29 +215,15 @@ def check_and_record(
     """Run the dispense decision for ``on`` and store it (committed before the page answers).
 
     ``on`` defaults to today on the page; a pharmacist may check another day, and the record
-    says which day was decided.
+    says which day was decided. The service's own decision path does the work, so the page and
+    the API record decisions the same way.
     """
     try:
-        require(user.user, Action.DECIDE_DISPENSE)
-    except Problem:
-        raise CourseHidden(course_id) from None
-    with service.database.writing() as connection:
-        course = open_course(connection, user, course_id)
-        decision: DispenseDecision = decide_dispense(
-            service.knowledge(), course.timeline(), on, prescription_id=prescription_id or None
-        )
-        record = make_record(
-            course_id=course_id,
-            prescription_id=decision.prescription_id,
-            decided_on=on,
-            authorized=decision.authorized,
-            dispense_by=decision.dispense_by,
-            max_days_supply=decision.max_days_supply,
-            decision=decision.model_dump(mode="json"),
-            requested_by=user.id,
-        )
-        record_authorization_now(connection, record)
-    return record
+        return decide_and_record_on(service, user.user, course_id, prescription_id or None, on)
+    except Problem as problem:
+        if problem.status in (403, 404):
+            raise CourseHidden(course_id) from None
+        raise
 
 
 def dispensed_with(timeline: Timeline, code: str) -> Dispensed | None:
