@@ -19,8 +19,12 @@ def _outcome(request: Request) -> PlannerOutcome:
     values = {k: v for k, v in request.query_params.items()}
     if not values.get("weight_kg"):
         values.setdefault("start", today(request).isoformat())
-        values.setdefault("mg_per_kg_per_day", "0.5")
-        values.setdefault("target_mg_per_kg", "120")
+        # The blank form starts from the label's starting dose and the low end of the label's
+        # cumulative band, both read from the knowledge base.
+        facts = knowledge()
+        target_low, _ = facts.bounds("dosing.cumulative_target_label_mg_per_kg")
+        values.setdefault("mg_per_kg_per_day", f"{facts.number('dosing.eu_start_mg_per_kg_day'):g}")
+        values.setdefault("target_mg_per_kg", f"{target_low:g}")
         return PlannerOutcome(values=values)
     return plan_from_form(knowledge(), values)
 
