@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from isotrack.domain.events import PregnancyTestTaken, TestResult
+from isotrack.domain.events import PregnancyTestTaken, PrescriptionWritten, TestResult
 from isotrack.engines.programme.contraception import coverage, covered_since
 from isotrack.engines.programme.pregnancy_tests import TestVerdict, verdicts
 from isotrack.engines.programme.report import (
@@ -485,46 +485,55 @@ def check_contraception_after(s: Situation, rule: ProgrammeRule, req_id: str) ->
 # --- prescription and dispensing --------------------------------------------------------------
 
 
-def check_max_supply(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
-    limit = s.policy.count("max_days_supply")
+def _prescription_limit(
+    s: Situation,
+    rule: ProgrammeRule,
+    req_id: str,
+    parameter: str,
+    amount: Callable[[PrescriptionWritten], int],
+    describe: Callable[[PrescriptionWritten, int, bool], str],
+) -> Outcome:
+    """A limit the waiting prescription must keep (days' supply, refills): met or rewritten."""
+    limit = s.policy.count(parameter)
     target = s.target
     if target is None or not s.pending:
         return Outcome(
             make(s, rule, req_id, NOT_APPLICABLE, "No prescription waiting.", Role.PRESCRIBER,
-                 gates=True, parameters=("max_days_supply",))
+                 gates=True, parameters=(parameter,))
         )  # fmt: skip
-    ok = target.days_supply <= limit
-    message = (
-        f"{target.id} is for {target.days_supply} days (at most {limit})."
-        if ok
-        else f"{target.id} is for {target.days_supply} days; at most {limit} days may be "
+    ok = amount(target) <= limit
+    return Outcome(
+        make(s, rule, req_id, MET if ok else UNMET, describe(target, limit, ok), Role.PRESCRIBER,
+             gates=True, event_ids=[target.id], parameters=(parameter,))
+    )  # fmt: skip
+
+
+def _supply_text(target: PrescriptionWritten, limit: int, ok: bool) -> str:
+    if ok:
+        return f"{target.id} is for {target.days_supply} days (at most {limit})."
+    return (
+        f"{target.id} is for {target.days_supply} days; at most {limit} days may be "
         "prescribed: the prescriber rewrites it."
     )
-    return Outcome(
-        make(s, rule, req_id, MET if ok else UNMET, message, Role.PRESCRIBER, gates=True,
-             event_ids=[target.id], parameters=("max_days_supply",))
-    )  # fmt: skip
+
+
+def _refills_text(target: PrescriptionWritten, limit: int, ok: bool) -> str:
+    if ok:
+        return f"{target.id} has no refills."
+    return (
+        f"{target.id} allows {target.refills} refills; refills are not allowed: the "
+        "prescriber rewrites it without refills."
+    )
+
+
+def check_max_supply(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
+    return _prescription_limit(
+        s, rule, req_id, "max_days_supply", lambda rx: rx.days_supply, _supply_text
+    )
 
 
 def check_no_refills(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
-    limit = s.policy.count("max_refills")
-    target = s.target
-    if target is None or not s.pending:
-        return Outcome(
-            make(s, rule, req_id, NOT_APPLICABLE, "No prescription waiting.", Role.PRESCRIBER,
-                 gates=True, parameters=("max_refills",))
-        )  # fmt: skip
-    ok = target.refills <= limit
-    message = (
-        f"{target.id} has no refills."
-        if ok
-        else f"{target.id} allows {target.refills} refills; refills are not allowed: the "
-        "prescriber rewrites it without refills."
-    )
-    return Outcome(
-        make(s, rule, req_id, MET if ok else UNMET, message, Role.PRESCRIBER, gates=True,
-             event_ids=[target.id], parameters=("max_refills",))
-    )  # fmt: skip
+    return _prescription_limit(s, rule, req_id, "max_refills", lambda rx: rx.refills, _refills_text)
 
 
 Check = Callable[[Situation, ProgrammeRule, str], Outcome]
