@@ -39,8 +39,17 @@ class Service:
         return LoginLimit(self.settings.login_max_failures, self.settings.login_window_seconds)
 
 
-def get_service(request: Request) -> Service:
-    """FastAPI dependency: the app's :class:`Service`."""
+def service_of(request: Request) -> Service:
+    """The app's :class:`Service`."""
     service = request.app.state.service
     assert isinstance(service, Service)
     return service
+
+
+async def get_service(request: Request) -> Service:
+    """FastAPI dependency: the app's :class:`Service`.
+
+    Declared ``async`` because FastAPI runs a plain ``def`` dependency on a worker thread,
+    and a thread hand-off on every request costs more than this whole function.
+    """
+    return service_of(request)

@@ -81,8 +81,6 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="log every request")] = False,
 ) -> None:
     """Start the web service (API at /api/v1, documentation at /docs)."""
-    import uvicorn
-
     from isotrack.api.settings import Settings
     from isotrack.knowledge import KnowledgeError, load_knowledge
 
@@ -94,16 +92,16 @@ def serve(
         fail(str(exc))
     # Resolve the secret once, here, so that every worker process shares it.
     os.environ["ISOTRACK_SECRET_KEY"] = Settings.from_env().secret_key
+    from isotrack.worker_processes import ServeOptions
+    from isotrack.worker_processes import serve as serve_workers
+
     console.print(f"isotrack serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(
-        "isotrack.server:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        log_level="warning",
-    )
+    try:
+        status = serve_workers(ServeOptions(host, port, workers, access_log=access_log))
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    if status:
+        raise typer.Exit(status)
 
 
 @user_app.command("add")

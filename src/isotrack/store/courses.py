@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
@@ -22,6 +22,7 @@ from isotrack.domain.events import EventBase
 from isotrack.domain.timeline import TIMELINE_SCHEMA, Patient, Timeline
 from isotrack.store.chain import canonical_json, event_hash, genesis_hash
 from isotrack.store.clock import utc_timestamp
+from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_date, as_reader
 from isotrack.store.tables import courses, events, patients
 
 
@@ -213,31 +214,57 @@ _HEADER_COLUMNS = (
     patients.c.prescriber_user_id,
 )
 _HEADER_QUERY = select(*_HEADER_COLUMNS).select_from(courses.join(patients))
-_EVENTS_QUERY = select(
-    events.c.seq,
-    events.c.event_id,
-    events.c.type,
-    events.c.body,
-    events.c.recorded_by,
-    events.c.recorded_at,
-    events.c.hash,
+_ONE_HEADER = PreparedQuery(_HEADER_QUERY.where(courses.c.id == bindparam("course_id")))
+# The header and every event in one statement (one round trip, one snapshot): the header's
+# columns repeat on each event row; a course without events gives one row of NULL events.
+COURSE_QUERY = PreparedQuery(
+    select(
+        *_HEADER_COLUMNS,
+        events.c.seq,
+        events.c.event_id,
+        events.c.type,
+        events.c.body,
+        events.c.recorded_by,
+        events.c.recorded_at,
+        events.c.hash,
+    )
+    .select_from(courses.join(patients).outerjoin(events, events.c.course_id == courses.c.id))
+    .where(courses.c.id == bindparam("course_id"))
+    .order_by(events.c.seq)
 )
+_HEADER_WIDTH = len(_HEADER_COLUMNS)
 
 
-def read_header(connection: Connection, course_id: str) -> CourseHeader:
-    row = connection.execute(_HEADER_QUERY.where(courses.c.id == course_id)).first()
-    if row is None:
+def _header(row: Sequence[Any]) -> CourseHeader:
+    return CourseHeader(
+        id=row[0],
+        patient_id=row[1],
+        policy=row[2],
+        birth_date=as_date(row[3]),
+        sex_at_birth=row[4],
+        can_get_pregnant=as_bool(row[5]),
+        created_at=row[6],
+        created_by=row[7],
+        genesis_hash=row[8],
+        prescriber_user_id=row[9],
+    )
+
+
+def read_header(connection: Connection | Reader, course_id: str) -> CourseHeader:
+    rows = as_reader(connection).rows(_ONE_HEADER, course_id=course_id)
+    if not rows:
         raise NotFound(f"no course {course_id!r}")
-    return CourseHeader(**row._asdict())
+    return _header(rows[0])
 
 
-def read_course(connection: Connection, course_id: str) -> StoredCourse:
-    """A course with all its events: two indexed queries, no ORM objects."""
-    header = read_header(connection, course_id)
-    rows = connection.execute(
-        _EVENTS_QUERY.where(events.c.course_id == course_id).order_by(events.c.seq)
-    ).all()
-    return StoredCourse(header=header, events=tuple(StoredEvent(*row) for row in rows))
+def read_course(connection: Connection | Reader, course_id: str) -> StoredCourse:
+    """A course with all its events, in recording order: one indexed statement, no ORM."""
+    rows = as_reader(connection).rows(COURSE_QUERY, course_id=course_id)
+    if not rows:
+        raise NotFound(f"no course {course_id!r}")
+    width = _HEADER_WIDTH
+    stored = tuple(StoredEvent(*row[width:]) for row in rows if row[width] is not None)
+    return StoredCourse(header=_header(rows[0]), events=stored)
 
 
 def course_version(connection: Connection, course_id: str) -> int:
@@ -251,7 +278,7 @@ def courses_of_patient(connection: Connection, patient_id: str) -> list[CourseHe
     rows = connection.execute(
         _HEADER_QUERY.where(courses.c.patient_id == patient_id).order_by(courses.c.created_at)
     ).all()
-    return [CourseHeader(**row._asdict()) for row in rows]
+    return [_header(row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,20 @@ SQLite runs in WAL mode with foreign keys on and ``synchronous=FULL`` (a committ
 survives power loss). Its writes begin with ``BEGIN IMMEDIATE`` on a separate engine, so a
 writer takes the write lock up front and waits for it (``busy_timeout``) instead of failing
 half-way through a transaction. On PostgreSQL the read and write engines are the same pool.
+
+``Database.direct()`` is the hot read path: each thread keeps one driver connection of its
+own, in autocommit, outside the pool, for the single-statement reads every request makes
+(the caller's session, a whole course). Each such statement is its own consistent snapshot.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +27,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import PoolProxiedConnection
+
+from isotrack.store.statements import Reader
 
 DEFAULT_DATABASE_URL = "sqlite:///var/isotrack.sqlite"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Reads through a memory map instead of a read() call per page; the OS page cache then
+# serves every process at once. Writes still go through the WAL with fsync.
+SQLITE_MMAP_BYTES = 1 << 30
 
 
 def database_url_from_env() -> str:
@@ -36,11 +48,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_engine(url: str, *, begin: str) -> Engine:
+def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
     parsed = make_url(url)
+    pool_args: dict[str, int] = {}
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+        pool_args = {"pool_size": pool_size, "max_overflow": pool_size}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pool_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -51,6 +65,7 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -60,6 +75,58 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
     return engine
 
 
+class DirectReaders:
+    """One autocommit driver connection per thread, detached from the pool, kept open.
+
+    A checkout from the pool costs more than the read it serves; a thread that reads keeps
+    its own connection instead. A connection that raised a driver error is dropped, and the
+    thread's next read opens a fresh one.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._open: list[PoolProxiedConnection] = []
+        self._lock = threading.Lock()
+
+    def for_this_thread(self) -> Reader:
+        reader: Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            proxied = self._engine.raw_connection()
+            driver: Any = proxied.driver_connection
+            proxied.detach()  # ours until closed; the pool neither counts nor resets it
+            if self._engine.dialect.name != "sqlite":
+                driver.autocommit = True
+            reader = Reader(driver, self._engine.dialect)
+            self._local.reader = reader
+            self._local.proxied = proxied
+            with self._lock:
+                self._open.append(proxied)
+        return reader
+
+    def discard_this_thread(self) -> None:
+        proxied: PoolProxiedConnection | None = getattr(self._local, "proxied", None)
+        self._local.reader = None
+        self._local.proxied = None
+        if proxied is not None:
+            with self._lock:
+                if proxied in self._open:
+                    self._open.remove(proxied)
+            _close_quietly(proxied)
+
+    def close_all(self) -> None:
+        with self._lock:
+            opened, self._open = self._open, []
+        for proxied in opened:
+            _close_quietly(proxied)
+
+
+def _close_quietly(proxied: PoolProxiedConnection) -> None:
+    # A broken connection may fail to close; it is gone either way.
+    with contextlib.suppress(Exception):
+        proxied.close()
+
+
 @dataclass(frozen=True)
 class Database:
     """The store's engines: ``read`` for queries, ``write`` for transactions that write."""
@@ -67,6 +134,10 @@ class Database:
     url: str
     read: Engine
     write: Engine
+    _direct: DirectReaders = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_direct", DirectReaders(self.read))
 
     @property
     def dialect(self) -> str:
@@ -84,22 +155,38 @@ class Database:
         with self.read.begin() as connection:
             yield connection
 
+    @contextmanager
+    def direct(self) -> Iterator[Reader]:
+        """This thread's own driver connection, for single-statement reads (no transaction)."""
+        try:
+            yield self._direct.for_this_thread()
+        except self.read.dialect.loaded_dbapi.Error:
+            self._direct.discard_this_thread()
+            raise
+
     def dispose(self) -> None:
+        self._direct.close_all()
         self.read.dispose()
         if self.write is not self.read:
             self.write.dispose()
 
 
-def open_database(url: str | None = None, *, pool_size: int = 10) -> Database:
-    """Engines for ``url`` (default: :func:`database_url_from_env`). Creates no tables."""
+def open_database(url: str | None = None, *, pool_size: int = 20) -> Database:
+    """Engines for ``url`` (default: :func:`database_url_from_env`). Creates no tables.
+
+    Each engine's pool keeps ``pool_size`` connections and opens as many again at peaks (the
+    server's thread pool runs 40 requests at once). Connections are not pinged before each
+    use, which cost a round trip per checkout; one broken by a server restart fails its
+    request and is replaced. The hot reads do not use the pool at all (:meth:`Database.direct`).
+    """
     url = url or database_url_from_env()
     if is_sqlite(url):
         return Database(
             url=url,
-            read=_sqlite_engine(url, begin="BEGIN"),
-            write=_sqlite_engine(url, begin="BEGIN IMMEDIATE"),
+            read=_sqlite_engine(url, begin="BEGIN", pool_size=pool_size),
+            write=_sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=pool_size),
         )
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
     return Database(url=url, read=engine, write=engine)
 
 

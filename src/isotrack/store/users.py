@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.store.clock import epoch_seconds, utc_timestamp
+from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_reader
 from isotrack.store.tables import login_failures, patients, sessions, users
 
 MIN_PASSWORD_LENGTH = 10
@@ -313,36 +314,38 @@ class ActiveSession:
     token_sha256: str
 
 
-_SESSION_QUERY = select(
-    *_USER_COLUMNS,
-    sessions.c.kind,
-    sessions.c.csrf_token,
-    sessions.c.expires_at,
-    sessions.c.token_sha256,
-).select_from(sessions.join(users))
+SESSION_QUERY = PreparedQuery(
+    select(
+        *_USER_COLUMNS,
+        sessions.c.kind,
+        sessions.c.csrf_token,
+        sessions.c.expires_at,
+        sessions.c.token_sha256,
+    )
+    .select_from(sessions.join(users))
+    .where(
+        sessions.c.token_sha256 == bindparam("token_sha256"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > bindparam("now"),
+        users.c.active.is_(True),
+    )
+)
 
 
-def session_for_token(connection: Connection, token: str) -> ActiveSession | None:
+def session_for_token(connection: Connection | Reader, token: str) -> ActiveSession | None:
     """The live session a token belongs to: not expired, not revoked, user active."""
-    row = connection.execute(
-        _SESSION_QUERY.where(
-            sessions.c.token_sha256 == _sha256(token),
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > epoch_seconds(),
-            users.c.active.is_(True),
-        )
-    ).first()
-    if row is None:
+    rows = as_reader(connection).rows(
+        SESSION_QUERY, token_sha256=_sha256(token), now=epoch_seconds()
+    )
+    if not rows:
         return None
-    data = row._asdict()
-    session_fields = {k: data.pop(k) for k in ("kind", "csrf_token", "expires_at", "token_sha256")}
-    data["role"] = Role(data["role"])
+    row = rows[0]  # the user's columns (_USER_COLUMNS), then the session's
     return ActiveSession(
-        user=User(**data),
-        kind=SessionKind(session_fields["kind"]),
-        csrf_token=session_fields["csrf_token"],
-        expires_at=int(session_fields["expires_at"]),
-        token_sha256=session_fields["token_sha256"],
+        user=User(row[0], row[1], row[2], Role(row[3]), row[4], row[5], as_bool(row[6])),
+        kind=SessionKind(row[7]),
+        csrf_token=row[8],
+        expires_at=int(row[9]),
+        token_sha256=row[10],
     )
 
 

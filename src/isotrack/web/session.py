@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import Request
 
 from isotrack.api.auth import Principal
-from isotrack.api.service import Service, get_service
+from isotrack.api.service import Service, service_of
 from isotrack.store.database import Database
 from isotrack.store.users import ActiveSession, Role, SessionKind, User, session_for_token
 
@@ -79,7 +79,7 @@ class CsrfRejected(Exception):
 
 def service(request: Request) -> Service:
     """The service the pages run in (store, knowledge, settings, the clinic's date)."""
-    return get_service(request)
+    return service_of(request)
 
 
 def database(request: Request) -> Database:
@@ -120,8 +120,8 @@ def optional_user(request: Request) -> WebUser | None:
     token = request.cookies.get(cookie_name(request))
     if not token:
         return None
-    with database(request).reading() as connection:
-        session = session_for_token(connection, token)
+    with database(request).direct() as reader:
+        session = session_for_token(reader, token)
     if session is None:
         request.state.session_ended = True
         return None
