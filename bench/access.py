@@ -1,10 +1,11 @@
 """B5: the data access behind one dispense decision, through the store and through the raw driver.
 
 One decision reads what the service reads before it decides: the pharmacist's session (bearer
-token lookup) and the course (header, then its events in order). The store variant calls the
-store functions the API calls, in one read transaction from ``Database.reading()``. The raw
-variant runs the very SQL text the store sent (captured from the driver cursor) with the raw
-driver (``sqlite3`` or ``psycopg``) on one open connection, also inside BEGIN ... COMMIT.
+token lookup) and the course (header and events, one statement). The store variant calls the
+store functions the API calls, on the connection the API uses (``Database.direct()``: the
+thread's own driver connection, in autocommit). The raw variant runs the same SQL text (the
+store's compiled statements) with the raw driver (``sqlite3`` or ``psycopg``) on one open
+autocommit connection and fetches every row, building nothing.
 
 Rounds alternate store and raw; each round times ``--ops`` random courses after ``--warmup``.
 Prints one JSON object (per-op microseconds of each round, medians, ratio of medians).
@@ -15,6 +16,7 @@ Prints one JSON object (per-op microseconds of each round, medians, ratio of med
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sqlite3
@@ -25,100 +27,77 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from isotrack.store.clock import epoch_seconds
-from isotrack.store.courses import read_course
-from isotrack.store.database import Database, is_sqlite, open_database
-from isotrack.store.users import session_for_token
+from isotrack.store.courses import COURSE_QUERY, read_course
+from isotrack.store.database import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    SQLITE_MMAP_BYTES,
+    Database,
+    is_sqlite,
+    open_database,
+)
+from isotrack.store.users import SESSION_QUERY, session_for_token
 
 Operation = Callable[[str], object]
 
 
 def store_operation(database: Database, token: str) -> Operation:
-    """What the API does before deciding: the session, then the course, in one snapshot."""
+    """What the API does before deciding: the session, then the course."""
 
     def load(course_id: str) -> object:
-        with database.reading() as connection:
-            session = session_for_token(connection, token)
-            course = read_course(connection, course_id)
+        with database.direct() as reader:
+            session = session_for_token(reader, token)
+            course = read_course(reader, course_id)
         assert session is not None
         return course
 
     return load
 
 
-def capture_statements(database: Database, token: str, course_id: str) -> list[tuple[str, Any]]:
-    """The SQL text and parameters the store sends for one load (BEGIN/COMMIT excluded)."""
-    seen: list[tuple[str, Any]] = []
-
-    def remember(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            seen.append((statement, parameters))
-
-    event.listen(database.read, "before_cursor_execute", remember)
-    try:
-        store_operation(database, token)(course_id)
-    finally:
-        event.remove(database.read, "before_cursor_execute", remember)
-    return seen
-
-
-def _rebind(parameters: Any, course_from: str, course_to: str, epoch_from: int) -> Any:
-    """The captured parameters for another course (and the current time for session expiry)."""
-
-    def swap(value: Any) -> Any:
-        if value == course_from:
-            return course_to
-        if isinstance(value, int) and not isinstance(value, bool) and value == epoch_from:
-            return epoch_seconds()
-        return value
-
-    if isinstance(parameters, dict):
-        return {name: swap(value) for name, value in parameters.items()}
-    return tuple(swap(value) for value in parameters)
-
-
-def raw_operation(
-    url: str, statements: Sequence[tuple[str, Any]], course_from: str, epoch_from: int
-) -> tuple[Operation, Callable[[], None]]:
-    """The same statements on one raw driver connection; returns (operation, close)."""
-    parsed = make_url(url)
-    if is_sqlite(url):
+def raw_operation(database: Database, token: str) -> tuple[Operation, Callable[[], None]]:
+    """The same two statements on one raw driver connection; returns (operation, close)."""
+    dialect = database.read.dialect
+    session_sql = SESSION_QUERY.compiled_for(dialect)
+    course_sql = COURSE_QUERY.compiled_for(dialect)
+    token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    parsed = make_url(database.url)
+    if is_sqlite(database.url):
         connection = sqlite3.connect(parsed.database or "", isolation_level=None)
-        # The store's connection settings (bench: same pragmas, so the same work per read).
+        # The store's connection settings, so that each read does the same work.
         for pragma in (
-            "PRAGMA busy_timeout=10000",
+            f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}",
         ):
             connection.execute(pragma)
 
         def load_sqlite(course_id: str) -> object:
-            connection.execute("BEGIN")
-            rows = [
-                connection.execute(
-                    sql, _rebind(params, course_from, course_id, epoch_from)
-                ).fetchall()
-                for sql, params in statements
-            ]
-            connection.execute("COMMIT")
-            return rows
+            session = connection.execute(
+                session_sql.sql,
+                session_sql.parameters({"token_sha256": token_sha256, "now": epoch_seconds()}),
+            ).fetchall()
+            course = connection.execute(
+                course_sql.sql, course_sql.parameters({"course_id": course_id})
+            ).fetchall()
+            return session, course
 
         return load_sqlite, connection.close
     conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    pg = psycopg.connect(conninfo)
+    pg = psycopg.connect(conninfo, autocommit=True)
 
     def load_pg(course_id: str) -> object:
         with pg.cursor() as cursor:
-            rows = []
-            for sql, params in statements:
-                cursor.execute(sql, _rebind(params, course_from, course_id, epoch_from))
-                rows.append(cursor.fetchall())
-        pg.commit()
-        return rows
+            cursor.execute(
+                session_sql.sql,
+                session_sql.parameters({"token_sha256": token_sha256, "now": epoch_seconds()}),
+            )
+            session = cursor.fetchall()
+            cursor.execute(course_sql.sql, course_sql.parameters({"course_id": course_id}))
+            return session, cursor.fetchall()
 
     return load_pg, pg.close
 
@@ -136,20 +115,7 @@ def measure(
 ) -> dict[str, Any]:
     database = open_database(url)
     rng = random.Random(5)
-    probe = targets[0]
-    epoch = epoch_seconds()
-    statements = capture_statements(database, token, probe)
-    # The captured expiry parameter is "now" as the store computed it: find it to refresh it.
-    epoch_from = next(
-        (
-            value
-            for _sql, params in statements
-            for value in (params.values() if isinstance(params, dict) else params)
-            if isinstance(value, int) and not isinstance(value, bool) and abs(value - epoch) <= 2
-        ),
-        -1,
-    )
-    raw, close_raw = raw_operation(url, statements, probe, epoch_from)
+    raw, close_raw = raw_operation(database, token)
     store = store_operation(database, token)
     for operation in (store, raw):
         time_round(operation, rng.choices(targets, k=warmup))
@@ -162,7 +128,9 @@ def measure(
     store_median = statistics.median(results["store"])
     raw_median = statistics.median(results["raw"])
     return {
-        "statements": [sql for sql, _params in statements],
+        "statements": [
+            query.sql_for(database.read.dialect) for query in (SESSION_QUERY, COURSE_QUERY)
+        ],
         "ops_per_round": ops,
         "warmup": warmup,
         "rounds": rounds,

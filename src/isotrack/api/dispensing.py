@@ -3,7 +3,6 @@ durably (group commit) before the answer is returned."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -72,14 +71,22 @@ def _decide(
     idempotency_key: str | None,
     fingerprint: str | None,
     on: dt.date | None = None,
+    *,
+    on_event_loop: bool,
 ) -> tuple[AuthorizationRecord, bool]:
     """Read the course and decide for ``on`` (default: the service's today) without writing;
-    (record, True) is the stored answer of a repeated idempotency key."""
+    (record, True) is the stored answer of a repeated idempotency key.
+
+    On the event loop the course is read on the loop thread's own connection
+    (``Database.direct()``); a worker thread borrows one from the pool instead, so that the
+    number of open connections stays bounded by the pool.
+    """
     if idempotency_key is not None:
         existing = _replay(service, user.id, idempotency_key, fingerprint)
         if existing is not None:
             return existing, True
-    with service.database.direct() as reader:
+    scope = service.database.direct if on_event_loop else service.database.reading
+    with scope() as reader:
         try:
             course = read_course(reader, course_id)
         except NotFound:
@@ -126,12 +133,18 @@ async def decide_and_record(
     # On the event loop's own thread: one indexed read and pure computation, cheaper than a
     # hand-off to a worker thread (which, under the GIL, would not run it any sooner).
     record, replayed = _decide(
-        service, principal.user, course_id, prescription_id, idempotency_key, fingerprint
+        service,
+        principal.user,
+        course_id,
+        prescription_id,
+        idempotency_key,
+        fingerprint,
+        on_event_loop=True,
     )
     if replayed:
         return record, True
     try:
-        committed = await asyncio.wrap_future(service.writer.submit(record))
+        committed = await service.outbox.commit(record)
     except DuplicateRequest:
         existing = await run_in_threadpool(
             _replay, service, principal.user.id, idempotency_key or "", fingerprint
@@ -151,5 +164,7 @@ def decide_and_record_on(
     Blocks until the group-commit writer has committed the record.
     """
     require(user, Action.DECIDE_DISPENSE)
-    record, _ = _decide(service, user, course_id, prescription_id, None, None, on)
+    record, _ = _decide(
+        service, user, course_id, prescription_id, None, None, on, on_event_loop=False
+    )
     return service.writer.submit(record).result()

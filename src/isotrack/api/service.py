@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from isotrack.api.decision_outbox import DecisionOutbox
 from isotrack.api.settings import Settings
 from isotrack.knowledge import Knowledge, load_knowledge
 from isotrack.store.authorizations import AuthorizationWriter
@@ -25,6 +26,11 @@ class Service:
     today: Callable[[], dt.date] = dt.date.today
     _knowledge: Knowledge | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Decisions of one event-loop turn are committed together (see decision_outbox).
+    outbox: DecisionOutbox = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = DecisionOutbox(self.writer)
 
     def knowledge(self) -> Knowledge:
         """The knowledge base, loaded on first use (a broken one fails that request loudly)."""

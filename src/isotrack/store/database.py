@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import PoolProxiedConnection
 
 from isotrack.store.statements import Reader
+from isotrack.store.writer_turns import WriterTurns
 
 DEFAULT_DATABASE_URL = "sqlite:///var/isotrack.sqlite"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -117,6 +118,8 @@ class DirectReaders:
     def close_all(self) -> None:
         with self._lock:
             opened, self._open = self._open, []
+            # Every thread forgets its connection: the next read after this opens a new one.
+            self._local = threading.local()
         for proxied in opened:
             _close_quietly(proxied)
 
@@ -135,9 +138,11 @@ class Database:
     read: Engine
     write: Engine
     _direct: DirectReaders = field(init=False, repr=False, compare=False)
+    _turns: WriterTurns | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_direct", DirectReaders(self.read))
+        object.__setattr__(self, "_turns", _writer_turns(self.url))
 
     @property
     def dialect(self) -> str:
@@ -145,8 +150,16 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A write transaction, committed on success and rolled back on any error."""
-        with self.write.begin() as connection:
+        """A write transaction, committed on success and rolled back on any error.
+
+        On a SQLite file the transaction waits for its turn among all writers first
+        (:mod:`isotrack.store.writer_turns`).
+        """
+        if self._turns is None:
+            with self.write.begin() as connection:
+                yield connection
+            return
+        with self._turns.turn(), self.write.begin() as connection:
             yield connection
 
     @contextmanager
@@ -157,7 +170,11 @@ class Database:
 
     @contextmanager
     def direct(self) -> Iterator[Reader]:
-        """This thread's own driver connection, for single-statement reads (no transaction)."""
+        """This thread's own driver connection, for single-statement reads (no transaction).
+
+        Meant for the event loop's thread (one connection per process); code on worker
+        threads uses :meth:`reading`, whose pool bounds the number of connections.
+        """
         try:
             yield self._direct.for_this_thread()
         except self.read.dialect.loaded_dbapi.Error:
@@ -166,9 +183,18 @@ class Database:
 
     def dispose(self) -> None:
         self._direct.close_all()
+        if self._turns is not None:
+            self._turns.close()
         self.read.dispose()
         if self.write is not self.read:
             self.write.dispose()
+
+
+def _writer_turns(url: str) -> WriterTurns | None:
+    parsed = make_url(url)
+    if not is_sqlite(url) or not parsed.database or parsed.database == ":memory:":
+        return None
+    return WriterTurns(Path(parsed.database))
 
 
 def open_database(url: str | None = None, *, pool_size: int = 20) -> Database:

@@ -120,8 +120,8 @@ def optional_user(request: Request) -> WebUser | None:
     token = request.cookies.get(cookie_name(request))
     if not token:
         return None
-    with database(request).direct() as reader:
-        session = session_for_token(reader, token)
+    with database(request).reading() as connection:
+        session = session_for_token(connection, token)
     if session is None:
         request.state.session_ended = True
         return None

@@ -41,7 +41,7 @@ class CourseRecord:
         events, period = course_on(timeline, on)
         return cls(timeline, on, events, period)
 
-    @property
+    @cached_property
     def can_get_pregnant(self) -> bool:
         return self.category_source()[0]
 

@@ -29,6 +29,10 @@ class ActivePolicy:
     _rules: dict[tuple[RuleKind, bool], list[ProgrammeRule]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # The facts behind a set of parameters, likewise fixed (reports share these records).
+    _used: dict[tuple[str, ...], tuple[UsedFact, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def id(self) -> str:
@@ -96,15 +100,19 @@ class ActivePolicy:
         return describe(self.fact(parameter))
 
     def used(self, *parameters: str) -> list[UsedFact]:
-        return [
-            UsedFact(
-                parameter=name,
-                fact_id=self.fact(name).id,
-                value=self.fact(name).value,
-                unit=self.fact(name).unit,
+        cached = self._used.get(parameters)
+        if cached is None:
+            cached = tuple(
+                UsedFact(
+                    parameter=name,
+                    fact_id=self.fact(name).id,
+                    value=self.fact(name).value,
+                    unit=self.fact(name).unit,
+                )
+                for name in parameters
             )
-            for name in parameters
-        ]
+            self._used[parameters] = cached
+        return list(cached)
 
     def scheme(self, scheme_id: str) -> ContraceptionScheme:
         schemes = self.knowledge.records("contraception_scheme", ContraceptionScheme)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from isotrack.domain.events import Dispensed, PrescriptionWritten
 from isotrack.engines.programme.course import CourseRecord
@@ -29,7 +30,7 @@ class Situation:
     # fixed, so each is worked out once per decision.
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property  # asked by almost every check
     def can_get_pregnant(self) -> bool:
         return self.record.can_get_pregnant
 
