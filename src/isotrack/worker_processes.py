@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -58,8 +58,10 @@ def serve(options: ServeOptions) -> int:
         )
         return 0
     _configure_logging()
-    _reserve_check(options.host, options.port)
-    return _Supervisor(options).run()
+    port = _claim_port(options.host, options.port)
+    if port != options.port:
+        log.info("listening on port %s", port)
+    return _Supervisor(replace(options, port=port)).run()
 
 
 def _configure_logging() -> None:
@@ -88,10 +90,20 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _reserve_check(host: str, port: int) -> None:
-    """Fail at once, in the supervisor, when the address is taken by something else."""
-    probe = _listening_socket(host, port)
-    probe.close()
+def _claim_port(host: str, port: int) -> int:
+    """Fail at once, in the supervisor, if anything listens on the address already; returns
+    the port to use (port 0 picks a free one, the same for every worker).
+
+    The probe does not set ``SO_REUSEPORT``: with it, the kernel would let this service share
+    the port with another isotrack service already running there (an old version, another
+    database) and split the connections between them.
+    """
+    family, address = _address(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        probe.bind(address)
+        probe.listen(1)
+        return int(probe.getsockname()[1])
 
 
 def _run_worker(options: ServeOptions) -> None:  # runs in the child process

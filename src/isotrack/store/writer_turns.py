@@ -30,6 +30,8 @@ class WriterTurns:
         self.lock_file = database_file.with_name(database_file.name + ".writer-lock")
         self._local = threading.local()
         self._descriptors: list[int] = []
+        self._in_turn: set[int] = set()  # descriptors whose thread is inside turn() now
+        self._closed = False
         self._guard = threading.Lock()
 
     def _descriptor(self) -> int:
@@ -49,17 +51,29 @@ class WriterTurns:
             yield
             return
         descriptor = self._descriptor()
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        self._local.holding = True
+        with self._guard:
+            self._in_turn.add(descriptor)
         try:
-            yield
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._local.holding = True
+            try:
+                yield
+            finally:
+                self._local.holding = False
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
         finally:
-            self._local.holding = False
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            with self._guard:
+                self._in_turn.discard(descriptor)
+                close_now = self._closed
+            if close_now:  # close() ran during this turn and left this descriptor to us
+                os.close(descriptor)
 
     def close(self) -> None:
+        """Close the lock files; one still in a turn is closed when its turn ends."""
         with self._guard:
+            self._closed = True
             descriptors, self._descriptors = self._descriptors, []
-        for descriptor in descriptors:
+            idle = [d for d in descriptors if d not in self._in_turn]
+            self._local = threading.local()
+        for descriptor in idle:
             os.close(descriptor)
-        self._local = threading.local()
