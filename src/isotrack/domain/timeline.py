@@ -197,11 +197,16 @@ def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
     fields. Void and amend events themselves are not returned. Ties on date keep recording order.
     """
     events = timeline.events
-    by_id = {e.id: e for e in events}
     voids_of: dict[str, list[str]] = {}
+    amended = False
     for event in events:
         if isinstance(event, EventVoided):
             voids_of.setdefault(event.target_id, []).append(event.id)
+        elif isinstance(event, EventAmended):
+            amended = True
+    if not voids_of and not amended:  # most courses: nothing corrected, nothing to resolve
+        return tuple(sorted(events, key=_chronological))
+    by_id = {e.id: e for e in events}
     voided_cache: dict[str, bool] = {}
 
     def is_voided(event_id: str) -> bool:
@@ -219,9 +224,17 @@ def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
                 current[event.target_id] = _apply_amendment(current[event.target_id], event)
         elif not isinstance(event, EventVoided):
             current[event.id] = event
-    order = {e.id: i for i, e in enumerate(events)}
+    # ``current`` keeps each event where it was first recorded, and the sort is stable, so
+    # events of the same day and time stay in recording order.
     kept = [e for e in current.values() if not is_voided(e.id) and e.id in by_id]
-    return tuple(sorted(kept, key=lambda e: (e.date, e.time or dt.time(0), order[e.id])))
+    return tuple(sorted(kept, key=_chronological))
+
+
+_MIDNIGHT = dt.time(0)
+
+
+def _chronological(event: EventBase) -> tuple[dt.date, dt.time]:
+    return (event.date, event.time or _MIDNIGHT)
 
 
 def events_of(events: Sequence[EventBase], kind: type[E]) -> list[E]:

@@ -7,6 +7,7 @@ dispensing is met (or does not apply). It never fills a gap with an assumption.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.programme import assessments, requirements, windows
@@ -95,22 +96,45 @@ def _not_in_force(s: Situation, rule: ProgrammeRule, req_id: str, day: dt.date) 
     )  # fmt: skip
 
 
-def run_checks(s: Situation) -> list[tuple[RuleKind, Outcome]]:
-    """Every applicable rule's outcome, in report order."""
-    results: list[tuple[RuleKind, Outcome]] = []
+@dataclass(frozen=True)
+class _PlannedCheck:
+    kind: RuleKind
+    check: Check
+    on_initiation: bool
+    rule: ProgrammeRule
+    req_id: str
+
+
+def _check_plan(policy: ActivePolicy, can_get_pregnant: bool) -> tuple[_PlannedCheck, ...]:
+    """The checks a policy runs for one patient category, with their requirement ids: fixed
+    by the knowledge base, so worked out once and reused by every decision."""
+    planned: list[_PlannedCheck] = []
     used_ids: set[str] = set()
     for kind, base_id, check, on_initiation in CHECKS:
-        rules = s.policy.rules(kind, s.can_get_pregnant)
+        rules = policy.rules(kind, can_get_pregnant)
         for rule in rules:
             req_id = base_id if len(rules) == 1 else f"{base_id}.{rule.id.lower()}"
             if req_id in used_ids:
                 req_id = f"{req_id}.{rule.id.lower()}"
             used_ids.add(req_id)
-            day = s.initiation_date if on_initiation else s.on
-            if rule.in_force_on(day):
-                results.append((kind, check(s, rule, req_id)))
-            else:
-                results.append((kind, _not_in_force(s, rule, req_id, day)))
+            planned.append(_PlannedCheck(kind, check, on_initiation, rule, req_id))
+    return tuple(planned)
+
+
+def run_checks(s: Situation) -> list[tuple[RuleKind, Outcome]]:
+    """Every applicable rule's outcome, in report order."""
+    plan = s.policy.knowledge.derived(
+        ("programme.check_plan", s.policy.id, s.can_get_pregnant),
+        lambda: _check_plan(s.policy, s.can_get_pregnant),
+    )
+    results: list[tuple[RuleKind, Outcome]] = []
+    for planned in plan:
+        day = s.initiation_date if planned.on_initiation else s.on
+        rule = planned.rule
+        if rule.in_force_on(day):
+            results.append((planned.kind, planned.check(s, rule, planned.req_id)))
+        else:
+            results.append((planned.kind, _not_in_force(s, rule, planned.req_id, day)))
     return results
 
 

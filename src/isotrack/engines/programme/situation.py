@@ -48,7 +48,7 @@ class Situation:
     def course_ended(self) -> bool:
         return self.record.last_dose is not None
 
-    @property
+    @cached_property
     def initiation_date(self) -> dt.date:
         """The day treatment was initiated: the first prescription's date, else ``on``."""
         prescriptions = self.record.prescriptions
