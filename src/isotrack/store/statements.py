@@ -41,7 +41,7 @@ class DriverCursor(Protocol):
 class DriverConnection(Protocol):
     """What the store needs of a DBAPI connection (``sqlite3``, ``psycopg``)."""
 
-    def cursor(self) -> Any: ...
+    def cursor(self) -> DriverCursor: ...
 
 
 @dataclass(frozen=True)
