@@ -180,6 +180,8 @@ class AuthorizationWriter:
         single: Future[AuthorizationRecord] = Future()
 
         def settle(batch: Future[list[Outcome]]) -> None:
+            if not single.set_running_or_notify_cancel():
+                return  # the caller gave up waiting
             failure = batch.exception()
             if failure is not None:
                 single.set_exception(failure)
@@ -215,6 +217,8 @@ class AuthorizationWriter:
 
     def _commit(self, batch: list[_Pending]) -> None:
         records = [record for pending in batch for record in pending.records]
+        # A waiter that cancelled its future is not answered; its records are committed.
+        live = [pending for pending in batch if pending.done.set_running_or_notify_cancel()]
         refused: dict[int, DuplicateRequest] = {}
         try:
             with self._database.writing() as connection:
@@ -229,12 +233,17 @@ class AuthorizationWriter:
                         with connection.begin_nested():
                             connection.execute(insert(dispense_authorizations).values(record.row()))
                     except IntegrityError:
+                        stored = authorization_by_key(
+                            connection, record.requested_by, record.idempotency_key
+                        )
+                        if stored is None:  # not the key: a database error like any other
+                            raise
                         refused[id(record)] = DuplicateRequest(record.idempotency_key)
         except BaseException as exc:  # the whole batch failed to commit: tell every waiter
-            for pending in batch:
+            for pending in live:
                 pending.done.set_exception(exc)
             return
-        for pending in batch:
+        for pending in live:
             pending.done.set_result([refused.get(id(r), r) for r in pending.records])
 
 

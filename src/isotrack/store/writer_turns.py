@@ -31,17 +31,17 @@ class WriterTurns:
         self._local = threading.local()
         self._descriptors: list[int] = []
         self._in_turn: set[int] = set()  # descriptors whose thread is inside turn() now
-        self._closed = False
+        self._close_after_turn: set[int] = set()  # in a turn when close() ran
         self._guard = threading.Lock()
 
     def _descriptor(self) -> int:
+        """This thread's open lock file (the caller holds ``_guard``)."""
         descriptor: int | None = getattr(self._local, "descriptor", None)
         if descriptor is None:
             # One open file per thread: flock excludes other open files, threads included.
             descriptor = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
             self._local.descriptor = descriptor
-            with self._guard:
-                self._descriptors.append(descriptor)
+            self._descriptors.append(descriptor)
         return descriptor
 
     @contextmanager
@@ -50,8 +50,8 @@ class WriterTurns:
             # Already this thread's turn (a nested write): SQLite's own lock decides.
             yield
             return
-        descriptor = self._descriptor()
-        with self._guard:
+        with self._guard:  # fetched and marked together, so close() cannot slip in between
+            descriptor = self._descriptor()
             self._in_turn.add(descriptor)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -64,16 +64,17 @@ class WriterTurns:
         finally:
             with self._guard:
                 self._in_turn.discard(descriptor)
-                close_now = self._closed
+                close_now = descriptor in self._close_after_turn
+                self._close_after_turn.discard(descriptor)
             if close_now:  # close() ran during this turn and left this descriptor to us
                 os.close(descriptor)
 
     def close(self) -> None:
         """Close the lock files; one still in a turn is closed when its turn ends."""
         with self._guard:
-            self._closed = True
             descriptors, self._descriptors = self._descriptors, []
             idle = [d for d in descriptors if d not in self._in_turn]
+            self._close_after_turn.update(d for d in descriptors if d in self._in_turn)
             self._local = threading.local()
         for descriptor in idle:
             os.close(descriptor)
