@@ -68,8 +68,20 @@ def describe_machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "versions": versions,
         "git_commit": _first_line(["git", "-C", str(Path(__file__).parent), "rev-parse", "HEAD"]),
+        # The benchmark's own results (written by an earlier database's half) do not count.
         "git_dirty": bool(
-            _first_line(["git", "-C", str(Path(__file__).parent), "status", "--porcelain"])
+            _first_line(
+                [
+                    "git",
+                    "-C",
+                    str(Path(__file__).parent),
+                    "status",
+                    "--porcelain",
+                    "--",
+                    ":/",
+                    ":(top,exclude)bench/results",
+                ]
+            )
             not in ("", "unknown")
         ),
     }

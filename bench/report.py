@@ -219,14 +219,13 @@ def machine_section(result: dict[str, Any]) -> list[str]:
         "",
         f"- {m['nproc']} vCPU ({m['cpu']}), {m['memory_gib']} GiB RAM, {m['os']}, kernel "
         f"{m['kernel']}; the load generator, the service and PostgreSQL share the same "
-        "cores. Other work was running on the machine at the same time (see the load averages "
-        "recorded with each run).",
+        "cores. The load average before each run is recorded with it: anything above about "
+        "2 means other work shared the machine.",
         f"- Python {v['python']}, FastAPI {v['fastapi']}, Starlette {v['starlette']}, uvicorn "
         f"{v['uvicorn']} (uvloop {v['uvloop']}, httptools {v['httptools']}), SQLAlchemy "
         f"{v['sqlalchemy']}, psycopg {v['psycopg']}, pydantic {v['pydantic']}, SQLite "
         f"{v['sqlite']}, {v['wrk']}, hey {v['hey']}.",
-        "- isotrack code: see each database's run below (other engineers were committing "
-        "while the benchmark ran).",
+        "- isotrack code: the commit each database's run started on is given below.",
         "",
     ]
 
