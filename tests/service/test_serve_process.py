@@ -7,30 +7,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from isotrack_process import ISOTRACK, free_port, run_isotrack
 
-ISOTRACK = Path(sys.executable).with_name("isotrack")
 PASSWORD = "till-password-123"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ISOTRACK), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture
@@ -43,7 +29,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 
 def test_serve_refuses_an_outdated_schema(environment: dict[str, str], tmp_path: Path) -> None:
-    refused = _run(["serve", "--port", str(_free_port())], environment, tmp_path)
+    refused = run_isotrack(["serve", "--port", str(free_port())], environment, tmp_path)
     assert refused.returncode != 0
     assert "outdated" in refused.stderr and "isotrack db upgrade" in refused.stderr
 
@@ -51,14 +37,14 @@ def test_serve_refuses_an_outdated_schema(environment: dict[str, str], tmp_path:
 def test_the_run_command_serves_a_living_clinic_over_http(
     environment: dict[str, str], tmp_path: Path
 ) -> None:
-    assert _run(["db", "upgrade"], environment, tmp_path).returncode == 0
-    demo = _run(["demo"], environment, tmp_path)
+    assert run_isotrack(["db", "upgrade"], environment, tmp_path).returncode == 0
+    demo = run_isotrack(["demo"], environment, tmp_path)
     assert demo.returncode == 0 and "demo patients created" in demo.stdout
-    assert "already present" in _run(["demo"], environment, tmp_path).stdout  # re-runnable
-    added = _run(["user", "add", "till", "--role", "pharmacist"], environment, tmp_path)
+    assert "already present" in run_isotrack(["demo"], environment, tmp_path).stdout  # re-runnable
+    added = run_isotrack(["user", "add", "till", "--role", "pharmacist"], environment, tmp_path)
     assert added.returncode == 0, added.stderr
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(ISOTRACK), "serve", "--port", str(port), "--workers", "2"],
         env=environment,
@@ -101,7 +87,7 @@ def test_the_run_command_serves_a_living_clinic_over_http(
     with sqlite3.connect(database) as connection:
         (stored,) = connection.execute("SELECT COUNT(*) FROM dispense_authorizations").fetchone()
     assert stored == 1
-    verified = _run(["verify"], environment, tmp_path)
+    verified = run_isotrack(["verify"], environment, tmp_path)
     assert verified.returncode == 0 and "every chain intact" in verified.stdout
-    exported = _run(["export", course_id], environment, tmp_path)
+    exported = run_isotrack(["export", course_id], environment, tmp_path)
     assert json.loads(exported.stdout)["patient"]["id"] == "demo-02"

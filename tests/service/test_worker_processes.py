@@ -24,10 +24,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from isotrack_process import ISOTRACK, free_port, run_isotrack
 
 from isotrack.worker_processes import MIN_WORKER_LIFETIME_S
 
-ISOTRACK = Path(sys.executable).with_name("isotrack")
 DEADLINE_S = 60.0
 WORKER_STARTED = re.compile(r"isotrack serve: worker (\d+) started")
 
@@ -40,18 +40,6 @@ needs_children_file = pytest.mark.skipif(
     not _OWN_CHILDREN.exists(),
     reason="/proc/<pid>/task/<pid>/children is missing (kernel without CONFIG_PROC_CHILDREN)",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ISOTRACK), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 @dataclass(frozen=True)
@@ -69,9 +57,9 @@ def clinic_site(tmp_path_factory: pytest.TempPathFactory) -> ClinicSite:
     env = dict(os.environ)
     env["ISOTRACK_DATABASE_URL"] = f"sqlite:///{home / 'clinic.sqlite'}"
     env["ISOTRACK_PASSWORD_HASH_PROFILE"] = "CHEAPEST"
-    upgraded = _run(["db", "upgrade"], env, home)
+    upgraded = run_isotrack(["db", "upgrade"], env, home)
     assert upgraded.returncode == 0, upgraded.stderr
-    demo = _run(["demo"], env, home)
+    demo = run_isotrack(["demo"], env, home)
     assert demo.returncode == 0 and "demo patients created" in demo.stdout, demo.stderr
     return ClinicSite(home, env)
 
@@ -134,7 +122,7 @@ class RunningService:
     """``isotrack serve --workers N`` with its merged stdout/stderr collected line by line."""
 
     def __init__(self, site: ClinicSite, workers: int, port: int | None = None) -> None:
-        self.port = _free_port() if port is None else port
+        self.port = free_port() if port is None else port
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [str(ISOTRACK), "serve", "--port", str(self.port), "--workers", str(workers)],
@@ -363,7 +351,7 @@ def test_an_address_held_by_another_program_is_refused_with_status_2(
         squatter.listen(8)
         port = int(squatter.getsockname()[1])
 
-        refused = _run(
+        refused = run_isotrack(
             ["serve", "--workers", "2", "--port", str(port)],
             clinic_site.env,
             clinic_site.home,
