@@ -13,7 +13,12 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Future
 
-from isotrack.store.authorizations import AuthorizationRecord, AuthorizationWriter, Outcome
+from isotrack.store.authorizations import (
+    AuthorizationRecord,
+    AuthorizationWriter,
+    Outcome,
+    outcome_of,
+)
 
 _Waiting = list[tuple[AuthorizationRecord, "asyncio.Future[AuthorizationRecord]"]]
 
@@ -51,16 +56,10 @@ class DecisionOutbox:
 
 
 def _settle(waiting: _Waiting, done: Future[list[Outcome]]) -> None:
-    failure = done.exception()
-    outcomes: list[Outcome] = [] if failure is not None else done.result()
     for index, (_record, answer) in enumerate(waiting):
         if answer.done():  # the caller went away; its record is committed all the same
             continue
-        if failure is not None:
+        try:
+            answer.set_result(outcome_of(done, index))
+        except BaseException as failure:
             answer.set_exception(failure)
-            continue
-        outcome = outcomes[index]
-        if isinstance(outcome, BaseException):
-            answer.set_exception(outcome)
-        else:
-            answer.set_result(outcome)

@@ -130,6 +130,15 @@ Outcome = AuthorizationRecord | DuplicateRequest
 """What became of one submitted record: committed, or refused for its idempotency key."""
 
 
+def outcome_of(batch: Future[list[Outcome]], index: int) -> AuthorizationRecord:
+    """The committed record at ``index`` of a finished batch; raises the batch's database
+    error, or :class:`DuplicateRequest` for a record refused for its idempotency key."""
+    outcome = batch.result()[index]  # raises the error of a batch that failed as a whole
+    if isinstance(outcome, DuplicateRequest):
+        raise outcome
+    return outcome
+
+
 @dataclass
 class _Pending:
     records: list[AuthorizationRecord]
@@ -182,15 +191,10 @@ class AuthorizationWriter:
         def settle(batch: Future[list[Outcome]]) -> None:
             if not single.set_running_or_notify_cancel():
                 return  # the caller gave up waiting
-            failure = batch.exception()
-            if failure is not None:
+            try:
+                single.set_result(outcome_of(batch, 0))
+            except BaseException as failure:
                 single.set_exception(failure)
-                return
-            outcome = batch.result()[0]
-            if isinstance(outcome, DuplicateRequest):
-                single.set_exception(outcome)
-            else:
-                single.set_result(outcome)
 
         self.submit_batch([record]).add_done_callback(settle)
         return single
