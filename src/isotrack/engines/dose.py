@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.events import (
     Dispensed,
@@ -118,6 +118,8 @@ class DoseProgress(BaseModel):
     conventional_equivalent_mg_per_kg: float | None
     target: DoseTarget | None
     reasons: list[str]
+    # The mg taken on each counted day, for the concentration curve (engines/pk); not in JSON.
+    taken_mg_by_day: list[tuple[dt.date, float]] = Field(default_factory=list, exclude=True)
     source_ids: list[str]
 
 
@@ -349,6 +351,7 @@ def evaluate_dose(
         at_dose_date, latest = _unknown(at_dose_date), _unknown(latest)
     equivalent = _equivalent(knowledge, settings, walk, latest_weight, cumulative_mg)
     return DoseProgress(
+        taken_mg_by_day=walk.mg_by_day,
         status=status,
         as_of=as_of,
         course_start=start,

@@ -3,4 +3,5 @@
 from __future__ import annotations
 
 import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
+import isotrack.knowledge.pk  # pk_disposition, pk_absorption
 import isotrack.knowledge.programme  # noqa: F401  (programme_rule, contraception_scheme)
