@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import isotrack.cli.facts_commands
 import isotrack.cli.monitoring_commands
+import isotrack.cli.pk_commands
 import isotrack.cli.plan_commands
 import isotrack.cli.programme_commands
 import isotrack.cli.service_commands  # noqa: F401
