@@ -27,9 +27,11 @@ def responses(knowledge: Knowledge, doses: Sequence[Dose]) -> dict[tuple[str, Fo
     return {(product, food): response_for(knowledge, product, food) for product, food in keys}
 
 
-def curves(knowledge: Knowledge, doses: Sequence[Dose], hours: float) -> Curves:
-    """Both analytes at every grid step from hour 0 up to ``hours``."""
-    step_h = knowledge.number("pk.numerics.curve_step_h")
+def curves(
+    knowledge: Knowledge, doses: Sequence[Dose], hours: float, step_fact: str = ""
+) -> Curves:
+    """Both analytes at every grid step from hour 0 up to ``hours`` (step: a numerics fact)."""
+    step_h = knowledge.number(step_fact or "pk.numerics.curve_step_h")
     n_points = math.floor(hours / step_h) + 1
     block = max(1, round(HOURS_PER_DAY / step_h))
     parent = np.zeros(n_points)

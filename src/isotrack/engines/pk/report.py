@@ -111,7 +111,8 @@ def _report(
     horizon_h = last_dose_h + knowledge.number("pk.numerics.washout_horizon_days") * HOURS_PER_DAY
     if days is None:
         horizon_h = last_dose_h + knowledge.number("pk.numerics.peak_search_horizon_h")
-    curve = curves(knowledge, doses, horizon_h)
+    step_fact = "pk.numerics.single_dose_curve_step_h" if days is None else ""
+    curve = curves(knowledge, doses, horizon_h, step_fact)
     out = washout(knowledge, policy_id, curve, last_dose_h) if days is not None else None
     washout_days = None
     if out is not None and None not in (out.isotretinoin_days, out.oxo_isotretinoin_days):
