@@ -268,6 +268,40 @@ class PregnancyReported(EventBase):
     type: Literal["pregnancy_reported"] = "pregnancy_reported"
 
 
+class LesionCounts(BaseModel):
+    """Lesions counted on one site; a type left out was not counted (unknown, not zero)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    comedones: int | None = Field(default=None, ge=0)
+    papules: int | None = Field(default=None, ge=0)
+    pustules: int | None = Field(default=None, ge=0)
+    nodules_cysts: int | None = Field(default=None, ge=0)
+
+
+IGA_MAX_GRADE = 4  # the scales themselves, with sources: knowledge/data/response.toml
+GAGS_MAX_SCORE = 44
+
+
+class AcneAssessment(EventBase):
+    """A global grade (IGA 0-4 by default, or GAGS 0-44) with optional lesion counts by site.
+
+    A prescriber's assessment and a patient's self-report are kept apart by ``assessed_by``.
+    """
+
+    type: Literal["acne_assessment"] = "acne_assessment"
+    scale: Literal["iga", "gags"] = "iga"
+    grade: int = Field(ge=0, le=GAGS_MAX_SCORE)
+    lesions: dict[Literal["face", "chest", "back"], LesionCounts] = Field(default_factory=dict)
+    scarring: Literal["none", "mild", "moderate", "severe"] | None = None
+    assessed_by: Literal["prescriber", "patient"]
+
+    @model_validator(mode="after")
+    def _grade_on_scale(self) -> AcneAssessment:
+        if self.scale == "iga" and self.grade > IGA_MAX_GRADE:
+            raise ValueError(f"grade: {self.grade} is not an IGA grade; use 0 to 4")
+        return self
+
+
 class EventVoided(EventBase):
     type: Literal["void"] = "void"
     target_id: str
@@ -315,6 +349,7 @@ Event = Annotated[
     | AllergyRecorded
     | VisitHeld
     | PregnancyReported
+    | AcneAssessment
     | EventVoided
     | EventAmended,
     Field(discriminator="type"),
@@ -325,5 +360,5 @@ EVENT_TYPES: tuple[str, ...] = (
     "course_start", "course_end", "pregnancy_test", "contraception", "counselling",
     "comprehension_check", "enrolment", "category", "lab_result", "adverse_event",
     "mood_screen", "assessment", "medication", "condition", "allergy", "visit",
-    "pregnancy_reported", "void", "amend",
+    "pregnancy_reported", "void", "amend", "acne_assessment",
 )  # fmt: skip

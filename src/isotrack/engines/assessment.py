@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
+from isotrack.engines.pk.summary import PkSummary, pk_summary
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
+from isotrack.engines.response import ResponseReport, evaluate_response
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
 
@@ -30,16 +32,24 @@ class Assessment(BaseModel):
     programme: ProgrammeReport
     schedule: Schedule
     monitoring: MonitoringReport
+    response: ResponseReport
+    pk: PkSummary | None = None  # estimated washout after the latest dose; None before any dose
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
     """Evaluate every part of a course as of ``as_of``."""
+    dose = evaluate_dose(knowledge, timeline, as_of)
+    monitoring = evaluate_monitoring(knowledge, timeline, as_of)
     return Assessment(
         patient_id=timeline.patient.id,
         policy=timeline.policy,
         as_of=as_of,
-        dose=evaluate_dose(knowledge, timeline, as_of),
+        dose=dose,
         programme=evaluate_programme(knowledge, timeline, as_of),
         schedule=build_schedule(knowledge, timeline, as_of),
-        monitoring=evaluate_monitoring(knowledge, timeline, as_of),
+        monitoring=monitoring,
+        response=evaluate_response(
+            knowledge, timeline, as_of, monitoring.risk_factors, dose.projected_end_date
+        ),
+        pk=pk_summary(knowledge, timeline, as_of),
     )

@@ -1,0 +1,12 @@
+"""The packaged knowledge base, loaded once for the response tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from isotrack.knowledge import Knowledge, load_knowledge
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge()
