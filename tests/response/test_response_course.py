@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from isotrack.cli import app
 from isotrack.domain.events import GAGS_MAX_SCORE, IGA_MAX_GRADE, AcneAssessment
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.assessment import assess
 from isotrack.engines.response import evaluate_response
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.response import GradingScale
-from timeline_cases import event, patient, timeline
+from timeline_cases import event, patient, timeline, timeline_document
 
 MAYA = patient("pt-maya", "2004-06-01", "female", can_get_pregnant=False)
 START = [
@@ -163,3 +167,17 @@ def test_the_evaluate_output_carries_response_and_pk_sections(knowledge: Knowled
     assert result["response"]["prescriber"]["baseline"]["grade"] == 3
     assert result["pk"]["washout"]["rules"]
     assert result["pk"]["washout_days"] > 0
+
+
+def test_evaluate_prints_the_response_and_drug_level_sections(tmp_path: Path) -> None:
+    document = timeline_document(
+        *START, assessment("a0", "2026-01-05", 3), assessment("a1", "2026-04-20", 1),
+        policy="us-ipledge-2026", patient=MAYA,
+    )  # fmt: skip
+    path = tmp_path / "maya.json"
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", "2026-05-01"])
+    assert result.exit_code == 0, result.output
+    assert "Response to treatment" in result.output
+    assert "Clearance: 2026-04-20" in result.output
+    assert "2026-05-20" in result.output  # clearance + 1 month, the earliest end

@@ -8,6 +8,7 @@ from rich.rule import Rule
 from isotrack.cli.dose_view import dose_view
 from isotrack.cli.monitoring_view import monitoring_view
 from isotrack.cli.programme_view import programme_view, schedule_view
+from isotrack.cli.response_view import pk_view, response_view
 from isotrack.engines.assessment import Assessment
 
 
@@ -23,6 +24,8 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
         ("Safety monitoring", monitoring_view(assessment.monitoring)),
         ("Dose progress", dose_view(assessment.dose)),
         ("Schedule", schedule_view(assessment.schedule)),
+        ("Response to treatment", response_view(assessment.response)),
+        ("Drug levels (estimate, for explanation)", pk_view(assessment.pk)),
     )
     for title, body in sections:
         console.print(Rule(title))
