@@ -13,7 +13,7 @@ from isotrack.engines.programme import DispenseDecision
 from isotrack.service import courses, dispensing
 from isotrack.service.access import Action
 from isotrack.web.clinic import check_and_record, dispensed_with, find_for_dispense
-from isotrack.web.course_view import decision_view
+from isotrack.web.decision_view import decision_view
 from isotrack.web.pages.common import knowledge, today
 from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render

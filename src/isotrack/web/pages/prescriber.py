@@ -14,12 +14,13 @@ from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.service import courses
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
-from isotrack.web.course_view import build_course_view, sort_today, today_row
+from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
 from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
+from isotrack.web.today_rows import sort_today, today_row
 
 router = APIRouter()
 
