@@ -41,6 +41,13 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
+def _runs_later(node: ast.AST) -> bool:
+    """A function body, or a block only type checkers read."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return True
+    return isinstance(node, ast.If) and _is_type_checking(node)
+
+
 def _imports(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
     """Every import statement with whether it runs at load time."""
 
@@ -48,9 +55,7 @@ def _imports(tree: ast.Module) -> Iterator[tuple[ast.Import | ast.ImportFrom, bo
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.Import, ast.ImportFrom)):
                 yield child, at_load
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                yield from visit(child, False)
-            elif isinstance(child, ast.If) and _is_type_checking(child):
+            elif _runs_later(child):
                 yield from visit(child, False)
             else:
                 yield from visit(child, at_load)
