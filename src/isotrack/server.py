@@ -6,37 +6,42 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 import isotrack
-from isotrack.api.app import install_api
-from isotrack.api.service import Service
-from isotrack.api.settings import Settings
-from isotrack.store.authorizations import AuthorizationWriter
-from isotrack.store.database import open_database
+from isotrack.api.app import API_PREFIX, install_api
+from isotrack.api.problems import domain_error_response
+from isotrack.domain.errors import IsotrackError
+from isotrack.service.context import open_service
+from isotrack.service.settings import Settings
+from isotrack.web import domain_error_page, mount_web
+
+# Paths answered by machines (problem+json); every other path is a page (an HTML error page).
+_MACHINE_PATHS = (API_PREFIX + "/", "/healthz", "/readyz")
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    """A use case's error, answered the way its door speaks, through that door's one table."""
+    assert isinstance(exc, IsotrackError)
+    if request.url.path.startswith(_MACHINE_PATHS):
+        return domain_error_response(request, exc)
+    return domain_error_page(request, exc)
 
 
 def create_app(
     settings: Settings | None = None, *, today: Callable[[], dt.date] | None = None
 ) -> FastAPI:
     """The ASGI app. ``today`` replaces the service's calendar (tests, demonstrations)."""
-    settings = settings or Settings.from_env()
-    database = open_database(settings.database_url)
-    service = Service(
-        settings=settings,
-        database=database,
-        writer=AuthorizationWriter(database),
-        today=today or dt.date.today,
-    )
+    service = open_service(settings or Settings.from_env(), today=today)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        service.writer.start()
+        service.start()
         try:
             yield
         finally:
-            service.writer.close()
-            database.dispose()
+            service.close()
 
     app = FastAPI(
         title="isotrack",
@@ -47,17 +52,9 @@ def create_app(
     )
     app.state.service = service
     install_api(app)
-    _mount_web_if_present(app)
+    mount_web(app)
+    app.add_exception_handler(IsotrackError, _domain_error)
     return app
-
-
-def _mount_web_if_present(app: FastAPI) -> None:
-    """The web pages are optional: mounted when ``isotrack.web.mount_web`` exists."""
-    import isotrack.web as web
-
-    mount = getattr(web, "mount_web", None)
-    if callable(mount):
-        mount(app)
 
 
 def app_from_env() -> FastAPI:

@@ -27,10 +27,11 @@ MONITORING_FILES = (
 )
 SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml", "dosing.toml")
 
-# Test policies; "uk-mhra-2023" is a test copy under the real id, so UK cases read naturally.
+# Test policies, under test ids only: a real id here would be a second, private copy of a
+# policy that knowledge/data/policies.toml owns (and could drift from it).
 TEST_POLICIES = """
 [[policy]]
-id = "uk-mhra-2023"
+id = "test-uk"
 title = "UK (test copy)"
 market = "UK"
 programme = "test"

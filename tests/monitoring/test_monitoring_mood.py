@@ -123,7 +123,7 @@ def test_a_concern_in_the_latest_assessment_is_a_warning(knowledge: Knowledge) -
         assessment("mh0", -1, "mental_health"),
         assessment("sf0", -1, "sexual_function", concern=True, outcome="reduced libido"),
     ]
-    concern = only(evaluate(knowledge, *events, policy="uk-mhra-2023").alerts, "ASSESSMENT_CONCERN")
+    concern = only(evaluate(knowledge, *events, policy="test-uk").alerts, "ASSESSMENT_CONCERN")
     assert "reduced libido" in concern.message and concern.event_ids == ["sf0"]
     assert concern.severity.value == "warning" and "prog-mhra-dsu-2023" in concern.source_ids
 
@@ -136,5 +136,5 @@ def test_a_concern_answered_by_a_later_clear_assessment_is_not_flagged(
         assessment("mh0", -1, "mental_health", concern=True, outcome="low mood"),
         assessment("mh1", 29, "mental_health", concern=False),
     ]
-    report = evaluate(knowledge, *events, policy="uk-mhra-2023")
+    report = evaluate(knowledge, *events, policy="test-uk")
     assert "ASSESSMENT_CONCERN" not in codes(report.alerts)

@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from isotrack.api.settings import Settings
 from isotrack.domain.timeline import Timeline
 from isotrack.server import create_app
+from isotrack.service.settings import Settings
 from isotrack.store.courses import CourseHeader, import_timeline
 from isotrack.store.database import Database, open_database, upgrade_schema
 from isotrack.store.demo_clinic import demo_patients

@@ -29,7 +29,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 import isotrack.store.database as store_database
-from isotrack.api.decision_outbox import DecisionOutbox
 from isotrack.store.authorizations import (
     AuthorizationRecord,
     AuthorizationWriter,
@@ -39,6 +38,7 @@ from isotrack.store.authorizations import (
     make_record,
 )
 from isotrack.store.database import Database, open_database
+from isotrack.store.decision_outbox import DecisionOutbox
 from isotrack.store.tables import dispense_authorizations
 
 DEADLINE_S = 60.0

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import uvicorn
 
-from isotrack.api.settings import Settings
 from isotrack.server import create_app
+from isotrack.service.settings import Settings
 from isotrack.store.database import open_database, upgrade_schema
 from isotrack.store.users import Role, create_user
 

@@ -7,18 +7,11 @@ from dataclasses import dataclass
 
 from fastapi import Depends, Request, Response
 
+from isotrack.api.dependencies import get_service
 from isotrack.api.problems import Problem
-from isotrack.api.service import Service, get_service
-from isotrack.store.users import (
-    IssuedSession,
-    LoginThrottled,
-    SessionKind,
-    User,
-    check_password,
-    issue_session,
-    revoke_session,
-    session_for_token,
-)
+from isotrack.service import accounts
+from isotrack.service.accounts import IssuedSession, SessionKind, User
+from isotrack.service.context import Service
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
@@ -53,8 +46,7 @@ def _credential(request: Request, service: Service) -> tuple[str, SessionKind] |
 
 
 def _lookup(service: Service, token: str) -> Principal | None:
-    with service.database.direct() as reader:
-        session = session_for_token(reader, token)
+    session = accounts.session_of_token(service, token)
     if session is None:
         return None
     return Principal(session.user, session.kind, session.csrf_token, session.token_sha256)
@@ -109,34 +101,8 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 def sign_in(
     service: Service, username: str, password: str, kind: SessionKind
 ) -> tuple[User, IssuedSession]:
-    """Check a password and open a session; 401 for a wrong pair, 429 when throttled."""
-    lifetime = (
-        service.settings.session_lifetime_seconds
-        if kind is SessionKind.BROWSER
-        else service.settings.token_lifetime_seconds
-    )
-    with service.database.writing() as connection:
-        try:
-            user = check_password(connection, username, password, service.login_limit)
-        except LoginThrottled as exc:
-            raise Problem(
-                429,
-                "Too many sign-in attempts",
-                str(exc),
-                kind="login-throttled",
-                headers={"Retry-After": str(exc.retry_after_seconds)},
-            ) from None
-        if user is None:
-            failed = True
-        else:
-            failed = False
-            session = issue_session(connection, user, kind, lifetime)
-    # Outside the transaction so that the recorded failure is committed, not rolled back.
-    if failed or user is None:
-        raise Problem(
-            401, "Sign-in failed", "unknown username or wrong password", kind="sign-in-failed"
-        )
-    return user, session
+    """Check a password and open a session (``service.accounts.sign_in``)."""
+    return accounts.sign_in(service, username, password, kind)
 
 
 def set_session_cookie(service: Service, response: Response, session: IssuedSession) -> None:
@@ -163,7 +129,6 @@ def start_browser_session(
 
 def end_session(service: Service, principal: Principal, response: Response) -> None:
     """Sign out: the token or session is revoked at once and the cookie removed."""
-    with service.database.writing() as connection:
-        revoke_session(connection, principal.token_sha256)
+    accounts.end_session(service, principal.token_sha256)
     if principal.kind is SessionKind.BROWSER:
         response.delete_cookie(service.settings.cookie_name, path="/")

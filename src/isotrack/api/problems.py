@@ -10,7 +10,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.errors import (
+    ActionNotAllowed,
+    ConcurrentChange,
+    EventTypeNotAllowed,
+    FieldProblem,
+    IdempotencyKeyReused,
+    IsotrackError,
+    IsotrackInputError,
+    RecordNotFound,
+    SignInFailed,
+    SignInThrottled,
+    VersionMismatch,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://isotrack.invalid/problems/"
@@ -77,15 +89,49 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+# The one table from the domain's errors to problem+json: (status, title, kind). A subclass
+# not listed answers as its nearest listed ancestor; an error of the hierarchy that reaches no
+# row is a 500 (a use case raised something no door knows how to explain).
+PROBLEM_TABLE: dict[type[IsotrackError], tuple[int, str, str]] = {
+    IsotrackInputError: (422, "Invalid input", "invalid-input"),
+    RecordNotFound: (404, "Not found", "not-found"),
+    ActionNotAllowed: (403, "Not allowed", "forbidden"),
+    EventTypeNotAllowed: (403, "Not allowed", "event-type-forbidden"),
+    VersionMismatch: (412, "Precondition failed", "version-mismatch"),
+    ConcurrentChange: (409, "Conflict", "conflict"),
+    IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
+    SignInFailed: (401, "Sign-in failed", "sign-in-failed"),
+    SignInThrottled: (429, "Too many sign-in attempts", "login-throttled"),
+}
+
+
+def problem_for(error: IsotrackError) -> Problem:
+    """The problem+json answer for a domain error, through :data:`PROBLEM_TABLE`."""
+    row = next((PROBLEM_TABLE[c] for c in type(error).__mro__ if c in PROBLEM_TABLE), None)
+    status, title, kind = row or (500, "Internal error", "internal-error")
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(error, VersionMismatch):
+        headers["ETag"] = error.current_etag
+        extra["current_version"] = error.current
+    elif isinstance(error, ConcurrentChange):
+        extra["current_version"] = error.current
+    elif isinstance(error, SignInThrottled):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return Problem(
+        status,
+        title,
+        error.summary,
+        kind=kind,
+        errors=[_from_field_problem(p) for p in error.problems],
+        headers=headers,
+        extra=extra,
+    )
+
+
 def invalid_input(error: IsotrackInputError) -> Problem:
     """422 for input the domain rejected, one entry per field problem."""
-    return Problem(
-        422,
-        "Invalid input",
-        error.summary,
-        kind="invalid-input",
-        errors=[_from_field_problem(p) for p in error.problems],
-    )
+    return problem_for(error)
 
 
 def _from_field_problem(problem: FieldProblem) -> dict[str, Any]:
@@ -123,16 +169,18 @@ def _request_validation(request: Request, exc: RequestValidationError) -> JSONRe
     return problem.response(request.url.path)
 
 
+def domain_error_response(request: Request, error: IsotrackError) -> JSONResponse:
+    """A use case's error as problem+json (the app's composition root routes API paths here)."""
+    return problem_for(error).response(request.url.path)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Make every error leave the service as problem+json."""
+    """Make every error of the HTTP layer leave the service as problem+json (the domain's
+    errors are routed by ``isotrack.server``, which knows the pages too)."""
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         return exc.response(request.url.path)
-
-    async def on_input(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, IsotrackInputError)
-        return invalid_input(exc).response(request.url.path)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -150,6 +198,5 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem.response(request.url.path)
 
     app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(IsotrackInputError, on_input)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -15,8 +15,9 @@ from isotrack.api.auth import (
     sign_in,
     start_browser_session,
 )
-from isotrack.api.service import Service, get_service
-from isotrack.store.users import SessionKind, User
+from isotrack.api.dependencies import get_service
+from isotrack.service.accounts import SessionKind, User
+from isotrack.service.context import Service
 
 router = APIRouter(tags=["auth"])
 

@@ -9,24 +9,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from isotrack.api.access import Action, require, require_patient, require_patient_record
 from isotrack.api.auth import Principal, current_principal
-from isotrack.api.course_writes import (
-    NewCourse,
-    NewPatient,
-    append_event_as,
-    enrol_patient,
-    open_course,
-)
-from isotrack.api.engine_calls import assess, build_schedule
+from isotrack.api.dependencies import get_service
 from isotrack.api.problems import Problem, field_error
-from isotrack.api.service import Service, get_service
-from isotrack.domain.events import EventAmended, EventVoided
-from isotrack.domain.timeline import effective_events
-from isotrack.store.courses import NotFound, StoredCourse, read_course
-from isotrack.store.idempotency import request_fingerprint
-from isotrack.store.patients import PatientRecord, patient_record, patients_in_care
+from isotrack.service import courses, enrolment, recording
+from isotrack.service.context import Service
+from isotrack.service.courses import PatientRecord, StoredCourse
+from isotrack.service.enrolment import NewCourse, NewPatient
+from isotrack.service.recording import request_fingerprint
 
 router = APIRouter(tags=["courses"])
 
@@ -48,11 +40,7 @@ def _patient_json(record: PatientRecord) -> dict[str, Any]:
 def patients_list(
     principal: Principal = Depends(current_principal), service: Service = Depends(get_service)
 ) -> list[dict[str, Any]]:
-    user = principal.user
-    require(user, Action.LIST_PATIENTS)
-    with service.database.reading() as connection:
-        found = patients_in_care(connection, user.care_prescriber_id or "")
-    return [_patient_json(p) for p in found]
+    return [_patient_json(p) for p in courses.my_patients(service, principal.user)]
 
 
 @router.post("/patients", status_code=201, summary="Enrol a patient and open the first course")
@@ -61,8 +49,8 @@ def patients_create(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    patient_id, course_id = enrol_patient(service, principal, body)
-    return {"patient_id": patient_id, "course_id": course_id}
+    enrolled = enrolment.enrol_patient(service, principal.user, body)
+    return {"patient_id": enrolled.patient_id, "course_id": enrolled.course_id}
 
 
 @router.get("/patients/{patient_id}", summary="One patient and their courses")
@@ -71,11 +59,7 @@ def patients_read(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    with service.database.reading() as connection:
-        record = patient_record(connection, patient_id)
-    return _patient_json(
-        require_patient_record(principal.user, Action.READ_PATIENT, record, patient_id)
-    )
+    return _patient_json(courses.visible_patient(service, principal.user, patient_id))
 
 
 @router.post("/patients/{patient_id}/courses", status_code=201, summary="Open another course")
@@ -87,25 +71,8 @@ def courses_create(
 ) -> dict[str, Any]:
     return {
         "patient_id": patient_id,
-        "course_id": open_course(service, principal, patient_id, body),
+        "course_id": enrolment.open_course(service, principal.user, patient_id, body),
     }
-
-
-def readable_course(service: Service, principal: Principal, course_id: str) -> StoredCourse:
-    """The course if the caller may read it; 404 otherwise (also for courses out of reach)."""
-    with service.database.reading() as connection:
-        try:
-            course = read_course(connection, course_id)
-        except NotFound:
-            require(principal.user, Action.READ_COURSE)
-            raise Problem(
-                404, "Not found", f"no course {course_id!r} that you may see", kind="not-found"
-            ) from None
-    header = course.header
-    require_patient(
-        principal.user, Action.READ_COURSE, header.patient_id, header.prescriber_user_id
-    )
-    return course
 
 
 def _as_of(service: Service, as_of: dt.date | None) -> dt.date:
@@ -132,23 +99,14 @@ def courses_read(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    course = readable_course(service, principal, course_id)
-    timeline = course.timeline()
     day = _as_of(service, as_of)
-    evaluation: dict[str, Any] | None
-    try:
-        evaluation = assess(service.knowledge(), timeline, day).model_dump(
-            mode="json", by_alias=True
-        )
-    except Problem as missing:  # an engine not built yet: the course is still readable
-        evaluation = None
-        response.headers["Warning"] = f'199 - "{missing.detail}"'
+    course, assessment = courses.course_assessment(service, principal.user, course_id, day)
     response.headers["ETag"] = course.etag
     return {
         "course": _header_json(course),
         "as_of": day.isoformat(),
-        "timeline": timeline.to_json_dict(),
-        "evaluation": evaluation,
+        "timeline": course.timeline().to_json_dict(),
+        "evaluation": assessment.model_dump(mode="json", by_alias=True),
     }
 
 
@@ -159,37 +117,20 @@ def events_list(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    course = readable_course(service, principal, course_id)
-    timeline = course.timeline()
-    standing = {e.id for e in effective_events(timeline)}
-    void_targets = {e.target_id for e in timeline.events if isinstance(e, EventVoided)}
-    amended = {
-        e.target_id
-        for e in timeline.events
-        if isinstance(e, EventAmended) and e.id not in void_targets
-    }
-    items = []
-    for stored, event in zip(course.events, timeline.events, strict=True):
-        if isinstance(event, (EventVoided, EventAmended)):
-            status = "correction"
-        elif event.id not in standing:
-            status = "voided"
-        elif event.id in amended:
-            status = "amended"
-        else:
-            status = "current"
-        items.append(
-            {
-                "seq": stored.seq,
-                "event_id": stored.event_id,
-                "type": stored.type,
-                "status": status,
-                "recorded_by": stored.recorded_by,
-                "recorded_at": stored.recorded_at,
-                "hash": stored.hash,
-                "event": stored.as_json(),
-            }
-        )
+    course, logged = courses.events_with_status(service, principal.user, course_id)
+    items = [
+        {
+            "seq": e.stored.seq,
+            "event_id": e.stored.event_id,
+            "type": e.stored.type,
+            "status": e.status.value,
+            "recorded_by": e.stored.recorded_by,
+            "recorded_at": e.stored.recorded_at,
+            "hash": e.stored.hash,
+            "event": e.stored.as_json(),
+        }
+        for e in logged
+    ]
     response.headers["ETag"] = course.etag
     return {"course_id": course_id, "version": course.version, "events": items}
 
@@ -231,8 +172,6 @@ async def events_append(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> JSONResponse:
-    from starlette.concurrency import run_in_threadpool
-
     raw = await request.body()
     try:
         payload = json.loads(raw)
@@ -247,9 +186,9 @@ async def events_append(
     version = expected_version(course_id, if_match)
     fingerprint = request_fingerprint("POST", request.url.path, raw)
     outcome = await run_in_threadpool(
-        append_event_as,
+        recording.record_event_json,
         service,
-        principal,
+        principal.user,
         course_id,
         payload,
         version,
@@ -271,8 +210,9 @@ def evaluation_read(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    course = readable_course(service, principal, course_id)
-    result = assess(service.knowledge(), course.timeline(), _as_of(service, as_of))
+    _, result = courses.course_assessment(
+        service, principal.user, course_id, _as_of(service, as_of)
+    )
     return result.model_dump(mode="json", by_alias=True)
 
 
@@ -283,8 +223,7 @@ def schedule_read(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    course = readable_course(service, principal, course_id)
-    result = build_schedule(service.knowledge(), course.timeline(), _as_of(service, as_of))
+    result = courses.course_schedule(service, principal.user, course_id, _as_of(service, as_of))
     return result.model_dump(mode="json", by_alias=True)
 
 
@@ -294,5 +233,5 @@ def course_export(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> JSONResponse:
-    course = readable_course(service, principal, course_id)
+    course = courses.visible_course(service, principal.user, course_id)
     return JSONResponse(course.timeline().to_json_dict(), headers={"ETag": course.etag})

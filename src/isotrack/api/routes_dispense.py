@@ -6,20 +6,39 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
-from isotrack.api.access import Action, require, require_patient, require_patient_record
 from isotrack.api.auth import Principal, current_principal
-from isotrack.api.dispensing import DispenseRequest, authorization_json, decide_and_record
-from isotrack.api.problems import Problem
-from isotrack.api.service import Service, get_service
-from isotrack.domain.events import Dispensed, PrescriptionWritten
-from isotrack.domain.timeline import effective_events, events_of
-from isotrack.store.authorizations import authorization_by_code, authorizations_of_course
-from isotrack.store.courses import NotFound, read_course, read_header
-from isotrack.store.idempotency import request_fingerprint
-from isotrack.store.patients import patient_record
+from isotrack.api.dependencies import get_service
+from isotrack.service import dispensing, pharmacy
+from isotrack.service.context import Service
+from isotrack.service.dispensing import AuthorizationRecord
+from isotrack.service.recording import request_fingerprint
 
 router = APIRouter(tags=["dispensing"])
+
+
+class DispenseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prescription_id: str | None = Field(
+        default=None, description="the prescription to dispense; default: the latest one"
+    )
+
+
+def authorization_json(record: AuthorizationRecord) -> dict[str, Any]:
+    """The answer a pharmacist sees: the code, the outcome, dispense-by and the reasons."""
+    return {
+        "authorization_code": record.code,
+        "course_id": record.course_id,
+        "prescription_id": record.prescription_id,
+        "decided_on": record.decided_on.isoformat(),
+        "authorized": record.authorized,
+        "dispense_by": record.dispense_by.isoformat() if record.dispense_by else None,
+        "max_days_supply": record.max_days_supply,
+        "recorded_at": record.recorded_at,
+        "decision": record.decision,
+    }
 
 
 @router.post(
@@ -36,9 +55,9 @@ async def dispense_decide(
     service: Service = Depends(get_service),
 ) -> JSONResponse:
     fingerprint = request_fingerprint("POST", request.url.path, await request.body())
-    record, replayed = await decide_and_record(
+    record, replayed = await dispensing.decide_dispense(
         service,
-        principal,
+        principal.user,
         course_id,
         body.prescription_id,
         idempotency_key=idempotency_key,
@@ -50,29 +69,14 @@ async def dispense_decide(
     return JSONResponse(authorization_json(record), status_code=201, headers=headers)
 
 
-def _course_in_reach(service: Service, principal: Principal, course_id: str) -> None:
-    with service.database.reading() as connection:
-        try:
-            header = read_header(connection, course_id)
-        except NotFound:
-            require(principal.user, Action.READ_DISPENSE_DECISIONS)
-            raise Problem(
-                404, "Not found", f"no course {course_id!r} that you may see", kind="not-found"
-            ) from None
-    require_patient(
-        principal.user, Action.READ_DISPENSE_DECISIONS, header.patient_id, header.prescriber_user_id
-    )
-
-
 @router.get("/courses/{course_id}/dispense-decisions", summary="Recorded decisions of a course")
 def dispense_list(
     course_id: str,
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> list[dict[str, Any]]:
-    _course_in_reach(service, principal, course_id)
-    with service.database.reading() as connection:
-        return [authorization_json(r) for r in authorizations_of_course(connection, course_id)]
+    records = dispensing.decisions_of_course(service, principal.user, course_id)
+    return [authorization_json(r) for r in records]
 
 
 @router.get("/dispense-decisions/{code}", summary="One recorded decision by its code")
@@ -81,13 +85,7 @@ def dispense_read(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    require(principal.user, Action.READ_DISPENSE_DECISIONS)
-    with service.database.reading() as connection:
-        record = authorization_by_code(connection, code)
-    if record is None:
-        raise Problem(404, "Not found", f"no authorization {code!r}", kind="not-found")
-    _course_in_reach(service, principal, record.course_id)
-    return authorization_json(record)
+    return authorization_json(dispensing.authorization(service, principal.user, code))
 
 
 @router.get("/pharmacy/prescriptions", summary="A patient's prescriptions, dispenses, decisions")
@@ -96,43 +94,36 @@ def pharmacy_prescriptions(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    with service.database.reading() as connection:
-        record = require_patient_record(
-            principal.user,
-            Action.FIND_PRESCRIPTIONS,
-            patient_record(connection, patient_id),
-            patient_id,
-        )
-        courses = []
-        for summary in record.courses:
-            course = read_course(connection, summary.id)
-            events = effective_events(course.timeline())
-            decisions = authorizations_of_course(connection, summary.id)
-            courses.append(
-                {
-                    "course_id": summary.id,
-                    "policy": summary.policy,
-                    "prescriptions": [
-                        {
-                            "id": p.id,
-                            "date": p.date.isoformat(),
-                            "product": p.product,
-                            "daily_dose_mg": p.daily_dose_mg,
-                            "days_supply": p.days_supply,
-                        }
-                        for p in events_of(events, PrescriptionWritten)
-                    ],
-                    "dispenses": [
-                        {
-                            "id": d.id,
-                            "date": d.date.isoformat(),
-                            "prescription_id": d.prescription_id,
-                            "days_supply": d.days_supply,
-                            "authorization_code": d.authorization_code,
-                        }
-                        for d in events_of(events, Dispensed)
-                    ],
-                    "decisions": [authorization_json(r) for r in decisions[-5:]],
-                }
-            )
-    return {"patient_id": record.id, "display_name": record.display_name, "courses": courses}
+    found = pharmacy.prescriptions_of_patient(service, principal.user, patient_id)
+    return {
+        "patient_id": found.id,
+        "display_name": found.display_name,
+        "courses": [
+            {
+                "course_id": c.header.id,
+                "policy": c.header.policy,
+                "prescriptions": [
+                    {
+                        "id": p.id,
+                        "date": p.date.isoformat(),
+                        "product": p.product,
+                        "daily_dose_mg": p.daily_dose_mg,
+                        "days_supply": p.days_supply,
+                    }
+                    for p in c.prescriptions
+                ],
+                "dispenses": [
+                    {
+                        "id": d.id,
+                        "date": d.date.isoformat(),
+                        "prescription_id": d.prescription_id,
+                        "days_supply": d.days_supply,
+                        "authorization_code": d.authorization_code,
+                    }
+                    for d in c.dispenses
+                ],
+                "decisions": [authorization_json(r) for r in c.decisions[-5:]],
+            }
+            for c in found.courses
+        ],
+    }

@@ -7,19 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from isotrack.api.access import Action, require
 from isotrack.api.auth import Principal, current_principal
-from isotrack.api.problems import Problem
+from isotrack.api.dependencies import get_service
 from isotrack.api.routes_auth import user_json
-from isotrack.api.service import Service, get_service
-from isotrack.store.users import (
-    Role,
-    create_user,
-    generate_password,
-    list_users,
-    set_user_active,
-    user_by_id,
-)
+from isotrack.service import accounts
+from isotrack.service.accounts import Role
+from isotrack.service.context import Service
 
 router = APIRouter(tags=["users"])
 
@@ -39,9 +32,7 @@ class NewUser(BaseModel):
 def users_list(
     principal: Principal = Depends(current_principal), service: Service = Depends(get_service)
 ) -> list[dict[str, Any]]:
-    require(principal.user, Action.MANAGE_USERS)
-    with service.database.reading() as connection:
-        return [user_json(u) for u in list_users(connection)]
+    return [user_json(u) for u in accounts.users(service, principal.user)]
 
 
 @router.post("/users", status_code=201, summary="Create an account")
@@ -50,21 +41,19 @@ def users_create(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    require(principal.user, Action.MANAGE_USERS)
-    password = body.password or generate_password()
-    with service.database.writing() as connection:
-        user = create_user(
-            connection,
-            username=body.username,
-            password=password,
-            role=body.role,
-            display_name=body.display_name,
-            prescriber_username=body.prescriber,
-            patient_id=body.patient_id,
-        )
+    user, generated = accounts.create_account(
+        service,
+        principal.user,
+        username=body.username,
+        role=body.role,
+        password=body.password,
+        display_name=body.display_name,
+        prescriber_username=body.prescriber,
+        patient_id=body.patient_id,
+    )
     answer = user_json(user)
-    if body.password is None:
-        answer["password"] = password  # shown once, never stored in clear
+    if generated is not None:
+        answer["password"] = generated  # shown once, never stored in clear
     return answer
 
 
@@ -74,10 +63,5 @@ def users_deactivate(
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    require(principal.user, Action.MANAGE_USERS)
-    with service.database.writing() as connection:
-        user = user_by_id(connection, user_id)
-        if user is None:
-            raise Problem(404, "Not found", f"no user {user_id!r}", kind="not-found")
-        set_user_active(connection, user_id, False)
+    user = accounts.deactivate_account(service, principal.user, user_id)
     return {**user_json(user), "active": False}

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 
 from isotrack.domain.errors import IsotrackInputError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 console = Console()
 error_console = Console(stderr=True)
 
 
 def emit_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
-    if isinstance(payload, BaseModel):
+    if not isinstance(payload, (dict, list)):  # a pydantic model (pydantic loads only if used)
         payload = payload.model_dump(mode="json", by_alias=True)
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
 

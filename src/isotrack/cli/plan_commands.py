@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, Group
@@ -14,8 +14,10 @@ from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.cli.timeline_commands import parse_day
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.engines.planner import CoursePlan, PhasePlan
-from isotrack.engines.regimen import RegimenDay
+
+if TYPE_CHECKING:
+    from isotrack.engines.planner import CoursePlan, PhasePlan
+    from isotrack.engines.regimen import RegimenDay
 
 SEVERITY_STYLE = {"warning": "bold red", "caution": "yellow", "info": "cyan"}
 

@@ -1,12 +1,15 @@
 """Service commands: ``db upgrade``, ``serve``, ``demo``, ``user add``, ``import``, ``export``,
-``verify``. They all use the database named by ``--database-url`` or ``$ISOTRACK_DATABASE_URL``
-(default: the SQLite file ``./var/isotrack.sqlite``)."""
+``verify``. Each goes through ``isotrack.service.operations``, imported inside the command so
+that the other commands never load SQLAlchemy or Alembic.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +19,7 @@ from rich.table import Table
 from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.cli.timeline_commands import read_timeline_file
-from isotrack.domain.errors import IsotrackInputError
-from isotrack.store.database import Database, open_database, schema_status
+from isotrack.domain.errors import IsotrackError, IsotrackInputError
 
 db_app = typer.Typer(help="Database schema: create or upgrade it.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -33,30 +35,23 @@ DatabaseUrl = Annotated[
 ]
 
 
-def _database(url: str | None) -> Database:
-    if url:
-        os.environ["ISOTRACK_DATABASE_URL"] = url  # so that server workers see the same one
-    return open_database(url)
-
-
-def _current_database(url: str | None) -> Database:
-    """The database, refusing to go on when its schema is not the one this code needs."""
-    database = _database(url)
-    status = schema_status(database)
-    if not status.up_to_date:
-        fail(status.explain())
-    return database
+@contextmanager
+def _operator_errors() -> Iterator[None]:
+    """The service's errors as the command's message and exit status."""
+    try:
+        yield
+    except IsotrackInputError as exc:
+        fail_input(exc)
+    except IsotrackError as exc:
+        fail(exc.summary)
 
 
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Create the tables, or bring an existing database up to this version's schema."""
-    from isotrack.store.database import upgrade_schema
+    from isotrack.service import operations
 
-    database = _database(database_url)
-    before = schema_status(database)
-    upgrade_schema(database)
-    after = schema_status(database)
+    before, after = operations.upgrade(database_url)
     if before.current == after.current:
         console.print(f"schema already current (revision {after.head})")
     else:
@@ -66,7 +61,9 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 @db_app.command("status")
 def db_status(database_url: DatabaseUrl = None) -> None:
     """Say whether the schema is current."""
-    status = schema_status(_database(database_url))
+    from isotrack.service import operations
+
+    status = operations.schema_state(database_url)
     console.print(status.explain())
     if not status.up_to_date:
         raise typer.Exit(1)
@@ -81,11 +78,12 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="log every request")] = False,
 ) -> None:
     """Start the web service (API at /api/v1, documentation at /docs)."""
-    from isotrack.api.settings import Settings
     from isotrack.knowledge import KnowledgeError, load_knowledge
+    from isotrack.service import operations
+    from isotrack.service.settings import Settings
 
-    database = _current_database(database_url)
-    database.dispose()
+    with _operator_errors():
+        operations.require_current_schema(database_url)
     try:
         load_knowledge()
     except KnowledgeError as exc:
@@ -118,7 +116,8 @@ def user_add(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a user account."""
-    from isotrack.store.users import Role, create_user, generate_password
+    from isotrack.service import operations
+    from isotrack.service.accounts import Role, generate_password
 
     try:
         chosen_role = Role(role)
@@ -127,20 +126,16 @@ def user_add(
     secret = password or os.environ.get("ISOTRACK_NEW_PASSWORD")
     generated = secret is None
     secret = secret or generate_password()
-    database = _current_database(database_url)
-    try:
-        with database.writing() as connection:
-            user = create_user(
-                connection,
-                username=username,
-                password=secret,
-                role=chosen_role,
-                display_name=display_name,
-                prescriber_username=prescriber,
-                patient_id=patient_id,
-            )
-    except IsotrackInputError as exc:
-        fail_input(exc)
+    with _operator_errors():
+        user = operations.add_user(
+            database_url,
+            username=username,
+            password=secret,
+            role=chosen_role,
+            display_name=display_name,
+            prescriber_username=prescriber,
+            patient_id=patient_id,
+        )
     console.print(f"created {user.role.value} {user.username!r} (id {user.id})")
     if generated:
         console.print(f"password (shown once): [bold]{secret}[/]")
@@ -154,68 +149,27 @@ def demo(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create demo users and a clinic of demo patients dated from today."""
-    from isotrack.store.database import downgrade_schema, upgrade_schema
-    from isotrack.store.demo_clinic import DEMO_USERS, demo_patients
-    from isotrack.store.users import create_user, generate_password, user_by_username
-
-    database = _current_database(database_url)
-    if reset:
-        downgrade_schema(database)
-        upgrade_schema(database)
-        console.print("database erased and recreated")
-    with database.reading() as connection:
-        if user_by_username(connection, DEMO_USERS[0].username) is not None:
-            console.print(
-                "demo data is already present (its passwords were printed when it was made); "
-                "run `isotrack demo --reset` to erase everything and start again"
-            )
-            return
-    from isotrack.store.courses import import_timeline
+    from isotrack.service import operations
 
     today = dt.date.today()
-    passwords: dict[str, str] = {}
-    patients = demo_patients(today)
-    with database.writing() as connection:
-        users = {}
-        for spec in DEMO_USERS:
-            if spec.patient_id is not None:
-                continue
-            passwords[spec.username] = generate_password()
-            users[spec.username] = create_user(
-                connection,
-                username=spec.username,
-                password=passwords[spec.username],
-                role=spec.role,
-                display_name=spec.display_name,
-                prescriber_username=spec.prescriber,
-            )
-        for patient in patients:
-            import_timeline(
-                connection,
-                patient.timeline,
-                recorded_by=patient.prescriber,
-                prescriber_user_id=users[patient.prescriber].id,
-                display_name=patient.display_name,
-            )
-        for spec in DEMO_USERS:
-            if spec.patient_id is None:
-                continue
-            passwords[spec.username] = generate_password()
-            create_user(
-                connection,
-                username=spec.username,
-                password=passwords[spec.username],
-                role=spec.role,
-                display_name=spec.display_name,
-                patient_id=spec.patient_id,
-            )
+    with _operator_errors():
+        made = operations.load_demo_clinic(database_url, today=today, reset=reset)
+    if reset:
+        console.print("database erased and recreated")
+    if made is None:
+        console.print(
+            "demo data is already present (its passwords were printed when it was made); "
+            "run `isotrack demo --reset` to erase everything and start again"
+        )
+        return
+    passwords = made.passwords
     table = Table(title="demo accounts (passwords are shown this once)")
     for column in ("username", "role", "password"):
         table.add_column(column)
-    for spec in DEMO_USERS:
+    for spec in operations.DEMO_USERS:
         table.add_row(spec.username, spec.role.value, passwords[spec.username])
     console.print(table)
-    console.print(f"{len(patients)} demo patients created, dated from {today.isoformat()}")
+    console.print(f"{made.patients} demo patients created, dated from {today.isoformat()}")
 
 
 @app.command("import")
@@ -226,25 +180,13 @@ def import_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Store a course from a timeline file (the patient is created if new)."""
-    from isotrack.store.courses import import_timeline
-    from isotrack.store.users import Role, user_by_username
+    from isotrack.service import operations
 
     timeline = read_timeline_file(timeline_file)
-    database = _current_database(database_url)
-    with database.writing() as connection:
-        user = user_by_username(connection, prescriber)
-        if user is None or user.role is not Role.PRESCRIBER:
-            fail(f"--prescriber: {prescriber!r} is not the username of a prescriber")
-        try:
-            header = import_timeline(
-                connection,
-                timeline,
-                recorded_by=user.username,
-                prescriber_user_id=user.id,
-                display_name=display_name,
-            )
-        except IsotrackInputError as exc:
-            fail_input(exc)
+    with _operator_errors():
+        header = operations.import_course(
+            database_url, timeline, prescriber_username=prescriber, display_name=display_name
+        )
     console.print(
         f"imported course {header.id} for patient {header.patient_id} "
         f"({len(timeline.events)} events)"
@@ -260,15 +202,10 @@ def export_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write a course as an isotrack.timeline/1 JSON document."""
-    from isotrack.store.courses import NotFound, read_course
+    from isotrack.service import operations
 
-    database = _current_database(database_url)
-    with database.reading() as connection:
-        try:
-            course = read_course(connection, course_id)
-        except NotFound:
-            fail(f"no course {course_id!r}")
-    document = course.timeline().to_json_dict()
+    with _operator_errors():
+        document = operations.export_course(database_url, course_id).to_json_dict()
     if output is None:
         emit_json(document)
     else:
@@ -282,11 +219,10 @@ def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Recompute every course's hash chain; report the first broken link of each course."""
-    from isotrack.store.verify import verify_all
+    from isotrack.service import operations
 
-    database = _current_database(database_url)
-    with database.reading() as connection:
-        report = verify_all(connection)
+    with _operator_errors():
+        report = operations.verify_store(database_url)
     if as_json:
         emit_json(
             {

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.domain.timeline import Timeline, load_timeline, timeline_json_schema
+
+if TYPE_CHECKING:
+    from isotrack.domain.timeline import Timeline
 
 
 @app.command("schema")
@@ -21,10 +23,14 @@ def schema_command(
     """Print the JSON Schema of a data contract (``isotrack.timeline/1``)."""
     if name != "timeline":
         fail(f"unknown schema {name!r}; known: timeline")
+    from isotrack.domain.timeline import timeline_json_schema
+
     emit_json(timeline_json_schema())
 
 
 def read_timeline_file(path: Path) -> Timeline:
+    from isotrack.domain.timeline import load_timeline
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -21,11 +21,79 @@ class FieldProblem:
         )
 
 
-class IsotrackInputError(ValueError):
+class IsotrackError(Exception):
+    """Every error a use case raises on purpose. Each door (API, web, CLI) maps the kinds
+    below through one table of its own; ``summary`` is a sentence a person can read and
+    ``problems`` names each field at fault (empty when no single field is)."""
+
+    def __init__(self, summary: str, problems: list[FieldProblem] | None = None) -> None:
+        self.summary = summary
+        self.problems = list(problems or [])
+        super().__init__(summary)
+
+
+class RecordNotFound(IsotrackError):
+    """No such record, or none this caller may see: the two are not told apart, so that the
+    existence of another clinic's patient is not revealed."""
+
+
+class ActionNotAllowed(IsotrackError):
+    """The caller's role may never do this (whatever the record)."""
+
+
+class EventTypeNotAllowed(ActionNotAllowed):
+    """The caller's role may not record this type of event; ``problems`` names the types
+    it may record."""
+
+
+class VersionMismatch(IsotrackError):
+    """The course moved on since the caller read it (their ETag is stale)."""
+
+    def __init__(
+        self, summary: str, *, course_id: str, current: int, expected: int | None,
+        current_etag: str, problems: list[FieldProblem] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(summary, problems)
+        self.course_id = course_id
+        self.current_etag = current_etag
+        self.current = current
+        self.expected = expected
+
+
+class ConcurrentChange(IsotrackError):
+    """Another writer recorded an event in the same course at the same moment."""
+
+    def __init__(self, summary: str, *, current: int) -> None:
+        super().__init__(summary)
+        self.current = current
+
+
+class IdempotencyKeyReused(IsotrackError):
+    """A retry key that was already used for a different request."""
+
+
+class SignInFailed(IsotrackError):
+    """Unknown username or wrong password (the two are not told apart)."""
+
+
+class SignInThrottled(IsotrackError):
+    """Too many failed sign-ins for this username lately."""
+
+    def __init__(self, summary: str, *, retry_after_seconds: int) -> None:
+        super().__init__(summary)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class IsotrackInputError(IsotrackError, ValueError):
     """Input was rejected. ``problems`` lists every field at fault."""
 
     def __init__(self, problems: list[FieldProblem], summary: str = "invalid input") -> None:
+        lines = "\n".join(f"- {p.message()}" for p in problems)
+        Exception.__init__(self, f"{summary}:\n{lines}" if problems else summary)
         self.problems = problems
         self.summary = summary
-        lines = "\n".join(f"- {p.message()}" for p in problems)
-        super().__init__(f"{summary}:\n{lines}" if problems else summary)
+
+
+def rejected_field(field: str, value: object, allowed: str, summary: str) -> IsotrackInputError:
+    """One field of a request body refused by a rule, with what the rule would accept."""
+    return IsotrackInputError([FieldProblem("body", field, value, allowed)], summary)

@@ -10,7 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from isotrack.web.clinic import CourseHidden
+from isotrack.domain.errors import (
+    ActionNotAllowed,
+    ConcurrentChange,
+    IdempotencyKeyReused,
+    IsotrackError,
+    IsotrackInputError,
+    RecordNotFound,
+    VersionMismatch,
+)
 from isotrack.web.session import CsrfRejected, NotAllowed, SignInRequired, sign_in_url
 from isotrack.web.templating import STATIC_DIR, render
 
@@ -40,13 +48,33 @@ def _csrf(request: Request, exc: Exception) -> Response:
     )
 
 
-def _hidden(request: Request, exc: Exception) -> Response:
-    return render(
-        request,
-        "error.html",
-        {"heading": "Not found", "message": "There is no such record, or it is not yours to see."},
-        404,
-    )
+# The one table from the domain's errors to the pages' error page: (status, heading,
+# message). Forms catch IsotrackInputError themselves to show each problem by its field; the
+# row here is for input that reaches no form. The nearest listed ancestor answers.
+ERROR_PAGES: dict[type[IsotrackError], tuple[int, str, str]] = {
+    RecordNotFound: (404, "Not found", "There is no such record, or it is not yours to see."),
+    ActionNotAllowed: (403, "Not for your role", "Your role may not do this."),
+    IsotrackInputError: (422, "Not accepted", "Some of what was sent is not valid."),
+    VersionMismatch: (409, "Changed meanwhile", "The record changed while you were on the "
+                      "page. Reload it and try again."),
+    ConcurrentChange: (409, "Changed meanwhile", "Someone recorded something at the same "
+                       "moment. Reload the page and try again."),
+    IdempotencyKeyReused: (409, "Already sent", "This form was already sent."),
+}  # fmt: skip
+
+
+def error_page(error: IsotrackError) -> tuple[int, str, str]:
+    """The row of :data:`ERROR_PAGES` that answers ``error`` (500 for one that none does)."""
+    for kind in type(error).__mro__:
+        if kind in ERROR_PAGES:
+            return ERROR_PAGES[kind]
+    return 500, "Something went wrong", "The clinic's system could not do this."
+
+
+def domain_error_page(request: Request, error: IsotrackError) -> Response:
+    """A use case's error as the pages' error page (``isotrack.server`` routes page paths here)."""
+    status, heading, message = error_page(error)
+    return render(request, "error.html", {"heading": heading, "message": message}, status)
 
 
 def mount_web(app: FastAPI) -> None:
@@ -59,7 +87,6 @@ def mount_web(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(CsrfRejected, _csrf)
-    app.add_exception_handler(CourseHidden, _hidden)
 
 
-__all__ = ["mount_web"]
+__all__ = ["ERROR_PAGES", "domain_error_page", "error_page", "mount_web"]

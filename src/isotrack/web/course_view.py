@@ -19,71 +19,16 @@ from isotrack.domain.events import Dispensed, LabResultRecorded
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
-from isotrack.engines.programme import DispenseDecision, ProgrammeReport, evaluate_programme
+from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Source, Verdict
 from isotrack.web.charts import Point, cumulative_dose_chart, lab_values_chart
+from isotrack.web.decision_view import DecisionView, decision_view
 from isotrack.web.history import HistoryRow, SourceRef, history_rows, source_refs
 from isotrack.web.lab_thresholds import lab_series
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ReasonView:
-    requirement_id: str
-    message: str
-    rule_id: str | None
-    sources: list[SourceRef]
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    on: dt.date
-    authorized: bool
-    prescription_id: str | None
-    dispense_by: dt.date | None
-    max_days_supply: int | None
-    reasons: list[ReasonView]
-    next_steps: list[str]
-    notes: list[str]
-    authorization_code: str | None = None
-
-
-def _who(role: str) -> str:
-    return {"prescriber": "Prescriber", "pharmacist": "Pharmacist", "patient": "Patient"}.get(
-        role, role.capitalize()
-    )
-
-
-def decision_view(
-    sources: Mapping[str, Source], decision: DispenseDecision, code: str | None = None
-) -> DecisionView:
-    """The dispense decision in the words and dates a pharmacist acts on."""
-    steps = []
-    for step in decision.next_steps:
-        text = f"{_who(step.who)}: {step.what}"
-        if step.not_before is not None:
-            text += f" (not before {step.not_before.isoformat()})"
-        if step.by is not None:
-            text += f" (by {step.by.isoformat()})"
-        steps.append(text)
-    reasons = [
-        ReasonView(r.requirement_id, r.message, r.rule_id, source_refs(sources, r.source_ids))
-        for r in decision.reasons
-    ]
-    return DecisionView(
-        on=decision.on,
-        authorized=decision.authorized,
-        prescription_id=decision.prescription_id,
-        dispense_by=decision.dispense_by,
-        max_days_supply=decision.max_days_supply,
-        reasons=reasons,
-        next_steps=steps,
-        notes=list(decision.notes),
-        authorization_code=code,
-    )
 
 
 @dataclass(frozen=True)
@@ -400,93 +345,3 @@ def build_course_view(
         view.history = history_rows(timeline.events)
         view.lab_charts = lab_charts(knowledge, timeline)
     return view
-
-
-@dataclass(frozen=True)
-class TodayRow:
-    """One patient on the prescriber's list, with how urgent and what to do next."""
-
-    course_id: str
-    patient_id: str
-    patient_name: str
-    policy: str
-    urgency: int
-    urgency_label: str
-    badge: str
-    headline: str
-    more: str
-    next_action: str
-
-
-URGENCY_CRITICAL, URGENCY_BLOCKED, URGENCY_OVERDUE, URGENCY_DUE, URGENCY_WARNING, URGENCY_NONE = (
-    range(6)
-)
-
-
-def today_row(view: CourseView) -> TodayRow:
-    """Place a patient on the list: critical alert, blocked prescription, overdue, due, rest."""
-
-    def row(
-        urgency: int, label: str, badge: str, headline: str, more: str, action: str
-    ) -> TodayRow:
-        return TodayRow(
-            view.course_id, view.patient_id, view.patient_name, view.policy_id,
-            urgency, label, badge, headline, more, action,
-        )  # fmt: skip
-
-    critical = [a for a in view.alerts if a.severity == "critical"]
-    if critical:
-        others = f"{len(critical) - 1} more critical alert(s)" if len(critical) > 1 else ""
-        return row(
-            URGENCY_CRITICAL, "critical alert", "critical", critical[0].message, others,
-            critical[0].action or "Review the alert on the course page.",
-        )  # fmt: skip
-    decision = view.decision
-    waiting = decision is not None and decision.prescription_id and not view.prescription_dispensed
-    if decision is not None and waiting and not decision.authorized:
-        missing = decision.reasons[0].message if decision.reasons else "a requirement is unmet"
-        more = f"and {len(decision.reasons) - 1} more" if len(decision.reasons) > 1 else ""
-        action = (
-            decision.next_steps[0]
-            if decision.next_steps
-            else "Open the checklist and record what is missing."
-        )
-        return row(
-            URGENCY_BLOCKED, "blocked", "unmet", f"Cannot be dispensed: {missing}", more, action
-        )
-    overdue = [s for s in view.schedule if s.status == "overdue"]
-    unmet = [r for r in view.requirements if r.status in ("unmet",)]
-    if overdue:
-        first = overdue[0]
-        return row(
-            URGENCY_OVERDUE, "overdue", "overdue", f"Overdue since {first.when_text}: {first.what}",
-            f"{len(overdue) - 1} more overdue" if len(overdue) > 1 else "",
-            f"{first.who.capitalize()}: {first.what}",
-        )  # fmt: skip
-    due = [s for s in view.schedule if s.status == "due"]
-    due_requirements = [r for r in view.requirements if r.status == "due"]
-    if due or due_requirements or unmet:
-        if due:
-            what, who, when = due[0].what, due[0].who, due[0].when_text
-        else:
-            req = (due_requirements or unmet)[0]
-            what, who = req.title, req.who
-            when = req.due_date.isoformat() if req.due_date else "now"
-        return row(
-            URGENCY_DUE, "due", "due", f"Due {when}: {what}", "", f"{who.capitalize()}: {what}"
-        )
-    warnings = [a for a in view.alerts if a.severity == "warning"]
-    if warnings:
-        return row(
-            URGENCY_WARNING, "warning", "warning", warnings[0].message, "",
-            warnings[0].action or "Review on the course page.",
-        )  # fmt: skip
-    upcoming = next((s for s in view.schedule if s.status == "upcoming"), None)
-    headline = (
-        "Nothing due" if upcoming is None else f"Next: {upcoming.what} ({upcoming.when_text})"
-    )
-    return row(URGENCY_NONE, "on track", "ok", headline, "", "No action needed today.")
-
-
-def sort_today(rows: Sequence[TodayRow]) -> list[TodayRow]:
-    return sorted(rows, key=lambda r: (r.urgency, r.patient_name))

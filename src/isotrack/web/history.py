@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from isotrack.domain.event_status import EventStatus, event_statuses, void_reasons
 from isotrack.domain.events import EventAmended, EventBase, EventVoided
 from isotrack.knowledge.model import Source
 
@@ -119,17 +120,20 @@ class HistoryRow:
     summary: str
     recorded_by: str
     note: str | None
-    voided: bool
+    status: EventStatus
     void_reason: str | None
     correction_of: str | None  # for void/amend rows: the event they correct
 
+    @property
+    def voided(self) -> bool:
+        return self.status is EventStatus.VOIDED
+
 
 def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
-    """Every recorded event, newest first, with voided ones marked and their reasons."""
-    void_reason: dict[str, str] = {}
-    for event in events:
-        if isinstance(event, EventVoided):
-            void_reason[event.target_id] = event.reason
+    """Every recorded event, newest first, with its status (``domain.event_status``) and the
+    reason of the void that stands against a voided one."""
+    statuses = event_statuses(events)
+    void_reason = void_reasons(events)
     rows: list[HistoryRow] = []
     for event in events:
         event_type: str = getattr(event, "type", "?")
@@ -146,7 +150,7 @@ def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
                 summary=summary,
                 recorded_by=event.recorded_by or "unknown",
                 note=event.note,
-                voided=event.id in void_reason,
+                status=statuses[event.id],
                 void_reason=void_reason.get(event.id),
                 correction_of=target,
             )

@@ -1,6 +1,6 @@
 """Browser sign-in for the pages: session cookie, CSRF token, role checks, graceful expiry.
 
-Sessions are the store's browser sessions (``store.users.issue_session``); the cookie holds the
+Sessions are the service's browser sessions (``service.accounts.sign_in``); the cookie holds the
 token, the store holds only its hash. Every POST from a page carries the session's CSRF token.
 When a session has ended the user is sent to sign in again and then back to the page they were on.
 """
@@ -15,10 +15,8 @@ from urllib.parse import quote
 
 from fastapi import Request
 
-from isotrack.api.auth import Principal
-from isotrack.api.service import Service, service_of
-from isotrack.store.database import Database
-from isotrack.store.users import ActiveSession, Role, SessionKind, User, session_for_token
+from isotrack.service.accounts import ActiveSession, Role, SessionKind, User, session_of_token
+from isotrack.service.context import Service
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,6 @@ class WebUser:
     session_hash: str
     user: User
     csrf_token: str | None
-
-    def principal(self) -> Principal:
-        """The same person as the service's API sees them (its access rules apply)."""
-        return Principal(self.user, SessionKind.BROWSER, self.csrf_token, self.session_hash)
 
     @classmethod
     def from_session(cls, session: ActiveSession) -> WebUser:
@@ -78,12 +72,10 @@ class CsrfRejected(Exception):
 
 
 def service(request: Request) -> Service:
-    """The service the pages run in (store, knowledge, settings, the clinic's date)."""
-    return service_of(request)
-
-
-def database(request: Request) -> Database:
-    return service(request).database
+    """The service the pages run in (its use cases, knowledge, settings, the clinic's date)."""
+    found = request.app.state.service
+    assert isinstance(found, Service)
+    return found
 
 
 def app_setting(request: Request, name: str, default: Any) -> Any:
@@ -120,9 +112,11 @@ def optional_user(request: Request) -> WebUser | None:
     token = request.cookies.get(cookie_name(request))
     if not token:
         return None
-    with database(request).reading() as connection:
-        session = session_for_token(connection, token)
-    if session is None:
+    # Pooled, not the event loop's own connection: most pages run on worker threads.
+    session = session_of_token(service(request), token, on_event_loop=False)
+    # Only a browser session opens pages: a bearer token copied into the cookie does not
+    # (it has no CSRF token, and an API client never needs the pages).
+    if session is None or session.kind is not SessionKind.BROWSER:
         request.state.session_ended = True
         return None
     user = WebUser.from_session(session)

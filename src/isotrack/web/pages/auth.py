@@ -5,22 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from isotrack.store.users import (
-    LoginLimit,
-    LoginThrottled,
-    SessionKind,
-    check_password,
-    issue_session,
-    revoke_session,
-)
+from isotrack.domain.errors import SignInFailed, SignInThrottled
+from isotrack.service import accounts
+from isotrack.service.accounts import SessionKind
 from isotrack.web.session import (
     app_setting,
     check_csrf,
     cookie_name,
-    database,
     home_path,
     optional_user,
     require_user,
+    service,
 )
 from isotrack.web.templating import render
 
@@ -70,25 +65,16 @@ async def signin(request: Request) -> Response:
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     next_path = _safe_next(str(form.get("next", "")))
-    limit = LoginLimit(
-        max_failures=int(app_setting(request, "login_max_failures", 5)),
-        window_seconds=int(app_setting(request, "login_window_seconds", 300)),
-    )
     lifetime = int(app_setting(request, "session_lifetime_seconds", 8 * 3600))
-    error = None
     try:
-        with database(request).writing() as connection:
-            user = check_password(connection, username, password, limit)
-            session = None
-            if user is not None:
-                session = issue_session(connection, user, SessionKind.BROWSER, lifetime)
-    except LoginThrottled as exc:
-        error = (
-            f"Too many failed attempts for this user name. Try again in "
-            f"{max(1, exc.retry_after_seconds // 60)} minute(s)."
-        )
-        user = session = None
-    if user is None or session is None:
+        user, session = accounts.sign_in(service(request), username, password, SessionKind.BROWSER)
+    except (SignInThrottled, SignInFailed) as exc:
+        error = "The user name or the password is not right."
+        if isinstance(exc, SignInThrottled):
+            error = (
+                f"Too many failed attempts for this user name. Try again in "
+                f"{max(1, exc.retry_after_seconds // 60)} minute(s)."
+            )
         return render(
             request,
             "signin.html",
@@ -96,7 +82,7 @@ async def signin(request: Request) -> Response:
                 "next_path": next_path,
                 "expired": False,
                 "signed_out": False,
-                "error": error or "The user name or the password is not right.",
+                "error": error,
                 "username": username,
             },
             status_code=401,
@@ -120,8 +106,7 @@ async def signout(request: Request) -> Response:
     user = optional_user(request)
     if user is not None:
         check_csrf(request, form.get("csrf_token"))
-        with database(request).writing() as connection:
-            revoke_session(connection, user.session_hash)
+        accounts.end_session(service(request), user.session_hash)
     response = RedirectResponse("/signin?signed_out=1", status_code=303)
     response.delete_cookie(cookie_name(request), path="/")
     return response

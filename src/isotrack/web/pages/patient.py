@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,40 +10,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.interop.ical import course_calendar
-from isotrack.store.courses import NotFound, courses_of_patient, read_course
-from isotrack.web.clinic import (
-    CourseHidden,
-    home_test_allowed,
-    open_course,
-    patient_name,
-    record_event,
-)
+from isotrack.service import courses
+from isotrack.web.clinic import record_event
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.common import form_values, knowledge, patient_forms, today
-from isotrack.web.session import WebUser, app_setting, check_csrf, database, require_user, service
+from isotrack.web.session import WebUser, check_csrf, require_user, service
 from isotrack.web.templating import render
 
 router = APIRouter()
 
 PATIENT = ("patient",)
-_FALLBACK_KEY = secrets.token_bytes(32)
 
 
 def _current_course_id(request: Request, user: WebUser) -> str:
-    with database(request).reading() as connection:
-        headers = courses_of_patient(connection, user.patient_id or "")
-    if not headers:
-        raise CourseHidden("no course")
-    return headers[-1].id
-
-
-def calendar_signature(request: Request, course_id: str) -> str:
-    """A per-course secret for the calendar address (calendar apps cannot sign in)."""
-    secret = app_setting(request, "secret_key", None)
-    key = secret.encode() if isinstance(secret, str) else _FALLBACK_KEY
-    return hmac.new(key, f"calendar:{course_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return courses.my_current_course_id(service(request), user.user)
 
 
 def _my_page(
@@ -58,9 +37,8 @@ def _my_page(
 ) -> Response:
     source = knowledge()
     course_id = _current_course_id(request, user)
-    with database(request).reading() as connection:
-        course = open_course(connection, user, course_id)
-        name = patient_name(connection, course.header.patient_id)
+    course = courses.visible_course(service(request), user.user, course_id)
+    name = courses.patient_name(service(request), course.header.patient_id)
     timeline = course.timeline()
     day = today(request)
     view = build_course_view(
@@ -69,14 +47,14 @@ def _my_page(
     )  # fmt: skip
     mine = [s for s in view.schedule if s.status != "overdue" or s.who == "patient"]
     next_steps = [s for s in mine if s.last_day is None or s.last_day >= day][:6]
-    allowed = home_test_allowed(source, timeline, today(request))
+    allowed = courses.home_test_allowed(service(request), timeline, today(request))
     recorded = request.query_params.get("recorded")
     if recorded and form_state is None:
         request.state.flash = {
             "kind": "success",
             "text": f"Thank you — sent to your care team: {EVENT_LABELS.get(recorded, recorded)}.",
         }
-    path = f"/calendar/{course_id}/{calendar_signature(request, course_id)}.ics"
+    path = f"/calendar/{course_id}/{courses.calendar_signature(service(request), course_id)}.ics"
     patient_alerts = [a for a in view.alerts if a.severity == "critical"]
     return render(
         request,
@@ -113,9 +91,10 @@ async def report(request: Request) -> Response:
     check_csrf(request, submitted.get("csrf_token"))
     source = knowledge()
     course_id = _current_course_id(request, user)
-    with database(request).reading() as connection:
-        timeline = open_course(connection, user, course_id).timeline()
-    forms = patient_forms(source, home_test_allowed(source, timeline, today(request)))
+    timeline = courses.visible_course(service(request), user.user, course_id).timeline()
+    forms = patient_forms(
+        source, courses.home_test_allowed(service(request), timeline, today(request))
+    )
     form = forms.get(str(submitted.get("form_key", "")))
     if form is None:
         return _my_page(request, user, status_code=400)
@@ -165,21 +144,14 @@ def _calendar_response(request: Request, course_id: str, name: str, timeline: An
 def my_calendar(request: Request) -> Response:
     user = require_user(request, PATIENT)
     course_id = _current_course_id(request, user)
-    with database(request).reading() as connection:
-        course = open_course(connection, user, course_id)
-        name = patient_name(connection, course.header.patient_id)
+    course = courses.visible_course(service(request), user.user, course_id)
+    name = courses.patient_name(service(request), course.header.patient_id)
     return _calendar_response(request, course_id, name, course.timeline())
 
 
 @router.get("/calendar/{course_id}/{signature}.ics", include_in_schema=False)
 def subscribed_calendar(request: Request, course_id: str, signature: str) -> Response:
     """The subscription address: the signature stands in for a sign-in."""
-    if not hmac.compare_digest(signature, calendar_signature(request, course_id)):
-        raise CourseHidden(course_id)
-    try:
-        with database(request).reading() as connection:
-            course = read_course(connection, course_id)
-            name = patient_name(connection, course.header.patient_id)
-    except NotFound:
-        raise CourseHidden(course_id) from None
+    course = courses.subscribed_course(service(request), course_id, signature)
+    name = courses.patient_name(service(request), course.header.patient_id)
     return _calendar_response(request, course_id, name, course.timeline())

@@ -9,22 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.domain.events import Dispensed
-from isotrack.domain.timeline import parse_event
 from isotrack.engines.programme import DispenseDecision
-from isotrack.store.authorizations import authorization_by_code
-from isotrack.store.courses import read_course
-from isotrack.web.clinic import (
-    CourseHidden,
-    check_and_record,
-    dispensed_with,
-    find_for_dispense,
-    patient_name,
-    record_event,
-)
-from isotrack.web.course_view import decision_view
+from isotrack.service import courses, dispensing
+from isotrack.service.access import Action
+from isotrack.web.clinic import check_and_record, dispensed_with, find_for_dispense
+from isotrack.web.decision_view import decision_view
 from isotrack.web.pages.common import knowledge, today
-from isotrack.web.session import check_csrf, database, require_user, service
+from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
 
 router = APIRouter()
@@ -34,9 +25,8 @@ PHARMACIST = ("pharmacist",)
 
 @router.get("/dispense", response_class=HTMLResponse, include_in_schema=False)
 def dispense_search(request: Request, q: str = "") -> Response:
-    require_user(request, PHARMACIST)
-    with database(request).reading() as connection:
-        matches = find_for_dispense(connection, q)
+    user = require_user(request, PHARMACIST)
+    matches = find_for_dispense(service(request), user, q)
     return render(
         request,
         "dispense.html",
@@ -72,12 +62,12 @@ def _authorization_page(
     general_error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    with database(request).reading() as connection:
-        record = authorization_by_code(connection, code)
-        if record is None:
-            raise CourseHidden(code)
-        course = read_course(connection, record.course_id)
-        name = patient_name(connection, course.header.patient_id)
+    user = require_user(request, PHARMACIST)
+    record = dispensing.authorization(service(request), user.user, code)
+    course = courses.visible_course(
+        service(request), user.user, record.course_id, Action.DECIDE_DISPENSE
+    )
+    name = courses.patient_name(service(request), course.header.patient_id)
     decision = DispenseDecision.model_validate(record.decision)
     view = decision_view(knowledge().sources, decision, code=record.code)
     timeline = course.timeline()
@@ -118,35 +108,23 @@ async def record_dispense(request: Request, code: str) -> Response:
     form = await request.form()
     check_csrf(request, form.get("csrf_token"))
     values = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
-    with database(request).reading() as connection:
-        record = authorization_by_code(connection, code)
-    if record is None:
-        raise CourseHidden(code)
+    record = dispensing.authorization(service(request), user.user, code)
     if not record.authorized:
         return _authorization_page(
             request, code, values=values, status_code=409,
             general_error="This decision does not authorize a dispense; run a new check.",
         )  # fmt: skip
-    data: dict[str, object] = {
-        "id": f"dispense-{record.code.lower()}",
-        "type": "dispense",
-        "date": values.get("date") or record.decided_on.isoformat(),
-        "recorded_by": user.username,
-        "prescription_id": record.prescription_id,
-        "days_supply": values.get("days_supply", ""),
-        "authorization_code": record.code,
-        "pharmacy_id": user.username,
-    }
-    if values.get("capsules"):
-        data["capsules"] = values["capsules"]
     errors: dict[str, str] = {}
     try:
-        event = parse_event(data)
-        limit = record.max_days_supply
-        if isinstance(event, Dispensed) and limit is not None and event.days_supply > limit:
-            errors["days_supply"] = f"at most {record.max_days_supply} days under this decision"
-        else:
-            record_event(service(request), user, record.course_id, event)
+        # The same use case, and so the same checks, as a dispense sent to the API.
+        dispensing.record_dispense(
+            service(request),
+            user.user,
+            code,
+            dispensed_on=values.get("date", ""),
+            days_supply=values.get("days_supply", ""),
+            capsules=values.get("capsules") or None,
+        )
     except IsotrackInputError as exc:
         for problem in exc.problems:
             name = problem.field.split(".")[0]

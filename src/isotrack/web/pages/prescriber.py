@@ -9,23 +9,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from isotrack.api.course_writes import NewPatient
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.domain.events import EventVoided
-from isotrack.store.patients import patients_in_care
-from isotrack.web.clinic import (
-    PRESCRIBING_ROLES,
-    enrol,
-    open_course,
-    patient_name,
-    record_event,
-)
-from isotrack.web.course_view import build_course_view, sort_today, today_row
+from isotrack.domain.event_status import EventStatus, event_statuses
+from isotrack.service import courses
+from isotrack.service.enrolment import NewPatient
+from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
+from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
-from isotrack.web.session import check_csrf, database, require_user, service
+from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
+from isotrack.web.today_rows import sort_today, today_row
 
 router = APIRouter()
 
@@ -36,13 +31,11 @@ def today_page(request: Request) -> Response:
     day = today(request)
     source = knowledge()
     rows = []
-    with database(request).reading() as connection:
-        in_care = patients_in_care(connection, user.care_prescriber_id or "")
-        loaded = []
-        for record in in_care:
-            for summary in record.courses[-1:]:  # the current course of each patient
-                course = open_course(connection, user, summary.id)
-                loaded.append((record.display_name, summary.id, course.timeline()))
+    loaded = []
+    for record in courses.my_patients(service(request), user.user):
+        for summary in record.courses[-1:]:  # the current course of each patient
+            course = courses.visible_course(service(request), user.user, summary.id)
+            loaded.append((record.display_name, summary.id, course.timeline()))
     for name, course_id, timeline in loaded:
         view = build_course_view(
             source,
@@ -57,11 +50,11 @@ def today_page(request: Request) -> Response:
 
 
 def _void_choices(timeline: Any) -> list[tuple[str, str]]:
-    voided = {e.target_id for e in timeline.events if isinstance(e, EventVoided)}
+    statuses = event_statuses(timeline.events)
     return [
         (e.id, f"{e.date.isoformat()} {EVENT_LABELS.get(e.type, e.type)} ({e.id})")
         for e in reversed(timeline.events)
-        if e.id not in voided and e.type not in ("void",)
+        if statuses[e.id] is not EventStatus.VOIDED and e.type not in ("void",)
     ]
 
 
@@ -76,9 +69,8 @@ def _course_page(
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
     source = knowledge()
-    with database(request).reading() as connection:
-        course = open_course(connection, user, course_id)
-        name = patient_name(connection, course.header.patient_id)
+    course = courses.visible_course(service(request), user.user, course_id)
+    name = courses.patient_name(service(request), course.header.patient_id)
     timeline = course.timeline()
     day = as_of or today(request)
     view = build_course_view(

@@ -1,8 +1,9 @@
 """Who may do what: every access rule of the service, in this one module.
 
 Two questions are asked of every request: may this role ever do this action
-(:data:`ROLE_ACTIONS`, else 403), and is this patient within the user's reach
-(:func:`within_reach`, else 404, so that the existence of other patients is not revealed).
+(:data:`ROLE_ACTIONS`, else :class:`ActionNotAllowed`), and is this patient within the user's
+reach (:func:`within_reach`, else :class:`RecordNotFound`, so that the existence of other
+patients is not revealed).
 Which event types a role may record is :data:`EVENT_TYPES_BY_ROLE`.
 """
 
@@ -10,8 +11,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from isotrack.api.problems import Problem, field_error
-from isotrack.store.patients import PatientRecord
+from isotrack.domain.errors import (
+    ActionNotAllowed,
+    EventTypeNotAllowed,
+    FieldProblem,
+    RecordNotFound,
+)
 from isotrack.store.users import Role, User
 
 
@@ -67,7 +72,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 # Events a patient reports about themself (a home pregnancy test only where the policy
-# allows one; see ``isotrack.api.course_writes``).
+# allows one; see ``isotrack.service.event_rules``).
 SELF_REPORTED_EVENT_TYPES = frozenset(
     {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen"}
 )
@@ -129,14 +134,9 @@ def allows(user: User, action: Action) -> bool:
 
 
 def require(user: User, action: Action) -> None:
-    """403 unless the user's role may ever do ``action``."""
+    """:class:`ActionNotAllowed` unless the user's role may ever do ``action``."""
     if not allows(user, action):
-        raise Problem(
-            403,
-            "Not allowed",
-            f"role {user.role.value!r} may not {action.value.replace('_', ' ')}",
-            kind="forbidden",
-        )
+        raise ActionNotAllowed(f"role {user.role.value!r} may not {action.value.replace('_', ' ')}")
 
 
 def within_reach(user: User, patient_id: str, prescriber_user_id: str | None) -> bool:
@@ -151,39 +151,28 @@ def within_reach(user: User, patient_id: str, prescriber_user_id: str | None) ->
 def require_patient(
     user: User, action: Action, patient_id: str, prescriber_user_id: str | None
 ) -> None:
-    """403 if the role may never do ``action``; 404 if this patient is out of reach."""
+    """:class:`ActionNotAllowed` if the role may never do ``action``;
+    :class:`RecordNotFound` if this patient is out of reach."""
     require(user, action)
     if user.role is Role.PHARMACIST and action not in _PHARMACY_ANY_PATIENT:
-        raise _not_found(patient_id)
+        raise not_found(patient_id)
     if not within_reach(user, patient_id, prescriber_user_id):
-        raise _not_found(patient_id)
+        raise not_found(patient_id)
 
 
-def require_patient_record(
-    user: User, action: Action, record: PatientRecord | None, patient_id: str
-) -> PatientRecord:
-    if record is None:
-        require(user, action)
-        raise _not_found(patient_id)
-    require_patient(user, action, record.id, record.prescriber_user_id)
-    return record
-
-
-def _not_found(what: str) -> Problem:
-    return Problem(404, "Not found", f"no record {what!r} that you may see", kind="not-found")
+def not_found(what: str) -> RecordNotFound:
+    return RecordNotFound(f"no record {what!r} that you may see")
 
 
 def require_event_type(user: User, event_type: str) -> None:
-    """403 naming the ``type`` field and the types this role may record."""
+    """:class:`EventTypeNotAllowed` naming the ``type`` field and the types this role may
+    record."""
     allowed = EVENT_TYPES_BY_ROLE.get(user.role, frozenset())
     if event_type not in allowed:
-        raise Problem(
-            403,
-            "Not allowed",
+        raise EventTypeNotAllowed(
             f"role {user.role.value!r} may not record {event_type!r} events",
-            kind="event-type-forbidden",
-            errors=[
-                field_error(
+            [
+                FieldProblem(
                     "body",
                     "type",
                     event_type,
