@@ -3,4 +3,5 @@
 from __future__ import annotations
 
 import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
-import isotrack.knowledge.programme  # noqa: F401  (programme_rule, contraception_scheme)
+import isotrack.knowledge.programme  # (programme_rule, contraception_scheme)
+import isotrack.knowledge.safety  # noqa: F401  (clinical_hold, crisis_line, reporting_duty)
