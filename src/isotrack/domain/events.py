@@ -295,7 +295,7 @@ class AlertReviewed(EventBase):
     type: Literal["alert_review"] = "alert_review"
     alert_id: str = Field(min_length=1, max_length=200)
     outcome: Literal["continue", "hold", "stop"]
-    note: str = Field(min_length=1, max_length=4000)  # type: ignore[assignment]
+    note: str = Field(min_length=1, max_length=4000)
 
     @model_validator(mode="after")
     def _note_written(self) -> AlertReviewed:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
+from isotrack.engines.pregnancy_exposure import PregnancyExposure, pregnancy_exposure
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
@@ -30,6 +31,9 @@ class Assessment(BaseModel):
     programme: ProgrammeReport
     schedule: Schedule
     monitoring: MonitoringReport
+    pregnancy_exposure: PregnancyExposure | None = Field(
+        default=None, description="opened by a positive test or a reported pregnancy"
+    )
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
@@ -42,4 +46,5 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
         programme=evaluate_programme(knowledge, timeline, as_of),
         schedule=build_schedule(knowledge, timeline, as_of),
         monitoring=evaluate_monitoring(knowledge, timeline, as_of),
+        pregnancy_exposure=pregnancy_exposure(knowledge, timeline, as_of),
     )

@@ -14,9 +14,15 @@ from pydantic import Field
 
 from isotrack.knowledge.loader import Knowledge
 from isotrack.knowledge.model import Record
-from isotrack.knowledge.sections import EXTRA_SECTIONS
+from isotrack.knowledge.monitoring import LabGrade, LabStopRule, Phq9Band
+from isotrack.knowledge.sections import EXTRA_CHECKS, EXTRA_SECTIONS
 
 Market = Literal["us", "uk", "eu"]
+
+# Alert codes the monitoring engines raise from a fixed rule rather than from a record of their
+# own (``engines/monitoring/mood.py`` item 9, ``adverse_events.py`` red flags); every other code
+# a hold names must be a lab grade's, a stop rule's, a PHQ-9 band's or a pregnancy finding's.
+ENGINE_RAISED_CODES = frozenset({"MOOD_SUICIDAL_IDEATION", "ADVERSE_RED_FLAG"})
 
 
 class ClinicalHoldRule(Record):
@@ -125,22 +131,48 @@ def reporting_duties(knowledge: Knowledge, market: str) -> list[ReportingDuty]:
     return [d for d in duties if d.market == market]
 
 
+def raisable_codes(knowledge: Knowledge) -> set[str]:
+    """Every alert code a record of the knowledge base (or a fixed engine rule) can raise."""
+    codes = set(ENGINE_RAISED_CODES)
+    codes.update(g.code for g in knowledge.records("lab_grade", LabGrade).values())
+    codes.update(r.code for r in knowledge.records("lab_stop_rule", LabStopRule).values())
+    bands = knowledge.records("phq9_band", Phq9Band).values()
+    codes.update(f"MOOD_PHQ9_{b.id.removeprefix('phq9.').upper()}" for b in bands)
+    codes.update(f.code for f in pregnancy_findings(knowledge).values())
+    return codes
+
+
 def safety_problems(knowledge: Knowledge) -> list[str]:
-    """Broken links in the safety records (a code held twice, a market without crisis lines)."""
+    """Broken links in the safety records: a held code nothing raises, a code held twice, a
+    market without crisis lines or reporting duties. Silent when no hold rule is loaded."""
     problems: list[str] = []
+    rules = clinical_hold_rules(knowledge)
+    if not rules:
+        return problems
+    known = raisable_codes(knowledge)
     seen: dict[str, str] = {}
-    for rule in clinical_hold_rules(knowledge):
+    for rule in rules:
         for code in rule.codes:
+            if code not in known:
+                problems.append(
+                    f"clinical hold {rule.id!r} names code {code!r}, which no rule raises"
+                )
             if code in seen:
-                problems.append(f"clinical hold {rule.id!r}: code {code!r} is already held by "
-                                f"{seen[code]!r}")
+                problems.append(
+                    f"clinical hold {rule.id!r}: code {code!r} is already held by {seen[code]!r}"
+                )
             seen[code] = rule.id
     for finding in pregnancy_findings(knowledge).values():
         if finding.code not in seen:
-            problems.append(f"pregnancy finding {finding.id!r}: code {finding.code!r} holds nothing")
+            problems.append(
+                f"pregnancy finding {finding.id!r}: code {finding.code!r} holds nothing"
+            )
     for market in ("us", "uk", "eu"):
         if not crisis_lines(knowledge, market):
             problems.append(f"no crisis line for market {market!r}")
         if not reporting_duties(knowledge, market):
             problems.append(f"no pregnancy reporting duty for market {market!r}")
     return problems
+
+
+EXTRA_CHECKS.append(safety_problems)

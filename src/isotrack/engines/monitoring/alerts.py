@@ -64,7 +64,9 @@ def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     named: list[Alert] = []
     for alert in alerts:
         count = seen[alert.id] = seen.get(alert.id, 0) + 1
-        named.append(alert if count == 1 else alert.model_copy(update={"id": f"{alert.id}#{count}"}))
+        named.append(
+            alert if count == 1 else alert.model_copy(update={"id": f"{alert.id}#{count}"})
+        )
     return sorted(named, key=lambda alert: alert.severity.rank)
 
 

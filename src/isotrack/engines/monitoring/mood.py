@@ -24,6 +24,7 @@ RISE_FACT = "mood.phq9.rise_alert_points"
 INTERVAL_FACT = "mood.phq9.screen_interval_months"
 GRACE_FACT = "mood.phq9.overdue_grace_days"
 CONCERN_FACT = "mood.assessment_concern_review"
+ITEM9_CODE = "MOOD_SUICIDAL_IDEATION"
 
 
 class MoodStatus(BaseModel):
@@ -89,7 +90,7 @@ def screen_alerts(knowledge: Knowledge, screen: MoodScreened) -> list[Alert]:
         alerts.append(
             Alert(
                 severity=Severity.CRITICAL,
-                code="MOOD_SUICIDAL_IDEATION",
+                code=ITEM9_CODE,
                 topic="mood",
                 message=f"PHQ-9 item 9 (thoughts of death or self-harm) scored {item9} on "
                 f"{screen.date.isoformat()} (total {total}).",
