@@ -160,7 +160,7 @@ def _dose(
             f"within {knowledge.number(MAX_CAPSULES_FACT):g} capsules a day.",
             source_ids=list(knowledge.fact(MAX_CAPSULES_FACT).source_ids)))  # fmt: skip
         return errors, [], None
-    if choice.exact:
+    if choice.exact and len(choice.days) == 1:
         return errors, [], None
     pattern = "; ".join(f"day {i + 1}: {d.dose_mg:g} mg" for i, d in enumerate(choice.days))
     warning = PrescribingWarning(
