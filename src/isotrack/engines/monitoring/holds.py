@@ -35,7 +35,7 @@ from isotrack.engines.monitoring.mood import screen_alerts
 from isotrack.engines.monitoring.policy_choice import choose_position
 from isotrack.engines.monitoring.pregnancy import pregnancy_alerts
 from isotrack.knowledge import Knowledge
-from isotrack.knowledge.monitoring import Severity
+from isotrack.knowledge.monitoring import Severity, lab_grades
 from isotrack.knowledge.safety import ClinicalHoldRule, hold_rule_by_code
 
 ACTIVE = "active"
@@ -93,17 +93,27 @@ def _lab_alerts(
     readings: Sequence[LabReading],
     keep: Callable[[Iterable[Alert]], None],
 ) -> dict[str, Alert]:
-    """Keep every hold alert a lab result raised when it was the latest; return today's."""
-    stop_choice = choose_position(knowledge, course.timeline.policy, "abnormal_labs_stop_rule")
+    """Keep every hold alert a lab result raised when it was the latest; return today's.
+
+    Only tests with a held grade are graded (grading converts units, the costly part), each
+    result once: today's grade alerts are those of each test's latest result.
+    """
+    held = set(hold_rule_by_code(knowledge))
+    graded_tests = {g.test for g in lab_grades(knowledge) if g.code in held}
+    latest: dict[str, list[Alert]] = {}
     for reading in readings:
-        keep(grade_alerts(knowledge, [reading]))
-    current: list[Alert] = grade_alerts(knowledge, readings)
+        if reading.test_id in graded_tests:
+            found = [a for a in grade_alerts(knowledge, [reading]) if a.code in held]
+            keep(found)
+            latest[reading.test_id] = found
+    current = [alert for found in latest.values() for alert in found]
     # The stop rules judge a series; judged again as of each day with a result, so a rule met
     # in the past is remembered even when a later result no longer meets it.
+    stop_choice = choose_position(knowledge, course.timeline.policy, "abnormal_labs_stop_rule")
     days = sorted({r.date for r in readings})
     for index, day in enumerate(days):
-        found = stop_rule_alerts(knowledge, [r for r in readings if r.date <= day], course,
-                                 stop_choice)  # fmt: skip
+        so_far = [r for r in readings if r.date <= day]
+        found = stop_rule_alerts(knowledge, so_far, course, stop_choice)
         keep(found)
         if index == len(days) - 1:
             current.extend(found)
