@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-import isotrack.knowledge.monitoring  # noqa: F401  (registers the monitoring sections)
+import isotrack.knowledge.monitoring  # (registers the monitoring sections)
+import isotrack.knowledge.safety  # noqa: F401  (registers clinical holds and pregnancy findings)
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.loader import cited_source_ids, parse_knowledge, read_data_files
 
@@ -24,6 +25,7 @@ MONITORING_FILES = (
     "risk_factors.toml",
     "mood.toml",
     "monitoring_sources.toml",
+    "safety.toml",
 )
 SHARED_FILES = ("disagreements.toml", "myths.toml", "products.toml", "dosing.toml")
 

@@ -9,6 +9,7 @@ from isotrack.cli.dose_view import dose_view
 from isotrack.cli.monitoring_view import monitoring_view
 from isotrack.cli.programme_view import programme_view, schedule_view
 from isotrack.cli.response_view import pk_view, response_view
+from isotrack.cli.safety_view import exposure_view, safety_view
 from isotrack.engines.assessment import Assessment
 
 
@@ -19,7 +20,11 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
         f"[bold]{assessment.policy}[/], as of {assessment.as_of.isoformat()}",
         highlight=False,
     )
+    if assessment.pregnancy_exposure is not None:
+        console.print(Rule("Pregnancy exposure"))
+        console.print(exposure_view(assessment.pregnancy_exposure))
     sections = (
+        ("Clinical holds", safety_view(assessment.monitoring.safety)),
         ("Pregnancy-prevention programme", programme_view(assessment.programme)),
         ("Safety monitoring", monitoring_view(assessment.monitoring)),
         ("Dose progress", dose_view(assessment.dose)),

@@ -87,11 +87,11 @@ def monitoring_view(report: MonitoringReport) -> RenderableType:
     """Alerts critical first, labs due, mood, risk factors, screening and education."""
     parts: list[RenderableType] = []
     if report.alerts:
-        alerts = _table("severity", "code", "what", "action", "sources", "events")
+        alerts = _table("severity", "alert id", "what", "action", "sources", "events")
         for alert in report.alerts:
             alerts.add_row(
                 Text(alert.severity.value, style=SEVERITY_STYLE[alert.severity]),
-                alert.code,
+                alert.id,
                 alert.message,
                 alert.action,
                 ", ".join(alert.source_ids),

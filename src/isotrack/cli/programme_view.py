@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Column, Table
 from rich.text import Text
 
+from isotrack.cli.safety_view import hold_lines
 from isotrack.engines.programme import DispenseDecision, ProgrammeReport, RequirementStatus
 from isotrack.engines.schedule import Schedule
 
@@ -44,6 +45,11 @@ def decision_view(decision: DispenseDecision) -> RenderableType:
             f"   max days' supply: {decision.max_days_supply or '-'}"
         ),
         Text(f"policy: {decision.policy.id} ({decision.policy.title})", style="dim"),
+        Text.assemble(
+            "programme: ",
+            ("met", "green") if decision.programme_met else ("not met", "bold red"),
+        ),
+        *hold_lines(decision.clinical_holds),
     ]
     for reason in decision.reasons:
         lines.append(

@@ -265,7 +265,43 @@ class VisitHeld(EventBase):
 
 
 class PregnancyReported(EventBase):
+    """A pregnancy is known. ``last_menstrual_period`` (first day) lets the exposure record
+    date the conception and the gestational age; without it they stay unknown."""
+
     type: Literal["pregnancy_reported"] = "pregnancy_reported"
+    last_menstrual_period: dt.date | None = None
+
+
+class PregnancyOutcome(StrEnum):
+    LIVE_BIRTH = "live_birth"
+    MISCARRIAGE = "miscarriage"
+    TERMINATION = "termination"
+    ECTOPIC = "ectopic"
+    STILLBIRTH = "stillbirth"
+    UNKNOWN = "unknown"  # lost to follow-up
+
+
+class PregnancyOutcomeRecorded(EventBase):
+    """How a pregnancy exposed to isotretinoin ended; closes the follow-up of the exposure."""
+
+    type: Literal["pregnancy_outcome"] = "pregnancy_outcome"
+    outcome: PregnancyOutcome
+    details: str | None = Field(default=None, max_length=4000)
+
+
+class AlertReviewed(EventBase):
+    """A prescriber's review of one alert (by its id): continue, keep holding, or stop."""
+
+    type: Literal["alert_review"] = "alert_review"
+    alert_id: str = Field(min_length=1, max_length=200)
+    outcome: Literal["continue", "hold", "stop"]
+    note: str = Field(min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _note_written(self) -> AlertReviewed:
+        if not self.note.strip():
+            raise ValueError("note: a review needs a note saying why")
+        return self
 
 
 class LesionCounts(BaseModel):
@@ -350,6 +386,8 @@ Event = Annotated[
     | VisitHeld
     | PregnancyReported
     | AcneAssessment
+    | PregnancyOutcomeRecorded
+    | AlertReviewed
     | EventVoided
     | EventAmended,
     Field(discriminator="type"),
@@ -360,5 +398,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "course_start", "course_end", "pregnancy_test", "contraception", "counselling",
     "comprehension_check", "enrolment", "category", "lab_result", "adverse_event",
     "mood_screen", "assessment", "medication", "condition", "allergy", "visit",
-    "pregnancy_reported", "void", "amend", "acne_assessment",
+    "pregnancy_reported", "pregnancy_outcome", "alert_review", "void", "amend",
+    "acne_assessment",
 )  # fmt: skip

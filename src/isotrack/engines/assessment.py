@@ -13,6 +13,7 @@ from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
 from isotrack.engines.pk.summary import PkSummary, pk_summary
+from isotrack.engines.pregnancy_exposure import PregnancyExposure, pregnancy_exposure
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.response import ResponseReport, evaluate_response
 from isotrack.engines.schedule import Schedule, build_schedule
@@ -34,6 +35,9 @@ class Assessment(BaseModel):
     monitoring: MonitoringReport
     response: ResponseReport
     pk: PkSummary | None = None  # estimated washout after the latest dose; None before any dose
+    pregnancy_exposure: PregnancyExposure | None = Field(
+        default=None, description="opened by a positive test or a reported pregnancy"
+    )
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
@@ -52,4 +56,5 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
             knowledge, timeline, as_of, monitoring.risk_factors, dose.projected_end_date
         ),
         pk=pk_summary(knowledge, timeline, as_of),
+        pregnancy_exposure=pregnancy_exposure(knowledge, timeline, as_of),
     )

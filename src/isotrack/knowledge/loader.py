@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
 from isotrack.knowledge.policy_inheritance import resolve_extended_policies
-from isotrack.knowledge.sections import all_sections
+from isotrack.knowledge.sections import EXTRA_CHECKS, all_sections
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -252,6 +252,8 @@ def _cross_check(knowledge: Knowledge) -> list[str]:
                     problems.append(f"{section} {record_id!r} cites missing source {source_id!r}")
     for source_id in sorted(known_sources - set(cited)):
         problems.append(f"source {source_id!r} is cited by nothing")
+    for check in EXTRA_CHECKS:
+        problems.extend(check(knowledge))
     for policy in knowledge.policies.values():
         for disagreement_id, position_id in policy.positions.items():
             disagreement = knowledge.disagreements.get(disagreement_id)

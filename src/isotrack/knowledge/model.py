@@ -37,6 +37,8 @@ class SourceKind(StrEnum):
     REGULATOR_PROGRAMME = "regulator_programme"
     POPULAR_ARTICLE = "popular_article"
     REGISTRY = "registry"
+    # A public service's own page: a crisis line, a pharmacovigilance reporting scheme.
+    SERVICE = "service"
     # isotrack's own documented choice where no source settles a point (docs/decisions.md).
     PROJECT_DECISION = "project_decision"
 

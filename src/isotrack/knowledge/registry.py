@@ -5,4 +5,5 @@ from __future__ import annotations
 import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
 import isotrack.knowledge.pk  # pk_disposition, pk_absorption
 import isotrack.knowledge.programme  # programme_rule, contraception_scheme
-import isotrack.knowledge.response  # noqa: F401  (grading_scale)
+import isotrack.knowledge.response  # grading_scale
+import isotrack.knowledge.safety  # noqa: F401  (clinical_hold, crisis_line, reporting_duty)

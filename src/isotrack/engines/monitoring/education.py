@@ -6,7 +6,7 @@ pregnant; adolescent). Myths on the topics of the patient's current alerts come 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,9 +50,17 @@ def patient_audiences(knowledge: Knowledge, course: CourseView) -> list[str]:
 
 
 def choose_education(
-    knowledge: Knowledge, course: CourseView, alert_topics: Sequence[str] = ()
+    knowledge: Knowledge,
+    course: CourseView,
+    alert_topics: Sequence[str] = (),
+    *,
+    suppress_topics: Collection[str] = (),
 ) -> list[EducationItem]:
-    """Myths for this patient: alert-related topics first, then situation-specific, then general."""
+    """Myths for this patient: alert-related topics first, then situation-specific, then general.
+
+    Myths on ``suppress_topics`` are left out (no myth about depression while an item-9 answer
+    is open: the patient sees the crisis guidance instead).
+    """
     audiences = patient_audiences(knowledge, course)
     focus: list[str] = []
     for topic in alert_topics:
@@ -63,6 +71,8 @@ def choose_education(
         focus.extend(t for t in ("pregnancy", "contraception", "fertility") if t not in focus)
     chosen: list[tuple[tuple[int, int, str], EducationItem]] = []
     for myth in knowledge.myths.values():
+        if myth.topic in suppress_topics:
+            continue
         fitting = [a for a in myth.audience if a in audiences]
         if not fitting:
             continue

@@ -104,7 +104,11 @@ def _grade_threshold(knowledge: Knowledge, grade: LabGrade, reading: LabReading)
     if grade.basis is ThresholdBasis.ULN_MULTIPLE:
         return knowledge.number(fact.id)
     test = lab_tests(knowledge)[grade.test]
-    return convert(knowledge, test, knowledge.number(fact.id), fact.unit, reading.unit)
+    # The same few (grade, unit) pairs recur on every call: convert each once per knowledge.
+    return knowledge.derived(
+        ("labs.grade_threshold", grade.id, reading.unit),
+        lambda: convert(knowledge, test, knowledge.number(fact.id), fact.unit, reading.unit),
+    )
 
 
 def grade_alerts(knowledge: Knowledge, readings: Sequence[LabReading]) -> list[Alert]:

@@ -24,6 +24,7 @@ RISE_FACT = "mood.phq9.rise_alert_points"
 INTERVAL_FACT = "mood.phq9.screen_interval_months"
 GRACE_FACT = "mood.phq9.overdue_grace_days"
 CONCERN_FACT = "mood.assessment_concern_review"
+ITEM9_CODE = "MOOD_SUICIDAL_IDEATION"
 
 
 class MoodStatus(BaseModel):
@@ -62,6 +63,47 @@ def _baseline(screens: list[MoodScreened], course: CourseView) -> MoodScreened |
     return screens[0]
 
 
+def screen_alerts(knowledge: Knowledge, screen: MoodScreened) -> list[Alert]:
+    """The alerts one PHQ-9 raises on its own: its band, and item 9 above 'not at all'.
+
+    The monitoring section shows them for the latest screen; the holds engine reads every
+    screen, because an item-9 answer stays open until a prescriber reviews it.
+    """
+    alerts: list[Alert] = []
+    total = phq9_total(screen)
+    band = phq9_band(knowledge, total)
+    if band is not None and band.severity is not None:
+        alerts.append(
+            Alert(
+                severity=band.severity,
+                code=f"MOOD_PHQ9_{band.id.removeprefix('phq9.').upper()}",
+                topic="mood",
+                message=f"PHQ-9 total {total} on {screen.date.isoformat()}: "
+                f"{band.label} depressive symptoms ({band.low}-{band.high}).",
+                action=band.action,
+                source_ids=list(band.source_ids),
+                event_ids=[screen.id],
+            )
+        )
+    item9 = screen.item_scores[-1]
+    if item9 >= knowledge.number(ITEM9_FACT):
+        alerts.append(
+            Alert(
+                severity=Severity.CRITICAL,
+                code=ITEM9_CODE,
+                topic="mood",
+                message=f"PHQ-9 item 9 (thoughts of death or self-harm) scored {item9} on "
+                f"{screen.date.isoformat()} (total {total}).",
+                action="Assess suicide risk the same day in person; stop isotretinoin and "
+                "refer to mental-health services; make sure the patient is safe and has "
+                "crisis contacts.",
+                source_ids=list(knowledge.fact(ITEM9_FACT).source_ids),
+                event_ids=[screen.id],
+            )
+        )
+    return alerts
+
+
 def mood_alerts(knowledge: Knowledge, course: CourseView) -> tuple[MoodStatus, list[Alert]]:
     """Alerts from the PHQ-9 screens so far, and the mood summary."""
     screens = events_of(course.events, MoodScreened)
@@ -73,35 +115,7 @@ def mood_alerts(knowledge: Knowledge, course: CourseView) -> tuple[MoodStatus, l
     if latest is not None:
         total = phq9_total(latest)
         band = phq9_band(knowledge, total)
-        if band is not None and band.severity is not None:
-            alerts.append(
-                Alert(
-                    severity=band.severity,
-                    code=f"MOOD_PHQ9_{band.id.removeprefix('phq9.').upper()}",
-                    topic="mood",
-                    message=f"PHQ-9 total {total} on {latest.date.isoformat()}: "
-                    f"{band.label} depressive symptoms ({band.low}-{band.high}).",
-                    action=band.action,
-                    source_ids=list(band.source_ids),
-                    event_ids=[latest.id],
-                )
-            )
-        item9 = latest.item_scores[-1]
-        if item9 >= knowledge.number(ITEM9_FACT):
-            alerts.append(
-                Alert(
-                    severity=Severity.CRITICAL,
-                    code="MOOD_SUICIDAL_IDEATION",
-                    topic="mood",
-                    message=f"PHQ-9 item 9 (thoughts of death or self-harm) scored {item9} on "
-                    f"{latest.date.isoformat()} (total {total}).",
-                    action="Assess suicide risk the same day in person; stop isotretinoin and "
-                    "refer to mental-health services; make sure the patient is safe and has "
-                    "crisis contacts.",
-                    source_ids=list(knowledge.fact(ITEM9_FACT).source_ids),
-                    event_ids=[latest.id],
-                )
-            )
+        alerts.extend(screen_alerts(knowledge, latest))
         if baseline is not None and baseline.id != latest.id:
             change = total - phq9_total(baseline)
             if change >= knowledge.number(RISE_FACT):

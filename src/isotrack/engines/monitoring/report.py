@@ -18,6 +18,8 @@ from isotrack.engines.monitoring.adverse_events import adverse_event_alerts
 from isotrack.engines.monitoring.alerts import Alert, sort_alerts
 from isotrack.engines.monitoring.course import CourseView, course_view
 from isotrack.engines.monitoring.education import EducationItem, choose_education
+from isotrack.engines.monitoring.hold_models import SafetyStatus
+from isotrack.engines.monitoring.holds import safety_of_course
 from isotrack.engines.monitoring.lab_schedule import LabDue, labs_due
 from isotrack.engines.monitoring.labs import (
     grade_alerts,
@@ -27,6 +29,7 @@ from isotrack.engines.monitoring.labs import (
 )
 from isotrack.engines.monitoring.mood import MoodStatus, assessment_concern_alerts, mood_alerts
 from isotrack.engines.monitoring.policy_choice import PolicyChoice, choose_position
+from isotrack.engines.monitoring.pregnancy import pregnancy_alerts
 from isotrack.engines.monitoring.risk_factors import RiskFactorPresent, find_risk_factors
 from isotrack.engines.monitoring.screening import (
     ScreenedTerm,
@@ -38,6 +41,7 @@ from isotrack.engines.monitoring.terms import normalise_term, strip_dose
 from isotrack.engines.treatment_period import TreatmentPeriod
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import InputKind
+from isotrack.knowledge.safety import hold_rule_by_code
 
 
 class MonitoringReport(BaseModel):
@@ -57,6 +61,7 @@ class MonitoringReport(BaseModel):
     mood: MoodStatus
     education: list[EducationItem]
     policy_choices: list[PolicyChoice]
+    safety: SafetyStatus
 
 
 def _same_term(text: str) -> str:
@@ -132,8 +137,17 @@ def evaluate_monitoring(
         policy_id=timeline.policy,
     )
     alerts.extend(screening_alerts(screening))
+    alerts.extend(pregnancy_alerts(knowledge, course.events))
     ordered = sort_alerts(alerts)
     topics = list(dict.fromkeys(a.topic for a in ordered))
+    safety = safety_of_course(knowledge, course)
+    rules = hold_rule_by_code(knowledge)
+    quiet = {
+        topic
+        for tracked in safety.alerts
+        if tracked.holding
+        for topic in rules[tracked.alert.code].suppress_myth_topics
+    }
     choices = [c for c in (schedule_choice, stop_choice) if c is not None]
     return MonitoringReport(
         treatment=course.period,
@@ -142,6 +156,7 @@ def evaluate_monitoring(
         risk_factors=find_risk_factors(knowledge, terms, course),
         screening=screening,
         mood=mood,
-        education=choose_education(knowledge, course, topics),
+        education=choose_education(knowledge, course, topics, suppress_topics=quiet),
         policy_choices=[*choices, *screening.positions],
+        safety=safety,
     )

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isotrack.domain.timeline import Timeline
+from isotrack.engines.monitoring.hold_models import SafetyStatus
+from isotrack.engines.monitoring.holds import clinical_safety
 from isotrack.engines.programme import assessments, requirements, windows
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
@@ -156,7 +158,9 @@ def _policy_notes(policy: ActivePolicy, on: dt.date) -> list[str]:
     return notes
 
 
-def _decide(s: Situation, results: list[tuple[RuleKind, Outcome]]) -> DispenseDecision:
+def _decide(
+    s: Situation, results: list[tuple[RuleKind, Outcome]], safety: SafetyStatus
+) -> DispenseDecision:
     reasons = [
         DispenseReason(
             requirement_id=o.requirement.id,
@@ -186,12 +190,16 @@ def _decide(s: Situation, results: list[tuple[RuleKind, Outcome]]) -> DispenseDe
     ]
     supply_rules = s.policy.rules(RuleKind.MAX_SUPPLY, s.can_get_pregnant)
     steps: list[NextStep] = [step for _, o in results for step in o.next_steps]
+    programme_met = s.pending and not reasons
     return DispenseDecision(
         policy=s.policy.summary(s.on),
         on=s.on,
         prescription_id=s.target.id if s.target is not None else None,
-        authorized=s.pending and not reasons,
+        authorized=programme_met and not safety.clinical_holds,
+        programme_met=programme_met,
         reasons=reasons,
+        clinical_holds=safety.clinical_holds,
+        course_status=safety.course_status,
         dispense_by=min(window_ends) if window_ends else None,
         max_days_supply=s.policy.count("max_days_supply") if supply_rules else None,
         next_steps=steps,
@@ -212,9 +220,13 @@ def decide_dispense(
     on: dt.date,
     prescription_id: str | None = None,
 ) -> DispenseDecision:
-    """May the prescription (default: the latest on record) be dispensed on ``on``?"""
+    """May the prescription (default: the latest on record) be dispensed on ``on``?
+
+    Every caller gets the clinical holds with the programme's answer: a critical alert no
+    prescriber has lifted refuses the dispense whatever the programme says.
+    """
     s = _situation(knowledge, timeline, on, prescription_id)
-    return _decide(s, run_checks(s))
+    return _decide(s, run_checks(s), clinical_safety(knowledge, timeline, on))
 
 
 def evaluate_programme(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> ProgrammeReport:
@@ -228,5 +240,5 @@ def evaluate_programme(knowledge: Knowledge, timeline: Timeline, as_of: dt.date)
         category="can_get_pregnant" if s.can_get_pregnant else "cannot_get_pregnant",
         treatment=s.record.period,
         requirements=found,
-        dispense_decision=_decide(s, results),
+        dispense_decision=_decide(s, results, clinical_safety(knowledge, timeline, as_of)),
     )

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from isotrack.engines.monitoring.hold_models import ClinicalHold
 from isotrack.engines.treatment_period import TreatmentPeriod
 
 
@@ -96,13 +97,26 @@ class PolicySummary(Frozen):
 
 
 class DispenseDecision(Frozen):
-    """May this prescription be dispensed on this day, until when, and if not, why."""
+    """May this prescription be dispensed on this day, until when, and if not, why.
+
+    Two judgements, kept apart so a pharmacist reads both: the programme (``programme_met``,
+    else ``reasons``) and the clinical holds (critical alerts no prescriber has lifted).
+    ``authorized`` needs the programme met and no clinical hold.
+    """
 
     policy: PolicySummary
     on: dt.date
     prescription_id: str | None
     authorized: bool
+    programme_met: bool = Field(
+        default=False, description="a prescription is waiting and every programme rule is met"
+    )
     reasons: list[DispenseReason] = Field(default_factory=list)
+    clinical_holds: list[ClinicalHold] = Field(default_factory=list)
+    course_status: str = Field(
+        default="active",
+        description="active, on clinical hold, stopped: pregnancy or stopped: alert review",
+    )
     dispense_by: dt.date | None = Field(
         default=None, description="last day on which dispensing is allowed (null: no window)"
     )
