@@ -11,7 +11,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
 from isotrack.knowledge.policy_inheritance import resolve_extended_policies
-from isotrack.knowledge.sections import EXTRA_CHECKS, all_sections
+from isotrack.knowledge.sections import all_sections
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -164,6 +163,10 @@ class Knowledge:
             ) from None
 
 
+# Cross-reference checks owned by the modules that register extra sections, run after every
+# record is read (each returns its problems; an empty list when consistent).
+EXTRA_CHECKS: list[Callable[[Knowledge], list[str]]] = []
+
 CITING_FIELDS = ("source_ids", "claimed_by")
 
 
@@ -278,12 +281,3 @@ def read_data_files(directory: Path = DATA_DIR) -> dict[str, str]:
     return {
         path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))
     }
-
-
-@lru_cache(maxsize=1)
-def load_knowledge() -> Knowledge:
-    """The packaged knowledge base, validated once per process."""
-    # Importing the engines' knowledge modules registers their sections before parsing.
-    import isotrack.knowledge.registry  # noqa: F401
-
-    return parse_knowledge(read_data_files())

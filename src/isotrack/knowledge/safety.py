@@ -12,10 +12,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from isotrack.knowledge.loader import Knowledge
+from isotrack.knowledge.loader import EXTRA_CHECKS, Knowledge
 from isotrack.knowledge.model import Record
 from isotrack.knowledge.monitoring import LabGrade, LabStopRule, Phq9Band
-from isotrack.knowledge.sections import EXTRA_CHECKS, EXTRA_SECTIONS
+from isotrack.knowledge.sections import EXTRA_SECTIONS
 
 Market = Literal["us", "uk", "eu"]
 

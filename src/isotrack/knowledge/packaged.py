@@ -1,0 +1,18 @@
+"""The knowledge base shipped with isotrack, loaded once per process.
+
+Kept apart from the loader so that the modules registering extra sections may import the
+loader's ``Knowledge`` type without the loader importing them back (no import cycle).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import isotrack.knowledge.registry  # noqa: F401  (registers every extra section and check)
+from isotrack.knowledge.loader import Knowledge, parse_knowledge, read_data_files
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> Knowledge:
+    """The packaged knowledge base, validated once per process."""
+    return parse_knowledge(read_data_files())
