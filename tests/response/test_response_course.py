@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from isotrack.cli import app
-from isotrack.domain.events import GAGS_MAX_SCORE, IGA_MAX_GRADE, AcneAssessment
+from isotrack.domain.clinical_events import GAGS_MAX_SCORE, IGA_MAX_GRADE, AcneAssessment
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.assessment import assess
 from isotrack.engines.response import evaluate_response
