@@ -124,6 +124,7 @@ def test_one_snapshot_per_day_is_shared_and_dropped_when_the_events_change() -> 
     course = _fresh(SCENARIOS[0])
     day = max(e.date for e in course.events)
     assert course_snapshot(course, day) is course_snapshot(course, day)
+    assert course_snapshot(course, day).patient == course.patient
     shorter = course.model_copy(update={"events": course.events[:3]})
     assert len(course_snapshot(shorter, day).recorded) <= 3
     # Kept beside the fields, never part of them: equality and the JSON are unchanged.

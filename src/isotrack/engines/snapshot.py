@@ -51,22 +51,17 @@ class CourseSnapshot:
 
     ``recorded`` is every effective event (all dates); ``events`` those dated on or before
     ``on``, in date order (ties: recording order). ``period`` is the treatment period on ``on``,
-    read from ``recorded`` as :func:`treatment_period` does.
+    read from ``recorded`` as :func:`treatment_period` does. It holds the patient and the policy
+    id rather than the timeline: the timeline keeps its snapshots, and a snapshot pointing back
+    would make every loaded course a reference cycle for the garbage collector.
     """
 
-    timeline: Timeline
+    patient: Patient
+    policy_id: str
     on: dt.date
     recorded: tuple[EventBase, ...]
     events: tuple[EventBase, ...]
     period: TreatmentPeriod
-
-    @property
-    def patient(self) -> Patient:
-        return self.timeline.patient
-
-    @property
-    def policy_id(self) -> str:
-        return self.timeline.policy
 
     # -- category ---------------------------------------------------------------------------
 
@@ -77,7 +72,7 @@ class CourseSnapshot:
         The latest category or enrolment event that names a category wins over the patient
         record (no event: the patient record, and no event id).
         """
-        value = self.timeline.patient.can_get_pregnant
+        value = self.patient.can_get_pregnant
         event_ids: tuple[str, ...] = ()
         for event in self.events:
             category = event.category if isinstance(event, (CategoryAssigned, Enrolled)) else None
@@ -208,7 +203,8 @@ def _build(timeline: Timeline, on: dt.date) -> CourseSnapshot:
             cut = index
             break
     return CourseSnapshot(
-        timeline=timeline,
+        patient=timeline.patient,
+        policy_id=timeline.policy,
         on=on,
         recorded=recorded,
         events=recorded[:cut],
