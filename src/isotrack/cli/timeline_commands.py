@@ -1,4 +1,4 @@
-"""Commands over a course timeline file: ``schema`` and ``evaluate``."""
+"""Commands over course timelines: ``schema`` and ``evaluate`` (one file or an NDJSON batch)."""
 
 from __future__ import annotations
 
@@ -50,14 +50,32 @@ def parse_day(value: str, option: str) -> dt.date:
 
 @app.command("evaluate")
 def evaluate_command(
-    timeline_file: Annotated[Path, typer.Argument(help="course timeline JSON")],
     as_of: Annotated[str, typer.Option("--as-of", help="evaluation date, YYYY-MM-DD")],
+    timeline_file: Annotated[
+        Path | None, typer.Argument(help="course timeline JSON (not with --batch)")
+    ] = None,
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            help="NDJSON file of timelines, one per line ('-': standard input); writes one "
+            "assessment or error per line, in the same order",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Evaluate a course as of a date: dose progress, programme, monitoring, schedule."""
     from isotrack.engines.assessment import assess
     from isotrack.knowledge import load_knowledge
 
+    if batch is not None:
+        if timeline_file is not None:
+            fail("give either a timeline file or --batch FILE, not both")
+        from isotrack.cli.batch_evaluation import evaluate_batch
+
+        raise typer.Exit(evaluate_batch(batch, parse_day(as_of, "--as-of")))
+    if timeline_file is None:
+        fail("give a timeline file (or --batch FILE for NDJSON)")
     timeline = read_timeline_file(timeline_file)
     day = parse_day(as_of, "--as-of")
     try:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Self, TypeVar
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -20,6 +20,11 @@ from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, 
 TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
 E = TypeVar("E", bound=EventBase)
+T = TypeVar("T")
+
+# Where a timeline keeps the views computed from its events (see ``Timeline.derived``).
+_MEMO_KEY = "_isotrack_derived"
+_MEMO_LIMIT = 64
 
 
 class Patient(BaseModel):
@@ -53,8 +58,14 @@ class Timeline(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
+        events = self.events
+        # Most courses carry no corrections and no repeated id: one pass over the ids says so.
+        if len({event.id for event in events}) == len(events) and not any(
+            type(event) in _CORRECTIONS for event in events
+        ):
+            return self
         seen: dict[str, EventBase] = {}
-        for event in self.events:
+        for event in events:
             if event.id in seen:
                 raise ValueError(f"event id {event.id!r} is used twice; ids must be unique")
             if isinstance(event, (EventVoided, EventAmended)):
@@ -69,6 +80,27 @@ class Timeline(BaseModel):
             seen[event.id] = event
         return self
 
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The view of this timeline stored under ``key``, built by ``build()`` on first use.
+
+        A timeline is frozen, so what is computed from its events (the effective events, a
+        course snapshot per day) can be computed once and read by every engine. The store is
+        dropped when the events are replaced (``model_copy(update=...)``); it is not part of the
+        timeline's fields, so equality and serialisation ignore it.
+        """
+        holder = self.__dict__.get(_MEMO_KEY)
+        if holder is None or holder[0] is not self.events or holder[1] != len(self.events):
+            holder = (self.events, len(self.events), {})
+            self.__dict__[_MEMO_KEY] = holder
+        memo: dict[Hashable, Any] = holder[2]
+        try:
+            return cast(T, memo[key])
+        except KeyError:
+            if len(memo) >= _MEMO_LIMIT:  # a timeline replayed day by day: keep memory bounded
+                memo.clear()
+            value = memo[key] = build()
+            return value
+
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
@@ -80,6 +112,7 @@ class Timeline(BaseModel):
 
 
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+_CORRECTIONS = (EventVoided, EventAmended)
 
 
 def parse_event(data: Mapping[str, Any]) -> EventBase:
@@ -173,6 +206,12 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
     'p1'
     """
     if isinstance(data, (str, bytes)):
+        # Fast path: pydantic reads the JSON text itself, with no Python dict in between. Any
+        # failure is reported by the path below, so error messages do not depend on the path.
+        try:
+            return Timeline.model_validate_json(data)
+        except ValidationError:
+            pass
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
@@ -195,8 +234,12 @@ def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
 
     A void removes its target (a voided void restores it); an amendment replaces its target's
     fields. Void and amend events themselves are not returned. Ties on date keep recording order.
+    Worked out once per timeline: every engine reads the same tuple.
     """
-    events = timeline.events
+    return timeline.derived("effective_events", lambda: _resolve_corrections(timeline.events))
+
+
+def _resolve_corrections(events: Sequence[EventBase]) -> tuple[EventBase, ...]:
     voids_of: dict[str, list[str]] = {}
     amended = False
     for event in events:

@@ -16,7 +16,8 @@ from isotrack.engines.pk.summary import PkSummary, pk_summary
 from isotrack.engines.pregnancy_exposure import PregnancyExposure, pregnancy_exposure
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.response import ResponseReport, evaluate_response
-from isotrack.engines.schedule import Schedule, build_schedule
+from isotrack.engines.schedule import Schedule, schedule_from_report
+from isotrack.engines.snapshot import course_snapshot
 from isotrack.knowledge import Knowledge
 
 ASSESSMENT_SCHEMA = "isotrack.assessment/1"
@@ -41,16 +42,23 @@ class Assessment(BaseModel):
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
-    """Evaluate every part of a course as of ``as_of``."""
+    """Evaluate every part of a course as of ``as_of``.
+
+    The course snapshot of ``as_of`` is built once here and read by every engine (through the
+    timeline it is kept with); the programme is evaluated once and the schedule built from its
+    report.
+    """
+    course_snapshot(timeline, as_of)
     dose = evaluate_dose(knowledge, timeline, as_of)
+    programme = evaluate_programme(knowledge, timeline, as_of)
     monitoring = evaluate_monitoring(knowledge, timeline, as_of)
     return Assessment(
         patient_id=timeline.patient.id,
         policy=timeline.policy,
         as_of=as_of,
         dose=dose,
-        programme=evaluate_programme(knowledge, timeline, as_of),
-        schedule=build_schedule(knowledge, timeline, as_of),
+        programme=programme,
+        schedule=schedule_from_report(knowledge, timeline, programme),
         monitoring=monitoring,
         response=evaluate_response(
             knowledge, timeline, as_of, monitoring.risk_factors, dose.projected_end_date

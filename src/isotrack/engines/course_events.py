@@ -6,19 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 
 from isotrack.domain.events import CategoryAssigned, Enrolled, EventBase
-from isotrack.domain.timeline import Timeline, effective_events
-from isotrack.engines.treatment_period import TreatmentPeriod, treatment_period
+from isotrack.domain.timeline import Timeline
+from isotrack.engines.snapshot import course_snapshot
+from isotrack.engines.treatment_period import TreatmentPeriod
 
 
 def events_on(timeline: Timeline, day: dt.date) -> tuple[EventBase, ...]:
     """The effective events dated on or before ``day``: a rule never sees the future."""
-    return tuple(e for e in effective_events(timeline) if e.date <= day)
+    return course_snapshot(timeline, day).events
 
 
 def course_on(timeline: Timeline, day: dt.date) -> tuple[tuple[EventBase, ...], TreatmentPeriod]:
-    """:func:`events_on` and the course's first and last dose on ``day`` (decision 14)."""
-    recorded = effective_events(timeline)
-    return tuple(e for e in recorded if e.date <= day), treatment_period(recorded, day)
+    """:func:`events_on` and the course's first and last dose on ``day`` (decision 14).
+
+    Both come from the course snapshot of that day, worked out once and shared by every engine.
+    """
+    snapshot = course_snapshot(timeline, day)
+    return snapshot.events, snapshot.period
 
 
 def category_on(timeline: Timeline, events: Sequence[EventBase]) -> tuple[bool, list[str]]:

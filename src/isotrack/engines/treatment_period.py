@@ -175,5 +175,8 @@ def treatment_period(events: Sequence[EventBase], on: dt.date) -> TreatmentPerio
 
 
 def treatment_period_on(timeline: Timeline, on: dt.date) -> TreatmentPeriod:
-    """:func:`treatment_period` of a whole timeline (voids and amendments applied)."""
-    return treatment_period(effective_events(timeline), on)
+    """:func:`treatment_period` of a whole timeline (voids and amendments applied), worked out
+    once per timeline and day."""
+    return timeline.derived(
+        ("treatment_period", on), lambda: treatment_period(effective_events(timeline), on)
+    )
