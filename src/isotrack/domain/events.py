@@ -12,8 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from isotrack.knowledge.units import is_known_unit
-
 EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
 
 
@@ -207,9 +205,10 @@ class LabResultRecorded(EventBase):
     reference_high: float | None = None
 
     @model_validator(mode="after")
-    def _unit_known(self) -> LabResultRecorded:
-        if not is_known_unit(self.unit):
-            raise ValueError(f"unit: {self.unit!r} is not a unit isotrack can read")
+    def _range_ordered(self) -> LabResultRecorded:
+        # The unit is not checked here: one result isotrack cannot read must never stop the
+        # whole course loading. The monitoring engine turns it into a warning on this event,
+        # and the entry points (API, forms) still refuse it when it is first recorded.
         if (
             self.reference_low is not None
             and self.reference_high is not None

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
 from isotrack.knowledge.policy_inheritance import resolve_extended_policies
-from isotrack.knowledge.sections import all_sections
+from isotrack.knowledge.sections import CROSS_CHECKS, all_sections
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -197,6 +197,9 @@ def _format_validation(file: str, section: str, index: int, raw: Any, exc: Valid
 
 def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
     """Validate TOML texts (file name -> text) into a :class:`Knowledge`."""
+    # Every record type and cross-record check registers itself on import.
+    import isotrack.knowledge.registry  # noqa: F401
+
     problems: list[str] = []
     models = all_sections()
     sections: dict[str, dict[str, BaseModel]] = {name: {} for name in models}
@@ -234,9 +237,23 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
     problems.extend(resolve_extended_policies(sections))
     knowledge = Knowledge(sections=sections, origin=origin, models=models)
     problems.extend(_cross_check(knowledge))
+    if not problems:
+        problems.extend(_registered_checks(knowledge))
     if problems:
         raise KnowledgeError(problems)
     return knowledge
+
+
+def _registered_checks(knowledge: Knowledge) -> list[str]:
+    """Run every registered cross-record check; a check that trips over the data is a problem
+    in the data (listed with the others), never a crash at start."""
+    problems: list[str] = []
+    for check in CROSS_CHECKS:
+        try:
+            problems.extend(check(knowledge))
+        except (KeyError, LookupError, ValueError, TypeError, AttributeError) as exc:
+            problems.append(f"{check.__name__}: could not finish checking ({exc!r})")
+    return problems
 
 
 def _cross_check(knowledge: Knowledge) -> list[str]:
@@ -281,7 +298,4 @@ def read_data_files(directory: Path = DATA_DIR) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def load_knowledge() -> Knowledge:
     """The packaged knowledge base, validated once per process."""
-    # Importing the engines' knowledge modules registers their sections before parsing.
-    import isotrack.knowledge.registry  # noqa: F401
-
     return parse_knowledge(read_data_files())

@@ -1,6 +1,9 @@
-"""Imports every knowledge module that registers an extra section, so loading sees them all."""
+"""Imports every knowledge module that registers an extra section or a cross-record check, so
+loading sees them all."""
 
 from __future__ import annotations
 
 import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
-import isotrack.knowledge.programme  # noqa: F401  (programme_rule, contraception_scheme)
+import isotrack.knowledge.monitoring_checks  # links between monitoring records and facts
+import isotrack.knowledge.programme  # programme_rule, contraception_scheme
+import isotrack.knowledge.programme_checks  # noqa: F401  (rule <-> policy <-> parameter)
