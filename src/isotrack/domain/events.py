@@ -234,8 +234,14 @@ class AssessmentDone(EventBase):
     """A clinical assessment required by some programmes (UK mental health, sexual function)."""
 
     type: Literal["assessment"] = "assessment"
+    # no_pregnancy_risk: the prescriber's dated decision that there is no risk of pregnancy
+    # (waives the UK test before a repeat prescription for that cycle; issue 11).
     kind: Literal[
-        "mental_health", "sexual_function", "psychiatric_history", "second_prescriber_agreement"
+        "mental_health",
+        "sexual_function",
+        "psychiatric_history",
+        "second_prescriber_agreement",
+        "no_pregnancy_risk",
     ]
     concern: bool | None = None
     outcome: str | None = None

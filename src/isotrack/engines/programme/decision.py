@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.programme import assessments, requirements, windows
+from isotrack.engines.programme import assessments, repeat_tests, requirements, windows
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.engines.programme.report import (
@@ -51,7 +51,10 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
     (RuleKind.CONFIRMATION_TEST, "test.confirmation", requirements.check_confirmation, False),
     (RuleKind.TEST_BEFORE_FIRST_PRESCRIPTION, "test.before_first_prescription",
      requirements.check_test_before_first, False),
-    (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription", requirements.check_test_each, False),
+    (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription",
+     repeat_tests.check_test_each_or_waiver, False),
+    (RuleKind.TEST_EACH_PRESCRIPTION_ADVISED, "test.prescription_advised",
+     repeat_tests.check_test_advised, False),
     (RuleKind.COMPREHENSION_EACH_PRESCRIPTION, "comprehension.prescription",
      requirements.check_comprehension, False),
     (RuleKind.CONTRACEPTION, "contraception", requirements.check_contraception, False),
