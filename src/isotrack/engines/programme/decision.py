@@ -27,6 +27,8 @@ from isotrack.engines.programme.situation import Situation, situation
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
+headed = repeat_tests.with_sensitivity_headline
+
 # Order of the report; requirement ids a consumer (schedule, UI, pharmacy script) can rely on.
 CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
     # (kind, requirement id, check, judged on the initiation date rather than the check date)
@@ -47,12 +49,13 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
      assessments.check_mental_health_each, False),
     (RuleKind.SEXUAL_FUNCTION_EACH_FOLLOW_UP, "assessment.sexual_function.follow_up",
      assessments.check_sexual_function_each, False),
-    (RuleKind.SCREENING_TEST, "test.screening", requirements.check_screening, False),
-    (RuleKind.CONFIRMATION_TEST, "test.confirmation", requirements.check_confirmation, False),
+    (RuleKind.SCREENING_TEST, "test.screening", headed(requirements.check_screening), False),
+    (RuleKind.CONFIRMATION_TEST, "test.confirmation", headed(requirements.check_confirmation),
+     False),
     (RuleKind.TEST_BEFORE_FIRST_PRESCRIPTION, "test.before_first_prescription",
-     requirements.check_test_before_first, False),
+     headed(requirements.check_test_before_first), False),
     (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription",
-     repeat_tests.check_test_each_or_waiver, False),
+     headed(repeat_tests.check_test_each_or_waiver), False),
     (RuleKind.TEST_EACH_PRESCRIPTION_ADVISED, "test.prescription_advised",
      repeat_tests.check_test_advised, False),
     (RuleKind.COMPREHENSION_EACH_PRESCRIPTION, "comprehension.prescription",

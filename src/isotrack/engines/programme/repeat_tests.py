@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from isotrack.engines.programme.report import Role
 from isotrack.engines.programme.requirements import (
     MET,
     NOT_APPLICABLE,
     UNMET,
+    Check,
     Outcome,
     _day,
     check_test_each,
@@ -80,3 +83,38 @@ def check_test_advised(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcom
         make(s, rule, req_id, status, message, Role.PRESCRIBER, gates=False,
              event_ids=[t.id for t in counted[-1:]])
     )  # fmt: skip
+
+
+def with_sensitivity_headline(check: Check) -> Check:
+    """A test requirement left unmet only because a kit's sensitivity was not recorded says so
+    first ("test of DATE: kit sensitivity not recorded"), never "no test on record"; it still
+    blocks, since a test not known to be sensitive enough cannot be counted."""
+
+    def headed(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
+        outcome = check(s, rule, req_id)
+        requirement = outcome.requirement
+        if requirement.status in (MET, NOT_APPLICABLE):
+            return outcome
+        since = s.previous_dispense.date if s.previous_dispense and not s.is_first else None
+        unknown = [
+            v
+            for v in test_picture(s).all_verdicts
+            if v.sensitivity_unknown
+            and v.test.date <= s.on
+            and (since is None or v.test.date > since)
+        ]
+        if not unknown:
+            return outcome
+        headline = "; ".join(v.why_not for v in unknown[-1:])
+        message = (
+            f"{headline[0].upper()}{headline[1:]}. Record the kit's sensitivity, or the "
+            "clinic's kit, so the test can be counted."
+        )
+        return replace(
+            outcome,
+            requirement=requirement.model_copy(
+                update={"message": message, "event_ids": [v.test.id for v in unknown[-1:]]}
+            ),
+        )
+
+    return headed
