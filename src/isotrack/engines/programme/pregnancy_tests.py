@@ -12,7 +12,6 @@ from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import RuleKind, TreatmentPhase
 
-
 # A clinic setting (a policy parameter naming a fact): the sensitivity of the urine kit the
 # clinic uses, so its urine tests count without a figure typed in each time.
 CLINIC_KIT_PARAMETER = "urine_kit_sensitivity"
