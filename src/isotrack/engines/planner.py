@@ -20,7 +20,8 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.engines.plan_warnings import PlanWarning, market_course_length, plan_warnings
+from isotrack.engines.plan_dose_limits import all_plan_warnings
+from isotrack.engines.plan_warnings import PlanWarning, market_course_length
 from isotrack.engines.regimen import RegimenChoice, RegimenDay, choose_regimen
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Product
@@ -326,7 +327,7 @@ def plan_course(knowledge: Knowledge, request: PlanRequest) -> CoursePlan:
         )
 
     first = phase_plans[0]
-    warnings = plan_warnings(
+    warnings = all_plan_warnings(
         knowledge, request, product, phase_plans, choices, max_capsules, projected_days
     )
     source_ids = sorted(
