@@ -10,6 +10,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.timeline import Timeline
+from isotrack.engines.course_history import earlier_courses
+from isotrack.engines.courses import EarlierCourse
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
@@ -30,6 +32,8 @@ class Assessment(BaseModel):
     programme: ProgrammeReport
     schedule: Schedule
     monitoring: MonitoringReport
+    # Courses before the current one, each with its own cumulative dose (not added to ``dose``).
+    earlier_courses: list[EarlierCourse] = Field(default_factory=list)
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
@@ -42,4 +46,5 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
         programme=evaluate_programme(knowledge, timeline, as_of),
         schedule=build_schedule(knowledge, timeline, as_of),
         monitoring=evaluate_monitoring(knowledge, timeline, as_of),
+        earlier_courses=earlier_courses(knowledge, timeline, as_of),
     )
