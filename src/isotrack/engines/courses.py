@@ -32,6 +32,7 @@ from isotrack.engines.periods import add_months
 from isotrack.engines.treatment_period import TreatmentBreak, treatment_period
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Position
+from isotrack.knowledge.units import normalise_unit, unit_registry
 
 SECOND_COURSE_WAIT = "second_course_wait"
 # Events that belong to one course's dosing; weights, labs and the rest carry across.
@@ -45,7 +46,6 @@ DOSING_EVENTS = (
     TreatmentPaused,
     TreatmentResumed,
 )
-_DAYS_PER_WEEK = 7
 
 
 class EarlierCourse(BaseModel):
@@ -70,15 +70,20 @@ def _wait_position(knowledge: Knowledge, policy_id: str) -> Position | None:
     if chosen is not None:
         return disagreement.position(chosen)
     dated = [p for p in disagreement.positions if p.value is not None and p.unit]
-    return min(dated, key=lambda p: _after(dt.date(2000, 1, 1), p), default=None)
+    return min(dated, key=_approximate_days, default=None)
+
+
+def _approximate_days(position: Position) -> float:
+    """The wait in days (a month at its average length), only to pick the shortest wait."""
+    quantity = unit_registry().Quantity(position.value or 0, normalise_unit(position.unit or "day"))
+    return float(quantity.to("day").magnitude)
 
 
 def _after(day: dt.date, position: Position) -> dt.date:
-    """``day`` moved on by the position's wait (weeks or months)."""
-    amount = int(position.value or 0)
+    """``day`` moved on by the position's wait: calendar months, or a fixed number of days."""
     if position.unit in ("month", "months"):
-        return add_months(day, amount)
-    return day + dt.timedelta(days=amount * _DAYS_PER_WEEK)
+        return add_months(day, int(position.value or 0))
+    return day + dt.timedelta(days=round(_approximate_days(position)))
 
 
 def new_course_breaks(
