@@ -54,3 +54,18 @@ def test_an_unrecognised_term_is_reported_as_not_checked(knowledge: Knowledge) -
     assert found == []
     [message] = unknown
     assert "not checked" in message
+
+
+@pytest.mark.parametrize(
+    ("product", "finding"),
+    [("zenatane", True), ("claravis", False), ("accutane", True), ("roaccutane", True)],
+)
+def test_a_paraben_allergy_is_judged_per_product(
+    knowledge: Knowledge, product: str, finding: bool
+) -> None:
+    # Item 11 (labels via the audit; us-acc for Accutane's shell): parabens in Zenatane and
+    # Accutane, none in Claravis; Roaccutane's content is not recorded, so it is not cleared.
+    report = screen_terms(
+        knowledge, [ScreenedTerm(InputKind.ALLERGY, "parabens")], age_years=25, product_id=product
+    )
+    assert ("paraben_hypersensitivity" in [f.record_id for f in report.findings]) is finding

@@ -243,7 +243,7 @@ class Contraindication(Record):
     input_kinds: list[InputKind] = Field(min_length=1)
     synonyms: list[str] = Field(default_factory=list)
     codes: list[Code] = Field(default_factory=list)
-    product_excipient: Literal["soybean_oil"] | None = None
+    product_excipient: Literal["soybean_oil", "parabens"] | None = None
     disagreement: str | None = None
     kind_by_position: dict[str, ContraindicationKind] = Field(default_factory=dict)
     action: str
