@@ -10,7 +10,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from isotrack.knowledge.units import is_known_unit
+
+# Validation context key: the events are a recorded course being read, not a new entry.
+READING_RECORD = "reading_record"
 
 EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$"
 
@@ -205,10 +210,13 @@ class LabResultRecorded(EventBase):
     reference_high: float | None = None
 
     @model_validator(mode="after")
-    def _range_ordered(self) -> LabResultRecorded:
-        # The unit is not checked here: one result isotrack cannot read must never stop the
-        # whole course loading. The monitoring engine turns it into a warning on this event,
-        # and the entry points (API, forms) still refuse it when it is first recorded.
+    def _unit_known(self, info: ValidationInfo) -> LabResultRecorded:
+        # A new entry with a unit isotrack cannot read is refused. Reading a recorded course
+        # (context READING_RECORD) accepts it: one unreadable result must never stop the whole
+        # course loading; the monitoring engine names it as "not checked" instead.
+        reading = bool(info.context and info.context.get(READING_RECORD))
+        if not reading and not is_known_unit(self.unit):
+            raise ValueError(f"unit: {self.unit!r} is not a unit isotrack can read")
         if (
             self.reference_low is not None
             and self.reference_high is not None

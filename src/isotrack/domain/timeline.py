@@ -15,7 +15,14 @@ from typing import Any, Literal, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
+from isotrack.domain.events import (
+    EVENT_TYPES,
+    READING_RECORD,
+    Event,
+    EventAmended,
+    EventBase,
+    EventVoided,
+)
 
 TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
@@ -95,7 +102,7 @@ def parse_event(data: Mapping[str, Any]) -> EventBase:
 def _apply_amendment(target: EventBase, amend: EventAmended) -> EventBase:
     merged = {**target.model_dump(mode="json", exclude_none=True), **amend.changes}
     try:
-        return _EVENT_ADAPTER.validate_python(merged)
+        return _EVENT_ADAPTER.validate_python(merged, context={READING_RECORD: True})
     except ValidationError as exc:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
@@ -185,7 +192,7 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
             "invalid timeline",
         )
     try:
-        return Timeline.model_validate(data)
+        return Timeline.model_validate(data, context={READING_RECORD: True})
     except ValidationError as exc:
         raise IsotrackInputError(_problems_from(exc, data), "invalid timeline") from None
 
