@@ -20,6 +20,8 @@ from isotrack.knowledge.loader import cited_source_ids, parse_knowledge, read_da
 
 MONITORING_FILES = (
     "labs.toml",
+    "labs_enzymes.toml",
+    "labs_blood_count.toml",
     "side_effects.toml",
     "screening.toml",
     "risk_factors.toml",
@@ -41,6 +43,7 @@ edition = "test"
 source_ids = ["isotrack-decisions"]
 
 [policy.positions]
+tg_pancreatitis_hold = "bnf_9_mmol_l"
 lab_schedule = "eu_smpc"
 abnormal_labs_stop_rule = "single_parameter_3x_uln"
 soy_peanut_allergy = "eu_contraindicated"
@@ -54,6 +57,7 @@ edition = "test"
 source_ids = ["isotrack-decisions"]
 
 [policy.positions]
+tg_pancreatitis_hold = "ctcae_grade4_1000_mg_dl"
 lab_schedule = "eu_smpc"
 abnormal_labs_stop_rule = "single_parameter_3x_uln"
 soy_peanut_allergy = "eu_contraindicated"

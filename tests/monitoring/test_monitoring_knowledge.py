@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from isotrack.knowledge import Knowledge, load_knowledge
-from isotrack.knowledge.monitoring import (
-    adverse_effects,
-    lab_schedules,
-    lab_stop_rules,
-    monitoring_problems,
-)
+from isotrack.knowledge.monitoring import adverse_effects, lab_schedules, lab_stop_rules
+from isotrack.knowledge.monitoring_checks import monitoring_problems
 
 
 def test_monitoring_records_link_to_existing_facts_tests_and_positions(

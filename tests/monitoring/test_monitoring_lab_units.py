@@ -71,11 +71,14 @@ def test_alt_in_mmol_per_litre_is_rejected_naming_field_value_and_allowed_units(
     assert "U/L" in problem.allowed and "ukat/L" in problem.allowed
 
 
-def test_a_mass_loinc_code_reported_in_moles_is_rejected(knowledge: Knowledge) -> None:
-    # 2571-8 is triglyceride mass/volume; mmol/L belongs to 35217-9
-    with pytest.raises(IsotrackInputError) as caught:
-        check_lab_result(knowledge, result("2571-8", 5.6, "mmol/L"))
-    assert "2571-8" in caught.value.problems[0].allowed
+def test_a_mass_loinc_code_reported_in_moles_is_converted_with_a_coding_warning(
+    knowledge: Knowledge,
+) -> None:
+    # Issue 11 item 2: 2571-8 is triglyceride mass/volume; a result in mmol/L under it still
+    # converts, so it is graded (the higher alert wins) and the reading says the coding is off.
+    reading = check_lab_result(knowledge, result("2571-8", 5.6, "mmol/L"))
+    assert reading.value == pytest.approx(5.6 * 88.54, rel=1e-3)
+    assert "2571-8" in reading.coding_warning and "mmol/L" in reading.coding_warning
 
 
 def test_bilirubin_in_enzyme_units_is_rejected(knowledge: Knowledge) -> None:

@@ -82,6 +82,10 @@ def test_eu_contraception_one_user_independent_or_two_complementary_eu_con_01(
     # EU-CON-01 (uk-smpc, prog-hpra-2008): mini-pill (hormonal) + condom (barrier) are two
     # complementary user-dependent methods; condom + diaphragm are two barrier methods, which
     # isotrack does not read as complementary (docs/dispense-check.md, Interpretations).
+    # Issue 11 item 8 changes the UK case: the BNF does not consider oral progestogen-only
+    # contraceptives effective, so under uk-mhra-2023 the mini-pill does not count.
+    if tag == "uk2023" and variant == "mini-pill":
+        authorized = False
     timeline = scenario(f"{tag}-cgp-{variant}")
     decision = decide_dispense(knowledge, timeline, day(first_day))
     assert decision.authorized is authorized, decision.reasons
@@ -93,7 +97,10 @@ def test_positive_test_mid_course_stops_dispensing_eu_preg_01(
 ) -> None:
     timeline = scenario(f"{tag}-cgp-positive-test-mid-course")
     decision = decide_dispense(knowledge, timeline, max(e.date for e in timeline.events))
-    assert reason_ids(decision) == ["pregnancy.none_recorded"]
+    # Under the UK policy the monthly test is itself a rule (issue 11 item 1, BNF): a positive
+    # test is no negative test for this prescription, so that requirement is unmet as well.
+    expected = ["pregnancy.none_recorded"] + (["test.prescription"] if tag.startswith("uk") else [])
+    assert reason_ids(decision) == expected
     assert decision.reasons[0].rule_id == "EU-PREG-01"
 
 

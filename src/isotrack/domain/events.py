@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from isotrack.domain.clinical_events import (
     AcneAssessment,
@@ -31,6 +31,9 @@ __all__ = [
     "PregnancyOutcome",
     "PregnancyOutcomeRecorded",
 ]
+
+# Validation context key: the events are a recorded course being read, not a new entry.
+READING_RECORD = "reading_record"
 
 
 class WeightMeasured(EventBase):
@@ -211,8 +214,12 @@ class LabResultRecorded(EventBase):
     reference_high: float | None = None
 
     @model_validator(mode="after")
-    def _unit_known(self) -> LabResultRecorded:
-        if not is_known_unit(self.unit):
+    def _unit_known(self, info: ValidationInfo) -> LabResultRecorded:
+        # A new entry with a unit isotrack cannot read is refused. Reading a recorded course
+        # (context READING_RECORD) accepts it: one unreadable result must never stop the whole
+        # course loading; the monitoring engine names it as "not checked" instead.
+        reading = bool(info.context and info.context.get(READING_RECORD))
+        if not reading and not is_known_unit(self.unit):
             raise ValueError(f"unit: {self.unit!r} is not a unit isotrack can read")
         if (
             self.reference_low is not None
@@ -239,8 +246,14 @@ class AssessmentDone(EventBase):
     """A clinical assessment required by some programmes (UK mental health, sexual function)."""
 
     type: Literal["assessment"] = "assessment"
+    # no_pregnancy_risk: the prescriber's dated decision that there is no risk of pregnancy
+    # (waives the UK test before a repeat prescription for that cycle; issue 11).
     kind: Literal[
-        "mental_health", "sexual_function", "psychiatric_history", "second_prescriber_agreement"
+        "mental_health",
+        "sexual_function",
+        "psychiatric_history",
+        "second_prescriber_agreement",
+        "no_pregnancy_risk",
     ]
     concern: bool | None = None
     outcome: str | None = None

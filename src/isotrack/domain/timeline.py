@@ -15,7 +15,14 @@ from typing import Any, Literal, Self, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
+from isotrack.domain.events import (
+    EVENT_TYPES,
+    READING_RECORD,
+    Event,
+    EventAmended,
+    EventBase,
+    EventVoided,
+)
 
 TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
@@ -128,7 +135,7 @@ def parse_event(data: Mapping[str, Any]) -> EventBase:
 def _apply_amendment(target: EventBase, amend: EventAmended) -> EventBase:
     merged = {**target.model_dump(mode="json", exclude_none=True), **amend.changes}
     try:
-        return _EVENT_ADAPTER.validate_python(merged)
+        return _EVENT_ADAPTER.validate_python(merged, context={READING_RECORD: True})
     except ValidationError as exc:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
@@ -209,7 +216,7 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
         # Fast path: pydantic reads the JSON text itself, with no Python dict in between. Any
         # failure is reported by the path below, so error messages do not depend on the path.
         try:
-            return Timeline.model_validate_json(data)
+            return Timeline.model_validate_json(data, context={READING_RECORD: True})
         except ValidationError:
             pass
         try:
@@ -224,7 +231,7 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
             "invalid timeline",
         )
     try:
-        return Timeline.model_validate(data)
+        return Timeline.model_validate(data, context={READING_RECORD: True})
     except ValidationError as exc:
         raise IsotrackInputError(_problems_from(exc, data), "invalid timeline") from None
 

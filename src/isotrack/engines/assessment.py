@@ -10,6 +10,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.timeline import Timeline
+from isotrack.engines.course_history import earlier_courses
+from isotrack.engines.courses import EarlierCourse
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
 from isotrack.engines.pk.summary import PkSummary, pk_summary
@@ -39,6 +41,8 @@ class Assessment(BaseModel):
     pregnancy_exposure: PregnancyExposure | None = Field(
         default=None, description="opened by a positive test or a reported pregnancy"
     )
+    # Courses before the current one, each with its own cumulative dose (not added to ``dose``).
+    earlier_courses: list[EarlierCourse] = Field(default_factory=list)
 
 
 def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessment:
@@ -65,4 +69,5 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
         ),
         pk=pk_summary(knowledge, timeline, as_of),
         pregnancy_exposure=pregnancy_exposure(knowledge, timeline, as_of),
+        earlier_courses=earlier_courses(knowledge, timeline, as_of),
     )

@@ -7,8 +7,8 @@ days and dose changes land on their real dates. Rules of counting (also in docs/
 - Day 1 and the last dose come from :func:`treatment_period`, shared by every engine: day 1 is
   the earliest ``course_start`` (or, with none recorded, the first dispense, an inferred start
   the output labels ``course_start_basis: first_dispense``); ``course_end`` is the last day a
-  dose was taken. Days between a ``course_end`` and a later restart take no dose (counted as
-  paused).
+  dose was taken. Only the current course counts (``engines/courses.py``: a restart after the
+  second-course wait starts from zero); a shorter gap takes no dose (counted as paused).
 - The daily dose on a day is set by the latest ``prescription`` or ``dose_change`` on or before
   it. A prescription takes effect on its first dispense, when the capsules reach the patient; one
   never dispensed has no effect (in a course without any dispense record, it takes effect on the
@@ -46,7 +46,8 @@ from isotrack.domain.events import (
     TreatmentResumed,
     WeightMeasured,
 )
-from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.domain.timeline import Timeline, events_of
+from isotrack.engines.courses import current_course_events
 from isotrack.engines.plan_warnings import EQUIVALENCE_FACTS
 from isotrack.engines.treatment_period import StartBasis, TreatmentPeriod, treatment_period
 from isotrack.knowledge import Knowledge
@@ -247,7 +248,7 @@ def evaluate_dose(
     target_mg_per_kg: float | None = None,
 ) -> DoseProgress:
     """Cumulative dose of the course up to and including ``as_of``, and what remains."""
-    recorded = effective_events(timeline)
+    recorded = current_course_events(knowledge, timeline, as_of)
     events = [e for e in recorded if e.date <= as_of]
     reasons: list[str] = []
     target, target_reason = _target(knowledge, timeline, target_mg_per_kg)
@@ -269,8 +270,7 @@ def evaluate_dose(
             "doses are counted from the inferred first dose: if treatment began later, the true "
             "cumulative dose is lower"
         )
-    # Dispenses and prescriptions dated after as_of are read too: the walk stops at as_of, so they
-    # never add a dose, but whether the course tracks supply at all must not depend on as_of.
+    # Later dispenses are read too (they add no dose): supply tracking never depends on as_of.
     course_events = recorded
 
     settings = _dose_settings(course_events)

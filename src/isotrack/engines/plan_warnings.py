@@ -21,7 +21,7 @@ from isotrack.knowledge.model import FoodInstruction, Product
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
 if TYPE_CHECKING:
-    from isotrack.engines.planner import Phase, PhasePlan, PlanRequest
+    from isotrack.engines.plan_request import Phase, PhasePlan, PlanRequest
 
 Severity = Literal["info", "caution", "warning"]
 _SEVERITY_ORDER: dict[str, int] = {"warning": 0, "caution": 1, "info": 2}

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
 from isotrack.knowledge.policy_inheritance import resolve_extended_policies
-from isotrack.knowledge.sections import all_sections
+from isotrack.knowledge.sections import CROSS_CHECKS, all_sections
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -163,10 +163,6 @@ class Knowledge:
             ) from None
 
 
-# Cross-reference checks owned by the modules that register extra sections, run after every
-# record is read (each returns its problems; an empty list when consistent).
-EXTRA_CHECKS: list[Callable[[Knowledge], list[str]]] = []
-
 CITING_FIELDS = ("source_ids", "claimed_by")
 
 
@@ -200,6 +196,8 @@ def _format_validation(file: str, section: str, index: int, raw: Any, exc: Valid
 
 def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
     """Validate TOML texts (file name -> text) into a :class:`Knowledge`."""
+    # Record types and cross-record checks register themselves when ``isotrack.knowledge``
+    # is imported (``packaged`` imports the registry), which any import of this module does.
     problems: list[str] = []
     models = all_sections()
     sections: dict[str, dict[str, BaseModel]] = {name: {} for name in models}
@@ -237,9 +235,23 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
     problems.extend(resolve_extended_policies(sections))
     knowledge = Knowledge(sections=sections, origin=origin, models=models)
     problems.extend(_cross_check(knowledge))
+    if not problems:
+        problems.extend(_registered_checks(knowledge))
     if problems:
         raise KnowledgeError(problems)
     return knowledge
+
+
+def _registered_checks(knowledge: Knowledge) -> list[str]:
+    """Run every registered cross-record check; a check that trips over the data is a problem
+    in the data (listed with the others), never a crash at start."""
+    problems: list[str] = []
+    for check in CROSS_CHECKS:
+        try:
+            problems.extend(check(knowledge))
+        except (KeyError, LookupError, ValueError, TypeError, AttributeError) as exc:
+            problems.append(f"{check.__name__}: could not finish checking ({exc!r})")
+    return problems
 
 
 def _cross_check(knowledge: Knowledge) -> list[str]:
@@ -255,8 +267,6 @@ def _cross_check(knowledge: Knowledge) -> list[str]:
                     problems.append(f"{section} {record_id!r} cites missing source {source_id!r}")
     for source_id in sorted(known_sources - set(cited)):
         problems.append(f"source {source_id!r} is cited by nothing")
-    for check in EXTRA_CHECKS:
-        problems.extend(check(knowledge))
     for policy in knowledge.policies.values():
         for disagreement_id, position_id in policy.positions.items():
             disagreement = knowledge.disagreements.get(disagreement_id)

@@ -130,6 +130,7 @@ class Product(Record):
     max_mg_per_kg_day: float
     marketed: bool = True
     contains_soybean_oil: bool | None = None
+    contains_parabens: bool | None = None
     interchangeable_with_conventional: bool = True
     equivalence_note: str = ""
     source_ids: list[str] = Field(min_length=1)

@@ -5,15 +5,14 @@ Which assessments a programme requires (the UK mental-health and sexual-function
 programme rule (``knowledge/programme.py``), not a monitoring record.
 
 Numbers live in ``[[fact]]`` records that these records name by id, or in records that carry
-their own sources and evidence level. :func:`monitoring_problems` checks the links between them
-(a grade naming a missing test, a schedule naming a missing fact, ...), which the generic loader
-cannot know about.
+their own sources and evidence level. ``monitoring_checks.monitoring_problems`` checks the links
+between them (a grade naming a missing test, a schedule naming a missing fact, ...); the loader
+runs it whenever the knowledge loads.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from itertools import pairwise
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -57,15 +56,21 @@ class Code(Record):
 
 
 class LoincCode(Record):
-    """One LOINC code of a test; ``unit`` fixes which kind of quantity the code reports."""
+    """One LOINC code of a test; ``unit`` fixes which kind of quantity the code reports.
+
+    A code whose property is "mass or moles" fixes neither: ``also_units`` lists the other
+    kinds it may carry (LOINC 35217-9 is reported in mg/dL and in mmol/L).
+    """
 
     code: str = Field(pattern=r"^[0-9]{1,7}-[0-9]$")
     unit: str
+    also_units: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unit(self) -> Self:
-        if not is_known_unit(self.unit):
-            raise ValueError(f"LOINC {self.code}: unit {self.unit!r} is not a known unit")
+        for unit in (self.unit, *self.also_units):
+            if not is_known_unit(unit):
+                raise ValueError(f"LOINC {self.code}: unit {unit!r} is not a known unit")
         return self
 
 
@@ -96,6 +101,12 @@ class LabTest(Record):
 class Comparison(StrEnum):
     AT_LEAST = ">="
     ABOVE = ">"
+    AT_MOST = "<="  # low-count bands: the band covers values at or below the threshold
+    BELOW = "<"
+
+    @property
+    def low_side(self) -> bool:
+        return self in (Comparison.AT_MOST, Comparison.BELOW)
 
 
 class ThresholdBasis(StrEnum):
@@ -119,6 +130,10 @@ class LabGrade(Record):
     label: str
     action: str
     source_ids: list[str] = Field(min_length=1)
+    # A band where sources disagree applies only under the policies that pick ``position`` of
+    # ``disagreement``; a policy that picks no position gets every band (the higher alert).
+    disagreement: str | None = None
+    position: str | None = None
 
 
 class StopRuleKind(StrEnum):
@@ -228,7 +243,7 @@ class Contraindication(Record):
     input_kinds: list[InputKind] = Field(min_length=1)
     synonyms: list[str] = Field(default_factory=list)
     codes: list[Code] = Field(default_factory=list)
-    product_excipient: Literal["soybean_oil"] | None = None
+    product_excipient: Literal["soybean_oil", "parabens"] | None = None
     disagreement: str | None = None
     kind_by_position: dict[str, ContraindicationKind] = Field(default_factory=dict)
     action: str
@@ -383,89 +398,3 @@ def risk_factors(knowledge: Knowledge) -> list[RiskFactor]:
 
 def phq9_bands(knowledge: Knowledge) -> list[Phq9Band]:
     return sorted(knowledge.records("phq9_band", Phq9Band).values(), key=lambda b: b.low)
-
-
-def monitoring_problems(knowledge: Knowledge) -> list[str]:
-    """Broken links between monitoring records and facts; empty when consistent."""
-    problems: list[str] = []
-    facts = knowledge.facts
-    tests = lab_tests(knowledge)
-    systems = set(knowledge.records("code_system", CodeSystem))
-
-    def need_fact(owner: str, fact_id: str | None, *, unit_like: str | None = None) -> None:
-        if fact_id is None:
-            return
-        fact = facts.get(fact_id)
-        if fact is None:
-            problems.append(f"{owner} names missing fact {fact_id!r}")
-        elif unit_like == "x_ULN" and fact.unit != "x_ULN":
-            problems.append(f"{owner}: fact {fact_id!r} must be in x_ULN, not {fact.unit!r}")
-
-    for test in tests.values():
-        need_fact(f"lab test {test.id!r}", test.molar_mass_fact)
-        need_fact(f"lab test {test.id!r}", test.default_upper_limit_fact)
-    for grade in lab_grades(knowledge):
-        if grade.test not in tests:
-            problems.append(f"lab grade {grade.id!r} names missing test {grade.test!r}")
-        unit_like = "x_ULN" if grade.basis is ThresholdBasis.ULN_MULTIPLE else None
-        need_fact(f"lab grade {grade.id!r}", grade.threshold_fact, unit_like=unit_like)
-    for rule in lab_stop_rules(knowledge).values():
-        for test_id in rule.tests:
-            if test_id not in tests:
-                problems.append(f"lab stop rule {rule.id!r} names missing test {test_id!r}")
-        for fact_id in (rule.fold_fact, rule.min_parameters_fact, rule.consecutive_fact):
-            need_fact(f"lab stop rule {rule.id!r}", fact_id)
-    for schedule in lab_schedules(knowledge).values():
-        for step in schedule.steps:
-            owner = f"lab schedule {schedule.id!r} step {step.id!r}"
-            for fact_id in (
-                step.offset_fact,
-                step.repeat_every_fact,
-                step.lookback_fact,
-                step.window_fact,
-            ):
-                need_fact(owner, fact_id)
-            for test_id in step.tests:
-                if test_id not in tests:
-                    problems.append(f"{owner} names missing test {test_id!r}")
-            offset = facts.get(step.offset_fact) if step.offset_fact else None
-            offset_is_range = offset is not None and offset.low is not None
-            if step.window_fact is None and not offset_is_range:
-                problems.append(f"{owner} needs a window_fact (its offset is not a range)")
-    coded: list[Contraindication | Interaction | KnownTerm] = [
-        *contraindications(knowledge),
-        *interactions(knowledge),
-        *known_terms(knowledge),
-    ]
-    for record in coded:
-        for code in record.codes:
-            if code.system not in systems:
-                problems.append(f"{record.id!r} uses unknown code system {code.system!r}")
-    for contraindication in contraindications(knowledge):
-        if contraindication.disagreement is None:
-            continue
-        disagreement = knowledge.disagreements.get(contraindication.disagreement)
-        if disagreement is None:
-            problems.append(
-                f"contraindication {contraindication.id!r} names missing disagreement "
-                f"{contraindication.disagreement!r}"
-            )
-            continue
-        known_positions = {p.id for p in disagreement.positions}
-        for position_id in contraindication.kind_by_position:
-            if position_id not in known_positions:
-                problems.append(
-                    f"contraindication {contraindication.id!r} maps missing position "
-                    f"{position_id!r}"
-                )
-    for factor in risk_factors(knowledge):
-        if factor.age_rule is not None:
-            need_fact(f"risk factor {factor.id!r}", factor.age_rule.below_fact)
-            need_fact(f"risk factor {factor.id!r}", factor.age_rule.above_fact)
-        elif not factor.input_kinds:
-            problems.append(f"risk factor {factor.id!r} has neither input kinds nor an age rule")
-    bands = phq9_bands(knowledge)
-    for before, after in pairwise(bands):
-        if after.low != before.high + 1:
-            problems.append(f"PHQ-9 bands {before.id!r} and {after.id!r} leave a gap or overlap")
-    return problems

@@ -36,6 +36,8 @@ class RuleKind(StrEnum):
     CONFIRMATION_TEST = "confirmation_test"
     TEST_BEFORE_FIRST_PRESCRIPTION = "test_before_first_prescription"
     TEST_EACH_PRESCRIPTION = "test_each_prescription"
+    # A warning, not a gate: no test since the last dispense (EU base policy).
+    TEST_EACH_PRESCRIPTION_ADVISED = "test_each_prescription_advised"
     TEST_SETTING = "test_setting"
     TEST_SENSITIVITY = "test_sensitivity"
     END_OF_COURSE_TEST = "end_of_course_test"
@@ -95,6 +97,9 @@ class ProgrammeRule(Record):
     allowed_test_settings: list[str] = Field(default_factory=list)
     contraception_scheme: str | None = None
     replaced_by: str | None = None
+    # An ``assessment`` kind whose dated record in the cycle stands in for this requirement
+    # (the UK prescriber decision that there is no risk of pregnancy).
+    waivable_by_assessment: str | None = None
     source_ids: list[str] = Field(min_length=1)
     note: str = ""
 

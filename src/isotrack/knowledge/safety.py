@@ -12,10 +12,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from isotrack.knowledge.loader import EXTRA_CHECKS, Knowledge
+from isotrack.knowledge.loader import Knowledge
 from isotrack.knowledge.model import Record
 from isotrack.knowledge.monitoring import LabGrade, LabStopRule, Phq9Band
-from isotrack.knowledge.sections import EXTRA_SECTIONS
+from isotrack.knowledge.sections import CROSS_CHECKS, EXTRA_SECTIONS
 
 Market = Literal["us", "uk", "eu"]
 
@@ -175,4 +175,4 @@ def safety_problems(knowledge: Knowledge) -> list[str]:
     return problems
 
 
-EXTRA_CHECKS.append(safety_problems)
+CROSS_CHECKS.append(safety_problems)

@@ -6,6 +6,7 @@ typo such as ``mg/kg/dy`` is caught when the knowledge loads, not when a patient
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pint
@@ -59,9 +60,34 @@ def is_known_unit(unit: str) -> bool:
     return True
 
 
+# Cell counts are written as a power of ten per volume. UCUM spells it "10*9/L", labs also
+# "10^9/L", "x10E9/L" or "G/L"; pint would read "10*9" as ninety, so each spelling is rewritten
+# to a SI-prefixed count before pint sees it.
+_COUNT_PREFIX = {"3": "k", "6": "M", "9": "G", "12": "T"}
+_POWER_OF_TEN_COUNT = re.compile(r"^(?:x\s*)?10\s*(?:\*|\^|\*\*|e)\s*(3|6|9|12)\s*/\s*(\w+)$", re.I)
+_COUNT_SYNONYMS = {
+    "G/L": "Gcount/L",
+    "T/L": "Tcount/L",
+    "/nL": "count/nL",
+    "/uL": "count/uL",
+    "/mm3": "count/mm**3",
+    "cells/uL": "count/uL",
+    "cells/mm3": "count/mm**3",
+    "K/uL": "kcount/uL",
+    "thou/uL": "kcount/uL",
+}
+
+
 def normalise_unit(unit: str) -> str:
-    """Spell a clinical unit the way pint reads it (µ → u, 'mIU/mL' stays, '%' → percent)."""
+    """Spell a clinical unit the way pint reads it (µ → u, '%' → percent, '10*9/L' → Gcount/L).
+
+    >>> normalise_unit("10*9/L"), normalise_unit("10^3/µL"), normalise_unit("/nL")
+    ('Gcount/L', 'kcount/uL', 'count/nL')
+    """
     text = unit.strip().replace("µ", "u").replace("μ", "u")
     if text == "%":
         return "percent"
-    return text
+    power = _POWER_OF_TEN_COUNT.match(text)
+    if power is not None:
+        return f"{_COUNT_PREFIX[power.group(1)]}count/{power.group(2)}"
+    return _COUNT_SYNONYMS.get(text, text)

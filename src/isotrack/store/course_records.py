@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from isotrack.domain.events import READING_RECORD
 from isotrack.domain.timeline import TIMELINE_SCHEMA, Patient, Timeline
 from isotrack.store.chain import canonical_json
 
@@ -106,7 +107,9 @@ class StoredCourse:
         )
 
     def timeline(self) -> Timeline:
-        return Timeline.model_validate_json(self.timeline_json())
+        # A stored course is a record being read: a result in a unit isotrack cannot read
+        # stays on record as a warning instead of making the whole course unreadable.
+        return Timeline.model_validate_json(self.timeline_json(), context={READING_RECORD: True})
 
 
 def course_etag(course_id: str, version: int) -> str:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
-from isotrack.engines.monitoring.lab_units import LabReading
+from isotrack.engines.monitoring.lab_units import LabReading, resolve_test, unreadable_results
 from isotrack.engines.monitoring.policy_choice import PolicyChoice
 from isotrack.engines.periods import fact_days
 from isotrack.knowledge import Knowledge
@@ -250,6 +250,7 @@ def labs_due(
             items.extend(_baseline(knowledge, schedule, step, readings, course))
         else:
             items.extend(_after(knowledge, schedule, step, readings, course))
+    items = [_unknown_if_unreadable(knowledge, item, course) for item in items]
     alerts = [
         Alert(
             severity=Severity.WARNING,
@@ -267,3 +268,22 @@ def labs_due(
         if item.status == "overdue"
     ]
     return items, alerts
+
+
+def _unknown_if_unreadable(knowledge: Knowledge, item: LabDue, course: CourseView) -> LabDue:
+    """A step whose missing test has a result that could not be read is ``unknown``: the result
+    may well meet it, and missing data is never taken as done nor as missing."""
+    end = min(item.window_end or course.as_of, course.as_of)
+    unreadable: list[str] = []
+    for event in unreadable_results(knowledge, course.events):
+        resolved = resolve_test(knowledge, event.test)
+        if resolved is None or resolved[0].id not in item.missing_tests:
+            continue
+        if (item.window_start is None or event.date >= item.window_start) and event.date <= end:
+            unreadable.append(f"{event.test} {event.value:g} {event.unit} of {event.date}")
+    if not unreadable:
+        return item
+    note = "not checked: a result could not be read (" + "; ".join(unreadable) + ")"
+    return item.model_copy(
+        update={"status": "unknown", "note": f"{item.note}; {note}" if item.note else note}
+    )

@@ -7,13 +7,15 @@ with the molar mass fact of the test, so no conversion factor is written in code
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 import pint
 from pydantic import BaseModel, ConfigDict
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.domain.events import LabResultRecorded
+from isotrack.domain.events import EventBase, LabResultRecorded
+from isotrack.domain.timeline import events_of
 from isotrack.engines.monitoring.terms import normalise_term
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import LabTest, LoincCode, lab_tests
@@ -35,6 +37,9 @@ class LabReading(BaseModel):
     reported_unit: str
     upper_limit: float | None
     upper_limit_from: Literal["result", "default", "none"]
+    # Set when the LOINC code fixes another kind of unit than the one reported, but the value
+    # converts: the converted value is graded (the higher alert wins) and this says why.
+    coding_warning: str = ""
 
 
 class UnitMismatch(ValueError):
@@ -81,8 +86,6 @@ def convert(knowledge: Knowledge, test: LabTest, value: float, unit: str, target
 
 
 def _allowed_units(test: LabTest, code: LoincCode | None) -> str:
-    if code is not None:
-        return f"a unit of the same kind as {code.unit} (LOINC {code.code} fixes the kind)"
     return "one of " + ", ".join(test.common_units) + " (or another unit of the same kind)"
 
 
@@ -90,16 +93,28 @@ def _same_kind(unit: str, test: LabTest, code: LoincCode) -> bool:
     registry = unit_registry()
     spelled = normalise_unit(test.unit_aliases.get(unit.strip(), unit))
     reported = registry.parse_units(spelled)
-    return bool(
-        reported.dimensionality == registry.parse_units(normalise_unit(code.unit)).dimensionality
+    return any(
+        reported.dimensionality == registry.parse_units(normalise_unit(fixed)).dimensionality
+        for fixed in (code.unit, *code.also_units)
+    )
+
+
+def _coding_warning(event: LabResultRecorded, test: LabTest, code: LoincCode | None) -> str:
+    if code is None or _same_kind(event.unit, test, code):
+        return ""
+    fixed = " or ".join((code.unit, *code.also_units))
+    return (
+        f"LOINC {code.code} is reported in {fixed}, but the result says {event.unit}; "
+        f"the value was converted and graded as {test.name}"
     )
 
 
 def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReading:
     """Resolve and convert one result, or raise :class:`IsotrackInputError` naming the field.
 
-    An unknown test, or a unit that cannot express the test (mmol/L for ALT, mg/dL under a
-    moles-per-volume LOINC code), is rejected with the allowed values.
+    An unknown test, or a unit that cannot express the test (mmol/L for ALT), is rejected with
+    the allowed values. A unit of another kind than the LOINC code fixes (mg/dL under a
+    moles-per-volume code) is converted and graded, with a coding warning on the reading.
     """
     location = f"event {event.id!r}"
     resolved = resolve_test(knowledge, event.test)
@@ -114,8 +129,7 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
     test, code = resolved
     problem = FieldProblem(location, "unit", event.unit, _allowed_units(test, code))
     try:
-        if code is not None and not _same_kind(event.unit, test, code):
-            raise UnitMismatch(f"{event.unit!r} does not fit LOINC {code.code}")
+        coding_warning = _coding_warning(event, test, code)
         value = convert(knowledge, test, event.value, event.unit, test.canonical_unit)
         upper_limit: float | None = None
         upper_from: Literal["result", "default", "none"] = "none"
@@ -143,4 +157,18 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
         reported_unit=event.unit,
         upper_limit=upper_limit,
         upper_limit_from=upper_from,
+        coding_warning=coding_warning,
     )
+
+
+def unreadable_results(
+    knowledge: Knowledge, events: Sequence[EventBase]
+) -> list[LabResultRecorded]:
+    """The lab results of the course that cannot be read (unknown test or unit)."""
+    unreadable: list[LabResultRecorded] = []
+    for event in events_of(events, LabResultRecorded):
+        try:
+            check_lab_result(knowledge, event)
+        except IsotrackInputError:
+            unreadable.append(event)
+    return unreadable

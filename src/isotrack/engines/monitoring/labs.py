@@ -39,26 +39,50 @@ def reaches(value: float, threshold: float, comparison: Comparison) -> bool:
     equal = math.isclose(value, threshold)
     if comparison is Comparison.AT_LEAST:
         return equal or value > threshold
+    if comparison is Comparison.AT_MOST:
+        return equal or value < threshold
+    if comparison is Comparison.BELOW:
+        return value < threshold and not equal
     return value > threshold and not equal
 
 
 def read_results(knowledge: Knowledge, course: CourseView) -> tuple[list[LabReading], list[Alert]]:
-    """Every readable lab result in date order, and an alert for each one that is not."""
+    """Every readable lab result in date order, and an alert for each one that is not.
+
+    One result that cannot be read never stops the others: it is named (test, value, unit,
+    date) as not checked, and a schedule step it would have met stays ``unknown``.
+    """
     readings: list[LabReading] = []
     alerts: list[Alert] = []
     for event in events_of(course.events, LabResultRecorded):
         try:
-            readings.append(check_lab_result(knowledge, event))
+            reading = check_lab_result(knowledge, event)
         except IsotrackInputError as exc:
             alerts.append(
                 Alert(
                     severity=Severity.WARNING,
                     code="LAB_RESULT_UNREADABLE",
                     topic="labs",
-                    message=f"Lab result {event.id!r} cannot be read: "
+                    message=f"Lab result {event.test} {event.value:g} {event.unit} of "
+                    f"{event.date.isoformat()} was not checked: "
                     + "; ".join(p.message() for p in exc.problems),
                     action="Correct the result (amend the event) so it can be checked.",
                     event_ids=[event.id],
+                )
+            )
+            continue
+        readings.append(reading)
+        if reading.coding_warning:
+            alerts.append(
+                Alert(
+                    severity=Severity.INFO,
+                    code="LAB_CODE_UNIT_MISMATCH",
+                    topic="labs",
+                    message=f"{_describe(reading)}: {reading.coding_warning}.",
+                    action="Ask the laboratory (or the interface) to send the code that matches "
+                    "the unit.",
+                    source_ids=list(lab_tests(knowledge)[reading.test_id].source_ids),
+                    event_ids=[reading.event_id],
                 )
             )
     return readings, alerts
@@ -111,10 +135,27 @@ def _grade_threshold(knowledge: Knowledge, grade: LabGrade, reading: LabReading)
     )
 
 
-def grade_alerts(knowledge: Knowledge, readings: Sequence[LabReading]) -> list[Alert]:
-    """The highest grade band each test's latest result reaches."""
+def _applies(knowledge: Knowledge, grade: LabGrade, policy_id: str | None) -> bool:
+    """A disputed band applies when the policy picks its position, or picks none at all."""
+    if grade.disagreement is None or policy_id is None or policy_id not in knowledge.policies:
+        return True
+    chosen = knowledge.policy(policy_id).positions.get(grade.disagreement)
+    return chosen is None or chosen == grade.position
+
+
+def _severity_of(pair: tuple[float, LabGrade]) -> tuple[int, float]:
+    """Most severe first; within a severity the band furthest from normal."""
+    threshold, grade = pair
+    return (-grade.severity.rank, -threshold if grade.comparison.low_side else threshold)
+
+
+def grade_alerts(
+    knowledge: Knowledge, readings: Sequence[LabReading], policy_id: str | None = None
+) -> list[Alert]:
+    """The highest grade band each test's latest result reaches (under the policy's positions
+    where sources disagree on a band)."""
     alerts: list[Alert] = []
-    grades = lab_grades(knowledge)
+    grades = [g for g in lab_grades(knowledge) if _applies(knowledge, g, policy_id)]
     for reading in latest_by_test(readings).values():
         reached: list[tuple[float, LabGrade]] = []
         unknown_uln = False
@@ -139,7 +180,7 @@ def grade_alerts(knowledge: Knowledge, readings: Sequence[LabReading]) -> list[A
             )
         if not reached:
             continue
-        threshold, grade = max(reached, key=lambda pair: pair[0])
+        threshold, grade = max(reached, key=_severity_of)
         fact = knowledge.fact(grade.threshold_fact)
         if grade.basis is ThresholdBasis.ULN_MULTIPLE:
             multiple = reading.value / (reading.upper_limit or math.inf)
@@ -171,7 +212,8 @@ def rise_alerts(
         return []
     fact = knowledge.fact(RISE_FACT)
     fold = knowledge.number(RISE_FACT)
-    graded = {g.test for g in lab_grades(knowledge)}
+    # A rise matters for tests graded on the high side; a blood count rising is not a harm.
+    graded = {g.test for g in lab_grades(knowledge) if not g.comparison.low_side}
     baselines = baseline_by_test(readings, course)
     alerts: list[Alert] = []
     for test_id, reading in latest_by_test(readings).items():

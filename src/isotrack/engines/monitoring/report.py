@@ -119,7 +119,7 @@ def evaluate_monitoring(
     schedule_choice = choose_position(knowledge, timeline.policy, "lab_schedule", lab_schedule)
     stop_choice = choose_position(knowledge, timeline.policy, "abnormal_labs_stop_rule", stop_rule)
     readings, alerts = read_results(knowledge, course)
-    alerts.extend(grade_alerts(knowledge, readings))
+    alerts.extend(grade_alerts(knowledge, readings, timeline.policy))
     alerts.extend(rise_alerts(knowledge, readings, course))
     alerts.extend(stop_rule_alerts(knowledge, readings, course, stop_choice))
     due, overdue = labs_due(knowledge, readings, course, schedule_choice)

@@ -152,26 +152,28 @@ def _contraindication_finding(
         else:
             others = ", ".join(f"{p} = {k.value}" for p, k in record.kind_by_position.items())
             notes.append(f"no policy position; sources differ ({others})")
-    if record.product_excipient == "soybean_oil":
-        if product is not None and product.contains_soybean_oil is False:
+    if record.product_excipient is not None:
+        excipient = record.product_excipient.replace("_", " ")
+        contains = getattr(product, f"contains_{record.product_excipient}", None)
+        if product is not None and contains is False:
             return RecognisedTerm(
                 input_kind=term.kind.value,
                 input=term.text,
                 record_id=record.id,
                 term=record.term,
-                note=f"product {product.id!r} contains no soybean oil",
+                note=f"product {product.id!r} contains no {excipient}",
                 event_ids=list(term.event_ids),
             )
         if product is None:
             notes.append(
-                "applies if the chosen product contains soybean oil"
+                f"applies if the chosen product contains {excipient}"
                 if product_id is None
-                else f"product {product_id!r} is unknown: treat as containing soybean oil"
+                else f"product {product_id!r} is unknown: treat as containing {excipient}"
             )
-        elif product.contains_soybean_oil is None:
-            notes.append(f"whether {product.id!r} contains soybean oil is not recorded")
+        elif contains is None:
+            notes.append(f"whether {product.id!r} contains {excipient} is not recorded")
         else:
-            notes.append(f"{product.id!r} contains soybean oil")
+            notes.append(f"{product.id!r} contains {excipient}")
     category: FindingCategory = (
         "absolute_contraindication"
         if kind is ContraindicationKind.ABSOLUTE

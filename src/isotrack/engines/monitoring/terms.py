@@ -62,9 +62,21 @@ class Vocabulary(Generic[T]):
                 self._index.setdefault(key, []).append(record)
 
     def match(self, text: str) -> list[T]:
-        """Records matching ``text`` exactly, else after dose details are dropped."""
+        """Records matching ``text`` exactly, else its name before the first number ("vitamin
+        a 10000 iu" -> "vitamin a"), else with every dose detail dropped."""
         key = normalise_term(text)
-        found = self._index.get(key)
-        if found:
-            return list(found)
-        return list(self._index.get(strip_dose(key), []))
+        for candidate in (key, name_before_dose(key), strip_dose(key)):
+            found = self._index.get(candidate)
+            if found:
+                return list(found)
+        return []
+
+
+def name_before_dose(normalised: str) -> str:
+    """The words before the first token holding a digit: 'vitamin a 10000 iu' -> 'vitamin a'."""
+    words: list[str] = []
+    for token in normalised.split():
+        if any(c.isdigit() for c in token):
+            break
+        words.append(token)
+    return " ".join(words)

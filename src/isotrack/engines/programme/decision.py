@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.monitoring.hold_models import SafetyStatus
 from isotrack.engines.monitoring.holds import clinical_safety
-from isotrack.engines.programme import assessments, requirements, windows
+from isotrack.engines.programme import assessments, repeat_tests, requirements, windows
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.engines.programme.report import (
@@ -28,6 +28,8 @@ from isotrack.engines.programme.requirements import Check, Outcome, make
 from isotrack.engines.programme.situation import Situation, situation
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
+
+headed = repeat_tests.with_sensitivity_headline
 
 # Order of the report; requirement ids a consumer (schedule, UI, pharmacy script) can rely on.
 CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
@@ -49,11 +51,15 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
      assessments.check_mental_health_each, False),
     (RuleKind.SEXUAL_FUNCTION_EACH_FOLLOW_UP, "assessment.sexual_function.follow_up",
      assessments.check_sexual_function_each, False),
-    (RuleKind.SCREENING_TEST, "test.screening", requirements.check_screening, False),
-    (RuleKind.CONFIRMATION_TEST, "test.confirmation", requirements.check_confirmation, False),
+    (RuleKind.SCREENING_TEST, "test.screening", headed(requirements.check_screening), False),
+    (RuleKind.CONFIRMATION_TEST, "test.confirmation", headed(requirements.check_confirmation),
+     False),
     (RuleKind.TEST_BEFORE_FIRST_PRESCRIPTION, "test.before_first_prescription",
-     requirements.check_test_before_first, False),
-    (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription", requirements.check_test_each, False),
+     headed(requirements.check_test_before_first), False),
+    (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription",
+     headed(repeat_tests.check_test_each_or_waiver), False),
+    (RuleKind.TEST_EACH_PRESCRIPTION_ADVISED, "test.prescription_advised",
+     repeat_tests.check_test_advised, False),
     (RuleKind.COMPREHENSION_EACH_PRESCRIPTION, "comprehension.prescription",
      requirements.check_comprehension, False),
     (RuleKind.CONTRACEPTION, "contraception", requirements.check_contraception, False),

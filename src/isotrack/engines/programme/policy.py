@@ -16,6 +16,7 @@ from isotrack.knowledge.programme import (
     RuleAudience,
     RuleKind,
 )
+from isotrack.knowledge.programme_checks import programme_problems
 
 
 @dataclass(frozen=True)
@@ -203,35 +204,6 @@ def edition_in_force(knowledge: Knowledge, programme: str, on: dt.date) -> Polic
 
 
 def check_programme_knowledge(knowledge: Knowledge) -> list[str]:
-    """Problems in the programme rules and policies that the generic loader cannot see."""
-    problems: list[str] = []
-    rules = knowledge.records("programme_rule", ProgrammeRule)
-    schemes = knowledge.records("contraception_scheme", ContraceptionScheme)
-    for rule in rules.values():
-        for policy_id in rule.policies:
-            if policy_id not in knowledge.policies:
-                problems.append(f"rule {rule.id!r} names missing policy {policy_id!r}")
-        if rule.contraception_scheme is not None and rule.contraception_scheme not in schemes:
-            problems.append(f"rule {rule.id!r} names missing scheme {rule.contraception_scheme!r}")
-        if rule.replaced_by is not None and rule.replaced_by not in rules:
-            problems.append(f"rule {rule.id!r} is replaced by missing rule {rule.replaced_by!r}")
-    for policy_id in knowledge.policies:
-        active = active_policy(knowledge, policy_id)
-        for override in active.policy.overrides:
-            if override.rule_id is not None and override.rule_id not in rules:
-                problems.append(f"policy {policy_id!r} overrides missing rule {override.rule_id!r}")
-        for rule in rules.values():
-            if not active.belongs(rule):
-                continue
-            needed = list(rule.parameters)
-            scheme_id = rule.contraception_scheme
-            if scheme_id is not None and scheme_id in schemes:
-                scheme = schemes[scheme_id]
-                needed += [n.count_parameter for o in scheme.options for n in o.needs]
-            for parameter in needed:
-                if parameter not in active.policy.parameters:
-                    problems.append(
-                        f"policy {policy_id!r} lacks parameter {parameter!r} "
-                        f"used by rule {rule.id!r}"
-                    )
-    return problems
+    """Problems in the programme rules and policies that the generic loader cannot see (the
+    same check the loader runs at start; kept here for callers of the engine)."""
+    return programme_problems(knowledge)

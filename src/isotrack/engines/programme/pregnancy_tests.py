@@ -12,12 +12,46 @@ from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import RuleKind, TreatmentPhase
 
+# A clinic setting (a policy parameter naming a fact): the sensitivity of the urine kit the
+# clinic uses, so its urine tests count without a figure typed in each time.
+CLINIC_KIT_PARAMETER = "urine_kit_sensitivity"
+
 
 @dataclass(frozen=True)
 class TestVerdict:
     test: PregnancyTestTaken
     counts: bool
     why_not: str = ""
+    # Not counted only because no one recorded how sensitive the kit was.
+    sensitivity_unknown: bool = False
+
+
+def _unrecorded_sensitivity(
+    policy: ActivePolicy, test: PregnancyTestTaken, rule_id: str, limit: float
+) -> TestVerdict | None:
+    """A test with no recorded figure: None when it counts, else the verdict.
+
+    Laboratory (serum or quantitative) assays detect far below the labels' 25 mIU/mL, so they
+    count without a figure (fact programme.lab_assay_sensitivity); a urine test counts when
+    the clinic has configured its kit; otherwise it is not known to be sensitive enough.
+    """
+    if test.kind == "serum" or test.setting == "laboratory":
+        return None
+    if CLINIC_KIT_PARAMETER in policy.policy.parameters:
+        kit = policy.number(CLINIC_KIT_PARAMETER)
+        if kit <= limit:
+            return None
+        return TestVerdict(
+            test, False, f"{test.id} ({test.date.isoformat()}): the clinic's configured kit "
+            f"detects hCG only from {kit:g} mIU/mL; {rule_id} needs {limit:g} mIU/mL or better",
+        )  # fmt: skip
+    return TestVerdict(
+        test,
+        False,
+        f"test of {test.date.isoformat()}: kit sensitivity not recorded "
+        f"({rule_id} needs {limit:g} mIU/mL or better)",
+        sensitivity_unknown=True,
+    )
 
 
 def phase_of(record: CourseRecord, day: dt.date) -> TreatmentPhase:
@@ -38,12 +72,10 @@ def judge_test(policy: ActivePolicy, record: CourseRecord, test: PregnancyTestTa
             continue
         limit = policy.number("min_sensitivity")
         if test.sensitivity_miu_per_ml is None:
-            return TestVerdict(
-                test,
-                False,
-                f"{label} has no recorded sensitivity; {rule.id} needs {limit:g} mIU/mL or better",
-            )
-        if test.sensitivity_miu_per_ml > limit:
+            verdict = _unrecorded_sensitivity(policy, test, rule.id, limit)
+            if verdict is not None:
+                return verdict
+        elif test.sensitivity_miu_per_ml > limit:
             return TestVerdict(
                 test,
                 False,

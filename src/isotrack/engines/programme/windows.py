@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from isotrack.domain.events import PregnancyTestTaken
+from isotrack.domain.events import EventBase, PregnancyTestTaken
 from isotrack.engines.programme.pregnancy_tests import window_end
 from isotrack.engines.programme.report import NextStep, Role
 from isotrack.engines.programme.requirements import (
@@ -182,21 +182,37 @@ def check_missed_later_window(s: Situation, rule: ProgrammeRule, req_id: str) ->
     )  # fmt: skip
 
 
+def _office_visit(s: Situation) -> tuple[EventBase | None, str]:
+    """The office visit of this cycle. In iPLEDGE its date is the day the prescriber confirms
+    counselling at the visit, so without a recorded ``visit`` the counselling confirmation (or
+    else the prescription written at it) stands in, and the output says so."""
+    visits = [v for v in s.record.visits if s.in_cycle(v.date)]
+    if visits:
+        return visits[-1], ""
+    counselled = [c for c in s.record.counselling if s.in_cycle(c.date) and c.date <= s.on]
+    if counselled:
+        return counselled[-1], " (no visit recorded: the counselling confirmation is taken as it)"
+    if s.target is not None and s.in_cycle(s.target.date):
+        return s.target, " (no visit recorded: the prescription's date is taken as it)"
+    return None, ""
+
+
 def check_window_from_visit(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
     params = ("cngp_dispense_window_days",)
-    visits = [v for v in s.record.visits if s.in_cycle(v.date)]
-    if not visits:
+    visit, stands_in = _office_visit(s)
+    if visit is None:
         return Outcome(
             make(s, rule, req_id, per_prescription(s, False),
                  "No office visit on record since the previous dispense: the window runs from "
                  "the visit, so the prescriber records it.", Role.PRESCRIBER, gates=True,
                  parameters=params)
         )  # fmt: skip
-    visit = visits[-1]
     end = window_end(s.policy, visit.date, "cngp_dispense_window_days")
     window = (visit.date, end)
     if s.on <= end:
-        message = f"Window from the visit of {_day(visit.date)}: dispense by {_day(end)}."
+        message = (
+            f"Window from the visit of {_day(visit.date)}{stands_in}: dispense by {_day(end)}."
+        )
         return Outcome(
             make(s, rule, req_id, per_prescription(s, True), message, Role.PHARMACIST,
                  gates=True, event_ids=[visit.id], window=window, parameters=params)

@@ -1,0 +1,120 @@
+"""Pregnancy tests before repeat prescriptions where programmes differ (issue 11, item 1).
+
+- UK (BNF; NHS formularies): a medically supervised test before each repeat prescription,
+  waived only by a recorded, dated prescriber decision that there is no risk of pregnancy (an
+  ``assessment`` of kind ``no_pregnancy_risk`` in the current prescription cycle).
+- EU base policy: the SmPC leaves monthly testing to local practice; isotrack warns, without
+  blocking, when no test has been done since the last dispense. A clinic override (rule
+  EU-PT-03) makes the test a requirement, and the warning then steps aside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from isotrack.engines.programme.report import Role
+from isotrack.engines.programme.requirements import (
+    MET,
+    NOT_APPLICABLE,
+    UNMET,
+    Check,
+    Outcome,
+    _day,
+    check_test_each,
+    make,
+    per_prescription,
+    test_picture,
+)
+from isotrack.engines.programme.situation import Situation
+from isotrack.knowledge.programme import ProgrammeRule, RuleKind
+
+
+def check_test_each_or_waiver(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
+    """The test before each prescription; under a rule that allows it, a dated prescriber
+    decision in this cycle that there is no risk of pregnancy stands in for the test."""
+    tested = check_test_each(s, rule, req_id)
+    waiver_kind = rule.waivable_by_assessment
+    if waiver_kind is None or tested.requirement.status in (MET, NOT_APPLICABLE):
+        return tested
+    waivers = [
+        a
+        for a in s.record.assessments
+        if a.kind == waiver_kind and s.in_cycle(a.date) and a.date <= s.on
+    ]
+    if not waivers:
+        return tested
+    waiver = waivers[-1]
+    by = f" by {waiver.recorded_by}" if waiver.recorded_by else ""
+    message = (
+        f"No test this cycle: waived by the prescriber's decision of {_day(waiver.date)}{by} "
+        "that there is no risk of pregnancy."
+    )
+    return Outcome(
+        make(s, rule, req_id, per_prescription(s, True), message, Role.PRESCRIBER, gates=True,
+             event_ids=[waiver.id], due_date=s.next_supply_runs_out,
+             parameters=tuple(rule.parameters))
+    )  # fmt: skip
+
+
+def check_test_advised(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
+    """A warning, never a block: no negative test since the last dispense."""
+    if s.is_first or (s.course_ended and not s.pending):
+        return Outcome(
+            make(s, rule, req_id, NOT_APPLICABLE, "Applies to repeat prescriptions.",
+                 Role.PRESCRIBER, gates=False)
+        )  # fmt: skip
+    if s.policy.rules(RuleKind.TEST_EACH_PRESCRIPTION, True):
+        return Outcome(
+            make(s, rule, req_id, NOT_APPLICABLE,
+                 "This policy requires the test before each prescription (see that requirement).",
+                 Role.PRESCRIBER, gates=False)
+        )  # fmt: skip
+    counted = [t for t in test_picture(s).counted if s.in_cycle(t.date)]
+    if counted:
+        status, message = MET, f"Test {counted[-1].id} negative on {_day(counted[-1].date)}."
+    else:
+        since = s.previous_dispense.date if s.previous_dispense else None
+        status = UNMET
+        message = (
+            f"No pregnancy test since the last dispense ({_day(since)}): local practice decides "
+            "whether one is needed; consider testing before this prescription."
+        )
+    return Outcome(
+        make(s, rule, req_id, status, message, Role.PRESCRIBER, gates=False,
+             event_ids=[t.id for t in counted[-1:]])
+    )  # fmt: skip
+
+
+def with_sensitivity_headline(check: Check) -> Check:
+    """A test requirement left unmet only because a kit's sensitivity was not recorded says so
+    first ("test of DATE: kit sensitivity not recorded"), never "no test on record"; it still
+    blocks, since a test not known to be sensitive enough cannot be counted."""
+
+    def headed(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
+        outcome = check(s, rule, req_id)
+        requirement = outcome.requirement
+        if requirement.status in (MET, NOT_APPLICABLE):
+            return outcome
+        since = s.previous_dispense.date if s.previous_dispense and not s.is_first else None
+        unknown = [
+            v
+            for v in test_picture(s).all_verdicts
+            if v.sensitivity_unknown
+            and v.test.date <= s.on
+            and (since is None or v.test.date > since)
+        ]
+        if not unknown:
+            return outcome
+        headline = "; ".join(v.why_not for v in unknown[-1:])
+        message = (
+            f"{headline[0].upper()}{headline[1:]}. Record the kit's sensitivity, or the "
+            "clinic's kit, so the test can be counted."
+        )
+        return replace(
+            outcome,
+            requirement=requirement.model_copy(
+                update={"message": message, "event_ids": [v.test.id for v in unknown[-1:]]}
+            ),
+        )
+
+    return headed
