@@ -72,6 +72,14 @@ def timeline_to_bundle(
             continue
         voided = recorded.id not in current and event_type not in ("void", "amend")
         event = current.get(recorded.id, recorded)
+        if event is not recorded:
+            report.not_carried.append(
+                Finding(
+                    f"event {recorded.id}",
+                    "the values as first recorded, before amendment: the resource shows the "
+                    "amended values and the Provenance of each amendment the fields it changed",
+                )
+            )
         resource = mapping.to_fhir(event, ctx)
         _decorate(resource, event, event_type, voided, report)
         entries.append({"resource": resource})
