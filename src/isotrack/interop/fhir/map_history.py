@@ -51,6 +51,11 @@ def condition_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] 
 def allergy_to_fhir(event: AllergyRecorded, ctx: WriteContext) -> JsonDict:
     return {
         "resourceType": "AllergyIntolerance",
+        # ait-1: a clinical status is required unless entered in error; a recorded allergy
+        # is active (the timeline has no way to resolve one).
+        "clinicalStatus": concept(
+            coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active")
+        ),
         "code": concept(text=event.substance),
         "patient": ctx.patient_reference,
         "recordedDate": event.date.isoformat(),
