@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from fhir_cases import check_days, every_event_course, read_scenario, scenario_paths
+
 from isotrack.domain.events import EVENT_TYPES
 from isotrack.domain.timeline import Timeline, effective_events
 from isotrack.engines.assessment import assess

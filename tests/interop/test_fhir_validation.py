@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from fhir_cases import every_event_course, read_scenario, scenario_paths
+from node_validator import medplum_issues
+
 from isotrack.interop.fhir.convert import timeline_to_fhir
 from isotrack.interop.fhir.validation import validate_r4
 from isotrack.knowledge import Knowledge, load_knowledge
-from node_validator import medplum_issues
 
 
 @pytest.fixture(scope="module")

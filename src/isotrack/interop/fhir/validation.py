@@ -23,6 +23,6 @@ def validate_r4(resource: Mapping[str, Any]) -> list[str]:
         return [f"{resource_type} is not an R4 resource type"]
     try:
         model.model_validate(dict(resource), strict=True)
-    except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError and FHIR checks alike
+    except Exception as exc:  # pydantic's ValidationError and FHIR checks alike
         return [line for line in str(exc).splitlines() if line.strip()]
     return []
