@@ -12,7 +12,7 @@ from fhir_cases import check_days, every_event_course
 from node_validator import EXAMPLES, ensure_node_packages
 
 from isotrack.engines.assessment import assess
-from isotrack.interop.fhir.bulk import read_bulk, write_bulk
+from isotrack.interop.fhir.bulk import group_by_patient, read_bulk, write_bulk
 from isotrack.interop.fhir.convert import fhir_to_timeline, timeline_to_fhir
 from isotrack.interop.fhir.report import ConversionReport
 from isotrack.knowledge import Knowledge, load_knowledge
@@ -46,14 +46,39 @@ def test_the_hl7_r4_examples_are_read_without_a_crash_and_none_is_isotretinoin(
 ) -> None:
     files = examples(("Patient-", "Observation-", "MedicationRequest-", "MedicationDispense-"))
     assert len(files) > 100
-    resources: list[Any] = [json.loads(p.read_text(encoding="utf-8")) for p in files]
-    result = fhir_to_timeline(knowledge, resources, policy="us-ipledge-2026")
-    ignored = {f.where.split("/")[0] for f in result.report.ignored}
-    assert {"MedicationRequest", "MedicationDispense"} <= ignored
-    assert all(f.message != "" for f in result.report.ignored)
-    # the first Patient's own weight and lab results are read; nothing else is invented
-    if result.timeline is not None:
-        assert not [e for e in result.timeline.events if e.type in ("prescription", "dispense")]
+    report = ConversionReport()
+    groups = group_by_patient([json.loads(p.read_text(encoding="utf-8")) for p in files], report)
+    assert len(groups) > 10
+    read_events = []
+    for resources in groups.values():
+        result = fhir_to_timeline(knowledge, resources, policy="us-ipledge-2026")
+        for finding in result.report.ignored:
+            if finding.where.startswith(("MedicationRequest/", "MedicationDispense/")):
+                assert finding.message in ("not isotretinoin", "marked entered in error")
+        if result.timeline is not None:
+            read_events += [e.type for e in result.timeline.events]
+    assert "prescription" not in read_events and "dispense" not in read_events
+    assert "weight" in read_events  # Observation-example: body weight, LOINC 29463-7
+
+
+def test_the_lipid_panel_example_is_read_once_the_patient_has_a_birth_date(
+    knowledge: Knowledge,
+) -> None:
+    (bundle_file,) = examples(("Bundle-lipids.json",))
+    (patient_file,) = examples(("Patient-pat2.json",))
+    panel = json.loads(bundle_file.read_text(encoding="utf-8"))
+    patient = json.loads(patient_file.read_text(encoding="utf-8"))
+    without_age = fhir_to_timeline(knowledge, [patient, panel], policy="us-ipledge-2026")
+    assert without_age.timeline is None  # age rules cannot run without a birth date
+    assert "no birth date" in " ".join(without_age.report.lines())
+    patient["birthDate"] = "1990-01-01"  # the clinic completes the record
+    entries = [patient, *(e["resource"] for e in panel["entry"])]
+    result = fhir_to_timeline(knowledge, entries, policy="us-ipledge-2026")
+    assert result.timeline is not None
+    tests = {e.test for e in result.timeline.events if e.type == "lab_result"}  # type: ignore[attr-defined]
+    assert {"35217-9", "2085-9", "13457-7"} <= tests  # triglycerides (mmol/L), HDL, LDL
+    assert "dated by its DiagnosticReport" in " ".join(result.report.lines())
+    assert "DiagnosticReport/lipids" in {f.where for f in result.report.ignored}
 
 
 def test_a_bundle_without_type_with_an_stu3_dose_and_placeholders_gives_warnings(

@@ -49,8 +49,8 @@ def write_bulk(directory: Path, bundles: Iterable[Mapping[str, Any]]) -> list[Pa
 
 
 def read_bulk(directory: Path, report: ConversionReport) -> dict[str, list[dict[str, Any]]]:
-    """Resources of every ``*.ndjson`` file grouped by ``Patient/id``: the Patient first, then
-    every resource whose subject or patient names it. Bad lines are warnings, never errors."""
+    """Resources of every ``*.ndjson`` file grouped by patient (see ``group_by_patient``).
+    Bad lines are warnings, never errors."""
     resources: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.ndjson")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -65,6 +65,14 @@ def read_bulk(directory: Path, report: ConversionReport) -> dict[str, list[dict[
                 report.warnings.append(Finding(f"{path.name}:{number}", "not a FHIR resource"))
                 continue
             resources.append(resource)
+    return group_by_patient(resources, report)
+
+
+def group_by_patient(
+    resources: list[dict[str, Any]], report: ConversionReport
+) -> dict[str, list[dict[str, Any]]]:
+    """``Patient/id`` -> the Patient, then every resource whose subject or patient names it
+    (a Provenance goes with the resource it corrects). Each group reads as one course."""
     groups: dict[str, list[dict[str, Any]]] = {
         f"Patient/{r.get('id')}": [r] for r in resources if r["resourceType"] == "Patient"
     }

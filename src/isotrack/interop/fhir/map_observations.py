@@ -46,11 +46,22 @@ def observation(
     }
 
 
-def effective_date(resource: JsonDict) -> str | None:
+def effective_date(resource: JsonDict, ctx: ReadContext | None = None) -> str | None:
+    """When the observation was made; else the date of the DiagnosticReport that lists it;
+    ``issued`` (when it was reported) only as a last resort. Fallbacks are said in a warning."""
     period = resource.get("effectivePeriod")
-    return date_part(resource.get("effectiveDateTime")) or date_part(
+    found = date_part(resource.get("effectiveDateTime")) or date_part(
         period.get("start") if isinstance(period, dict) else None
     )
+    if found is None and ctx is not None:
+        found = ctx.report_dates.get(f"Observation/{resource.get('id')}")
+        if found is not None:
+            ctx.warnings.append("no effective date; dated by its DiagnosticReport")
+            return found
+        found = date_part(resource.get("issued"))
+        if found is not None:
+            ctx.warnings.append("no effective date; dated by when it was issued instead")
+    return found
 
 
 def _coded(resource: JsonDict, system: str, wanted: tuple[str, ...] | frozenset[str]) -> bool:
@@ -77,7 +88,7 @@ def weight_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] | N
     if value is None or factor is None:
         ctx.warnings.append("body weight has no value in kg, g or lb")
         return None
-    return {"date": effective_date(resource), "weight_kg": round(value[0] * factor, 3)}
+    return {"date": effective_date(resource, ctx), "weight_kg": round(value[0] * factor, 3)}
 
 
 # --- laboratory results ----------------------------------------------------------------------
@@ -116,7 +127,7 @@ def lab_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] | None
     low = quantity_value(bounds.get("low")) if isinstance(bounds, dict) else None
     high = quantity_value(bounds.get("high")) if isinstance(bounds, dict) else None
     return {
-        "date": effective_date(resource),
+        "date": effective_date(resource, ctx),
         "test": test,
         "value": value[0],
         "unit": value[1],
@@ -186,7 +197,7 @@ def pregnancy_test_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, 
             "the pregnancy test does not state its assay sensitivity; it stays unknown"
         )
     return {
-        "date": effective_date(resource),
+        "date": effective_date(resource, ctx),
         "result": result,
         "kind": codes.HCG_KIND_BY_LOINC.get(loinc or "", "urine"),
         "setting": setting,

@@ -36,6 +36,8 @@ class ReadContext:
     product_names: Mapping[str, str]
     generic_product: str
     lab_loinc: frozenset[str]
+    # ``Observation/id`` -> date of the DiagnosticReport whose ``result`` lists it
+    report_dates: Mapping[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 

@@ -61,6 +61,8 @@ def patient_from_fhir(
                 "whether the patient can become pregnant is not recorded; the pregnancy "
                 "prevention requirements are applied until a clinician records otherwise"
             )
+    if date_part(resource.get("birthDate")) is None:
+        warnings.append("the Patient has no birth date; age rules need it, so no course is read")
     policy = extension_value(resource, codes.EXT_POLICY, "valueString")
     patient = {
         "id": patient_id,

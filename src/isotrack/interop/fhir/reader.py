@@ -21,6 +21,7 @@ from isotrack.interop.fhir import codes
 from isotrack.interop.fhir.elements import (
     JsonDict,
     code_in,
+    date_part,
     extension_value,
     identifier_value,
     reference_key,
@@ -89,6 +90,8 @@ def bundle_to_timeline(
     patient, named_policy = patient_from_fhir(patient_resource, notes)
     report.warnings.extend(Finding(patient_key, note) for note in notes)
     chosen_policy = named_policy or policy
+    if patient["birth_date"] is None or patient["id"] is None:
+        return TimelineResult(None, report)
     if chosen_policy is None:
         report.warnings.append(
             Finding(patient_key, "no programme policy is named; give one to read the course")
@@ -101,6 +104,7 @@ def bundle_to_timeline(
         product_names=product_names,
         generic_product=generic_product_for(chosen_policy),
         lab_loinc=lab_loinc,
+        report_dates=_report_dates(others),
     )
     voided_keys = {
         reference_key(t)
@@ -129,6 +133,22 @@ def bundle_to_timeline(
         for problem in exc.problems:
             report.warnings.append(Finding(problem.location, f"{problem.field}: {problem.allowed}"))
         return TimelineResult(None, report)
+
+
+def _report_dates(resources: list[JsonDict]) -> dict[str, str]:
+    dates: dict[str, str] = {}
+    for report in resources:
+        if report["resourceType"] != "DiagnosticReport":
+            continue
+        when = date_part(report.get("effectiveDateTime"))
+        period = report.get("effectivePeriod")
+        when = when or date_part(period.get("start") if isinstance(period, Mapping) else None)
+        results = report.get("result")
+        for result in results if isinstance(results, list) and when else []:
+            key = reference_key(result)
+            if key is not None and when is not None:
+                dates[key] = when
+    return dates
 
 
 def _key(resource: JsonDict) -> str:
