@@ -49,11 +49,7 @@ def timeline_to_bundle(
     report = ConversionReport()
     patient = patient_to_fhir(timeline)
     current = {e.id: e for e in effective_events(timeline)}
-    keys = {
-        e.id: f"{BY_EVENT_TYPE[e.type].resource_type}/{fhir_id(e.id)}"
-        for e in timeline.events
-        if e.type in BY_EVENT_TYPE
-    }
+    keys = resource_keys(timeline)
     ctx = WriteContext(
         patient_reference=reference("Patient", patient["id"]),
         prescriptions={e.id: e for e in current.values() if isinstance(e, PrescriptionWritten)},
@@ -85,6 +81,15 @@ def timeline_to_bundle(
         entries.append({"resource": resource})
     bundle: JsonDict = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     return BundleResult(bundle, report)
+
+
+def resource_keys(timeline: Timeline) -> dict[str, str]:
+    """``Type/id`` of the resource each event of the course becomes, by event id."""
+    return {
+        e.id: f"{BY_EVENT_TYPE[e.type].resource_type}/{fhir_id(e.id)}"
+        for e in timeline.events
+        if e.type in BY_EVENT_TYPE
+    }
 
 
 def _decorate(
