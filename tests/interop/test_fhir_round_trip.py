@@ -75,3 +75,4 @@ def test_what_fhir_cannot_carry_is_listed_not_dropped(knowledge: Knowledge) -> N
     result = timeline_to_fhir(knowledge, every_event_course())
     carried_elsewhere = {f.where for f in result.report.not_carried}
     assert "event alt_1" in carried_elsewhere  # the value before the amendment
+    assert "event ae_1" in carried_elsewhere  # AdverseEvent has no status to mark the void

@@ -20,6 +20,13 @@ UCUM: Final = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
 DATA_ABSENT_REASON: Final = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 CONDITION_CLINICAL: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+ALLERGY_CLINICAL: Final = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ADVERSE_EVENT_SEVERITY: Final = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+# Where each resource type records "entered in error" when it has no plain ``status``.
+VERIFICATION_STATUS: Final = {
+    "Condition": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+    "AllergyIntolerance": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+}
 V3_ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V3_DATA_OPERATION: Final = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 US_CORE_BIRTHSEX: Final = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex"

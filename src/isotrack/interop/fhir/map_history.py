@@ -53,9 +53,7 @@ def allergy_to_fhir(event: AllergyRecorded, ctx: WriteContext) -> JsonDict:
         "resourceType": "AllergyIntolerance",
         # ait-1: a clinical status is required unless entered in error; a recorded allergy
         # is active (the timeline has no way to resolve one).
-        "clinicalStatus": concept(
-            coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active")
-        ),
+        "clinicalStatus": concept(coding(codes.ALLERGY_CLINICAL, "active")),
         "code": concept(text=event.substance),
         "patient": ctx.patient_reference,
         "recordedDate": event.date.isoformat(),
@@ -103,7 +101,7 @@ def adverse_event_to_fhir(event: AdverseEventReported, ctx: WriteContext) -> Jso
         "date": event.date.isoformat(),
         "severity": concept(
             coding(
-                "http://terminology.hl7.org/CodeSystem/adverse-event-severity",
+                codes.ADVERSE_EVENT_SEVERITY,
                 _SEVERITY.get(event.severity, "severe"),
             )
         ),

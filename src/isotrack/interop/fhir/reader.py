@@ -198,16 +198,10 @@ def _in_error(resource: JsonDict) -> bool:
     return (
         code_in(
             resource.get("verificationStatus"),
-            _VERIFICATION_SYSTEM.get(resource["resourceType"], ""),
+            codes.VERIFICATION_STATUS.get(resource["resourceType"], ""),
         )
         == _IN_ERROR
     )
-
-
-_VERIFICATION_SYSTEM = {
-    "Condition": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-    "AllergyIntolerance": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
-}
 
 
 def _read_one(

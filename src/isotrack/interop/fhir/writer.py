@@ -37,7 +37,6 @@ _STATUS_FIELD = {
     "Procedure": "status", "MedicationStatement": "status", "EpisodeOfCare": "status",
     "Encounter": "status",
 }  # fmt: skip
-_VERIFICATION = "http://terminology.hl7.org/CodeSystem/"
 
 
 def timeline_to_bundle(
@@ -129,13 +128,8 @@ def _mark_entered_in_error(resource: JsonDict, event: EventBase, report: Convers
     if resource_type in _STATUS_FIELD:
         resource[_STATUS_FIELD[resource_type]] = "entered-in-error"
     elif resource_type in ("Condition", "AllergyIntolerance"):
-        system = (
-            "condition-ver-status"
-            if resource_type == "Condition"
-            else ("allergyintolerance-verification")
-        )
         resource["verificationStatus"] = {
-            "coding": [coding(_VERIFICATION + system, "entered-in-error")]
+            "coding": [coding(codes.VERIFICATION_STATUS[resource_type], "entered-in-error")]
         }
         resource.pop("clinicalStatus", None)  # con-5 / ait-1: no clinical status when in error
     else:
