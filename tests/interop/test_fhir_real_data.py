@@ -146,3 +146,29 @@ def test_a_bulk_export_reads_back_into_the_same_course_per_patient(
     assert sorted(e.id for e in back.timeline.events) == sorted(e.id for e in course.events)
     day = check_days(course)[-1]
     assert assess(knowledge, back.timeline, day) == assess(knowledge, course, day)
+
+
+def test_isotretinoin_is_recognised_on_any_coding_and_in_a_contained_medication(
+    knowledge: Knowledge,
+) -> None:
+    """An SBD coded first as NDC, named only in a display, inside a contained Medication."""
+    order = {
+        **ISOTRETINOIN_STU3_ORDER,
+        "id": "rx-b",
+        "contained": [{"resourceType": "Medication", "id": "med", "code": {"coding": [
+            {"system": "http://hl7.org/fhir/sid/ndc", "code": "0000-0000"},
+            {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "999999",
+             "display": "Claravis 40 MG Oral Capsule"}]}}],
+        "medicationReference": {"reference": "#med"},
+    }  # fmt: skip
+    del order["medicationCodeableConcept"]
+    statement = {"resourceType": "MedicationStatement", "id": "ms1", "status": "active",
+                 "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2026-03-02",
+                 "medicationCodeableConcept": {"text": "Isotretinoin 40 mg capsules"}}  # fmt: skip
+    result = fhir_to_timeline(knowledge, [PATIENT, order, statement], policy="us-ipledge-2026")
+    assert result.timeline is not None
+    (rx,) = result.timeline.events
+    assert rx.product == "claravis"  # type: ignore[attr-defined]
+    (ignored,) = result.report.ignored
+    assert ignored.where == "MedicationStatement/ms1"
+    assert "not guessed" in ignored.message  # an EHR statement never starts a course by itself

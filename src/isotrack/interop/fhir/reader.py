@@ -262,4 +262,10 @@ def _why_ignored(resource_type: str) -> str:
         return "not isotretinoin"
     if resource_type == "Observation":
         return "not a measurement isotrack reads"
+    if resource_type == "MedicationStatement":
+        # the screening mapping reads every other medicine, so this one is isotretinoin
+        return (
+            "an isotretinoin statement isotrack did not write: course start, end and pauses "
+            "are not guessed from it"
+        )
     return f"isotrack does not read {resource_type} resources"
