@@ -51,7 +51,7 @@ def timeline_to_bundle(
     keys = resource_keys(timeline)
     ctx = WriteContext(
         patient_reference=reference("Patient", patient["id"]),
-        prescriptions={e.id: e for e in current.values() if isinstance(e, PrescriptionWritten)},
+        prescriptions=_prescriptions(timeline, current),
         resource_keys=keys,
         product_names=product_names,
         lab_loinc_by_name=lab_loinc_by_name,
@@ -80,6 +80,19 @@ def timeline_to_bundle(
         entries.append({"resource": resource})
     bundle: JsonDict = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     return BundleResult(bundle, report)
+
+
+def _prescriptions(
+    timeline: Timeline, current: Mapping[str, EventBase]
+) -> dict[str, PrescriptionWritten]:
+    """Each prescription as amended; a voided one as recorded, so that a dispense made on it
+    still names the product handed over."""
+    found: dict[str, PrescriptionWritten] = {}
+    for event in timeline.events:
+        if isinstance(event, PrescriptionWritten):
+            latest = current.get(event.id)
+            found[event.id] = latest if isinstance(latest, PrescriptionWritten) else event
+    return found
 
 
 def resource_keys(timeline: Timeline) -> dict[str, str]:
