@@ -1,0 +1,84 @@
+"""``isotrack fhir``: a course timeline to a FHIR R4 Bundle and back.
+
+The FHIR modules (and ``fhir.resources`` behind them) are imported inside the commands so
+other commands start no slower.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from isotrack.cli.app import app
+from isotrack.cli.output import emit_json, error_console, fail
+from isotrack.cli.timeline_commands import read_timeline_file
+
+fhir_app = typer.Typer(
+    help="FHIR R4: a course timeline as a Bundle, and a Bundle as a course timeline.",
+    no_args_is_help=True,
+)
+app.add_typer(fhir_app, name="fhir")
+
+
+def _print_report(lines: list[str]) -> None:
+    for line in lines:
+        error_console.print(line, highlight=False, markup=False)
+
+
+@fhir_app.command("from-timeline")
+def from_timeline_command(
+    timeline_file: Annotated[Path, typer.Argument(help="course timeline JSON")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print {bundle, report} instead of the Bundle alone")
+    ] = False,
+) -> None:
+    """Print the course as a FHIR R4 Bundle; what FHIR cannot carry is listed on stderr."""
+    from isotrack.interop.fhir.convert import timeline_to_fhir
+    from isotrack.knowledge import load_knowledge
+
+    result = timeline_to_fhir(load_knowledge(), read_timeline_file(timeline_file))
+    if as_json:
+        emit_json({"bundle": result.bundle, "report": result.report.to_json()})
+    else:
+        emit_json(result.bundle)
+        _print_report(result.report.lines())
+
+
+@fhir_app.command("to-timeline")
+def to_timeline_command(
+    bundle_file: Annotated[Path, typer.Argument(help="FHIR R4 Bundle JSON (or a list)")],
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="programme policy when the Patient names none"),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print {timeline, report} instead of the timeline")
+    ] = False,
+) -> None:
+    """Print the course in a FHIR Bundle as a timeline; warnings and ignored resources go to
+    stderr. Exit status 1 when no course could be read."""
+    from isotrack.interop.fhir.convert import fhir_to_timeline
+    from isotrack.knowledge import load_knowledge
+
+    try:
+        text = bundle_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {bundle_file}: {exc.strerror}")
+    result = fhir_to_timeline(load_knowledge(), text, policy=policy)
+    timeline: dict[str, Any] | None = (
+        result.timeline.to_json_dict() if result.timeline is not None else None
+    )
+    if as_json:
+        emit_json({"timeline": timeline, "report": result.report.to_json()})
+    else:
+        if timeline is not None:
+            sys.stdout.write(json.dumps(timeline, indent=2, ensure_ascii=False) + "\n")
+        _print_report(result.report.lines())
+    if timeline is None:
+        if not as_json:
+            error_console.print("error: no course could be read from this file", highlight=False)
+        raise typer.Exit(1)

@@ -1,0 +1,51 @@
+"""The public entry points of the FHIR mapping, taking the knowledge base for vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from isotrack.domain.timeline import Timeline
+from isotrack.interop.fhir import reader, writer
+from isotrack.interop.fhir.report import BundleResult, TimelineResult
+from isotrack.knowledge.loader import Knowledge
+from isotrack.knowledge.monitoring import lab_tests
+
+
+def product_names(knowledge: Knowledge) -> dict[str, str]:
+    return {product.id: product.name for product in knowledge.products.values()}
+
+
+def lab_loinc_by_name(knowledge: Knowledge) -> dict[str, dict[str, str]]:
+    """LOINC code per unit for each name a lab test is known by (id and synonyms)."""
+    names: dict[str, dict[str, str]] = {}
+    for test in lab_tests(knowledge).values():
+        by_unit = {code.unit: code.code for code in test.loinc}
+        for name in (test.id, *test.synonyms):
+            names[name.lower()] = by_unit
+    return names
+
+
+def lab_loinc_codes(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(code.code for test in lab_tests(knowledge).values() for code in test.loinc)
+
+
+def timeline_to_fhir(knowledge: Knowledge, timeline: Timeline) -> BundleResult:
+    """The course as a FHIR R4 ``collection`` Bundle, and what FHIR could not carry."""
+    return writer.timeline_to_bundle(
+        timeline, product_names(knowledge), lab_loinc_by_name(knowledge)
+    )
+
+
+def fhir_to_timeline(
+    knowledge: Knowledge, bundle: Mapping[str, Any] | list[Any] | str | bytes,
+    *, policy: str | None = None,
+) -> TimelineResult:  # fmt: skip
+    """The course in a Bundle (or list of resources); never raises on bad input.
+
+    ``policy`` is used when the Patient does not name the programme policy (data from an EHR
+    never does). Warnings, ignored resources and facts not carried are in the report.
+    """
+    return reader.bundle_to_timeline(
+        bundle, product_names(knowledge), lab_loinc_codes(knowledge), policy=policy
+    )
