@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines, result_rows
@@ -38,6 +41,7 @@ def spark_session(master: str) -> Any:
         SparkSession.builder.master(master)
         .appName("isotrack-audit")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
@@ -62,6 +66,7 @@ def run_spark(
     from pyspark.sql import functions as spark_sql
 
     spark = spark_session(master)
+    spark.sparkContext.setLogLevel("ERROR")
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
     frame = source.spark_frame(spark)
     if frame is None:  # a reader with no native scan: ship its batches to the cluster
@@ -78,13 +83,27 @@ def run_spark(
     tasks = max(spark.sparkContext.defaultParallelism * 2, 1)
     frame = frame.repartition(tasks)
     rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
-    pending = BatchResult([], [], [])
-    for row in rows.toLocalIterator():
-        _collect(pending, row.asDict())
-        if len(pending.courses) >= batch_size:
-            on_result(pending)
+    # Executors write their rows in parallel; the driver then streams the files back. (A
+    # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be
+    # storage every node can reach: pass it with the ``spark.isotrack.spool`` setting.
+    spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
+    target = os.path.join(spool, "rows")
+    try:
+        rows.write.mode("overwrite").parquet(target)
+        _stream_back(target, on_result, batch_size)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def _stream_back(target: str, on_result: OnResult, batch_size: int) -> None:
+    import pyarrow.parquet as pq
+
+    for file in sorted(Path(target).glob("*.parquet")):
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=batch_size * 8):
             pending = BatchResult([], [], [])
-    on_result(pending)
+            for row in batch.to_pylist():
+                _collect(pending, row)
+            on_result(pending)
 
 
 def _collect(into: BatchResult, row: dict[str, Any]) -> None:
