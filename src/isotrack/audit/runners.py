@@ -44,7 +44,7 @@ def _duckdb_batches(
             query = relation
         else:
             query = relation.query("timelines", supply_precheck_sql(limit))
-        for batch in query.fetch_record_batch(batch_size):
+        for batch in query.to_arrow_reader(batch_size):
             flags = batch.column(1).to_pylist() if limit is not None else [None] * batch.num_rows
             yield [str(v) for v in batch.column(0).to_pylist()], flags
         return

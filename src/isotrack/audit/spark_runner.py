@@ -93,6 +93,7 @@ def run_spark(
         _stream_back(target, on_result, batch_size)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
+        spark.stop()
 
 
 def _stream_back(target: str, on_result: OnResult, batch_size: int) -> None:
