@@ -6,7 +6,7 @@ Every finding names the programme rule and sources that the engine or the audit 
 from __future__ import annotations
 
 import pytest
-from conftest import audit, compliant_course, drop, event, rules_found
+from audit_cases import audit, compliant_course, drop, event, rules_found
 
 from isotrack.audit.synth import POLICIES
 from isotrack.knowledge import Knowledge
@@ -42,9 +42,13 @@ def test_a_fill_during_a_contraception_gap_was_not_authorized(knowledge: Knowled
     gap_day, back_day = "2025-03-28", "2025-04-01"
     course["events"][rx:rx] = [
         {"id": "c-gap", "type": "contraception", "date": gap_day, "methods": []},
-        {"id": "c-back", "type": "contraception", "date": back_day,
-         "methods": ["combined_oral_contraceptive", "male_condom"]},
-    ]  # fmt: skip
+        {
+            "id": "c-back",
+            "type": "contraception",
+            "date": back_day,
+            "methods": ["combined_oral_contraceptive", "male_condom"],
+        },
+    ]
     course["events"].sort(key=lambda e: e["date"])
     assert rules_found(audit(knowledge, course)) == {
         ("unauthorized_dispense.contraception", "disp1")
@@ -54,9 +58,16 @@ def test_a_fill_during_a_contraception_gap_was_not_authorized(knowledge: Knowled
 def test_the_same_prescription_filled_twice_is_a_double_dispense(knowledge: Knowledge) -> None:
     course = compliant_course("uk-mhra-2023", can_get_pregnant=True)
     at = course["events"].index(event(course, "disp1"))
-    course["events"].insert(at + 1, {"id": "disp1-again", "type": "dispense",
-                                     "date": "2025-04-03", "prescription_id": "rx1",
-                                     "days_supply": 30})  # fmt: skip
+    course["events"].insert(
+        at + 1,
+        {
+            "id": "disp1-again",
+            "type": "dispense",
+            "date": "2025-04-03",
+            "prescription_id": "rx1",
+            "days_supply": 30,
+        },
+    )
     result = audit(knowledge, course)
     assert rules_found(result) == {("double_dispense", "disp1-again")}
     assert "disp1" in result.findings[0].message
@@ -102,9 +113,17 @@ def test_a_positive_test_after_the_last_dose_unreported_is_an_open_exposure(
     knowledge: Knowledge,
 ) -> None:
     course = compliant_course("uk-mhra-2023", can_get_pregnant=True)
-    course["events"].append({"id": "pt-pos", "type": "pregnancy_test", "date": "2025-06-10",
-                             "result": "positive", "kind": "urine", "setting": "medical",
-                             "sensitivity_miu_per_ml": 25})  # fmt: skip
+    course["events"].append(
+        {
+            "id": "pt-pos",
+            "type": "pregnancy_test",
+            "date": "2025-06-10",
+            "result": "positive",
+            "kind": "urine",
+            "setting": "medical",
+            "sensitivity_miu_per_ml": 25,
+        }
+    )
     assert rules_found(audit(knowledge, course)) == {
         ("pregnancy.exposure", "pt-pos"),
         ("pregnancy.exposure_not_reported", "pt-pos"),
@@ -114,10 +133,17 @@ def test_a_positive_test_after_the_last_dose_unreported_is_an_open_exposure(
 def test_an_exposure_reported_in_time_is_counted_but_complete(knowledge: Knowledge) -> None:
     course = compliant_course("uk-mhra-2023", can_get_pregnant=True)
     course["events"] += [
-        {"id": "pt-pos", "type": "pregnancy_test", "date": "2025-06-10", "result": "positive",
-         "kind": "urine", "setting": "medical", "sensitivity_miu_per_ml": 25},
+        {
+            "id": "pt-pos",
+            "type": "pregnancy_test",
+            "date": "2025-06-10",
+            "result": "positive",
+            "kind": "urine",
+            "setting": "medical",
+            "sensitivity_miu_per_ml": 25,
+        },
         {"id": "preg", "type": "pregnancy_reported", "date": "2025-06-12"},
-    ]  # fmt: skip
+    ]
     assert rules_found(audit(knowledge, course)) == {("pregnancy.exposure", "pt-pos")}
 
 
@@ -142,9 +168,19 @@ def test_a_voided_fill_is_not_audited(knowledge: Knowledge) -> None:
     course = compliant_course("us-ipledge-2026", can_get_pregnant=True)
     at = course["events"].index(event(course, "disp1"))
     course["events"][at + 1 : at + 1] = [
-        {"id": "disp1-typo", "type": "dispense", "date": "2025-04-02", "prescription_id": "rx1",
-         "days_supply": 30},
-        {"id": "void1", "type": "void", "date": "2025-04-02", "target_id": "disp1-typo",
-         "reason": "entered twice"},
-    ]  # fmt: skip
+        {
+            "id": "disp1-typo",
+            "type": "dispense",
+            "date": "2025-04-02",
+            "prescription_id": "rx1",
+            "days_supply": 30,
+        },
+        {
+            "id": "void1",
+            "type": "void",
+            "date": "2025-04-02",
+            "target_id": "disp1-typo",
+            "reason": "entered twice",
+        },
+    ]
     assert audit(knowledge, course).findings == []

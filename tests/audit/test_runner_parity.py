@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import KEY
+from audit_cases import KEY
 
 from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines, convert_to_parquet
 from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
@@ -28,9 +28,8 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _audit(source: NdjsonTimelines | ParquetTimelines, **options: object) -> AuditOutcome:
     return run_audit(
         source,
-        AuditOptions(audit_date=AUDIT_DATE, pseudonym_key=KEY, keep_findings=True,
-                     **options),  # type: ignore[arg-type]
-    )  # fmt: skip
+        AuditOptions(audit_date=AUDIT_DATE, pseudonym_key=KEY, keep_findings=True, **options),  # type: ignore[arg-type]
+    )
 
 
 def _comparable(outcome: AuditOutcome) -> tuple[list[dict[str, object]], dict[str, object]]:

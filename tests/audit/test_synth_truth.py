@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import KEY
+from audit_cases import KEY
 
 from isotrack.audit.findings import Pseudonymiser
 from isotrack.audit.readers import NdjsonTimelines
@@ -38,8 +38,11 @@ def test_every_policy_and_both_course_endings_are_present(population: Path) -> N
     lines = (population / "timelines.ndjson").read_text().splitlines()
     courses = [json.loads(line) for line in lines]
     assert {c["policy"] for c in courses} == {
-        "us-ipledge-2023", "us-ipledge-2026", "eu-ppp-2018", "uk-mhra-2023"
-    }  # fmt: skip
+        "us-ipledge-2023",
+        "us-ipledge-2026",
+        "eu-ppp-2018",
+        "uk-mhra-2023",
+    }
     reasons = {e.get("reason") for c in courses for e in c["events"] if e["type"] == "course_end"}
     assert reasons == {"completed", "patient_choice"}
 
@@ -49,8 +52,11 @@ def test_the_audit_finds_every_injected_violation_and_nothing_else(population: P
     assert len({i["kind"] for i in truth["injected"]}) >= 5  # a varied sample, not one kind
     outcome = run_audit(
         NdjsonTimelines(population / "timelines.ndjson"),
-        AuditOptions(audit_date=dt.date.fromisoformat(truth["audit_date"]), pseudonym_key=KEY,
-                     keep_findings=True),  # fmt: skip
+        AuditOptions(
+            audit_date=dt.date.fromisoformat(truth["audit_date"]),
+            pseudonym_key=KEY,
+            keep_findings=True,
+        ),
     )
     pseudonym = Pseudonymiser(KEY)
     by_course = {pseudonym(i["course_id"]): i for i in truth["injected"]}

@@ -62,9 +62,15 @@ def audit_lines(
         course_id = pseudonym(course.course_id)
         for f in course.findings:
             found.append(
-                Finding(**{**asdict(f), "patient_id": pseudonym(f.patient_id),
-                           "course_id": course_id, "prescriber_id": course.prescriber_id})
-            )  # fmt: skip
+                Finding(
+                    **{
+                        **asdict(f),
+                        "patient_id": pseudonym(f.patient_id),
+                        "course_id": course_id,
+                        "prescriber_id": course.prescriber_id,
+                    }
+                )
+            )
         courses.append(
             CourseRow(
                 course_id=course_id,

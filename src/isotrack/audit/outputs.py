@@ -25,9 +25,11 @@ class FindingFiles:
         self._csv = csv.DictWriter(self._csv_file, fieldnames=FINDING_COLUMNS)
         self._csv.writeheader()
         self._schema = pa.schema(
-            [(c, pa.list_(pa.string()) if c == "source_ids" else pa.string())
-             for c in FINDING_COLUMNS]
-        )  # fmt: skip
+            [
+                (c, pa.list_(pa.string()) if c == "source_ids" else pa.string())
+                for c in FINDING_COLUMNS
+            ]
+        )
         self._parquet = pq.ParquetWriter(out_dir / "findings.parquet", self._schema)
 
     def write(self, findings: list[Finding]) -> None:

@@ -16,14 +16,18 @@ from typing import Any, Protocol
 TIMELINE_COLUMN = "timeline"
 
 
-class TimelineSource(Protocol):
-    """A population of course timelines (``isotrack.timeline/1`` JSON text, one per course)."""
+class TimelineBatches(Protocol):
+    """Course timelines (``isotrack.timeline/1`` JSON text, one per course), streamed."""
 
     description: str
 
     def batches(self, size: int) -> Iterator[list[str]]:
         """Timelines in batches of at most ``size``, never the whole population at once."""
         ...
+
+
+class TimelineSource(TimelineBatches, Protocol):
+    """A population a runner can audit: the batches, plus optional engine-native scans."""
 
     def count(self) -> int | None:
         """How many courses, where cheap to know (for the progress bar); else None."""
@@ -65,8 +69,7 @@ class NdjsonTimelines:
 
     def duckdb_relation(self, con: Any) -> Any | None:
         return con.sql(
-            f"SELECT json::VARCHAR AS {TIMELINE_COLUMN} "
-            "FROM read_ndjson_objects($path)",
+            f"SELECT json::VARCHAR AS {TIMELINE_COLUMN} FROM read_ndjson_objects($path)",
             params={"path": str(self.path)},
         )
 
@@ -96,7 +99,7 @@ class ParquetTimelines:
     def count(self) -> int | None:
         import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+        return sum(int(pq.ParquetFile(f).metadata.num_rows) for f in self.files)
 
     def duckdb_relation(self, con: Any) -> Any | None:
         paths = [str(f) for f in self.files]
@@ -108,7 +111,7 @@ class ParquetTimelines:
         return spark.read.parquet(*[str(f) for f in self.files]).select(TIMELINE_COLUMN)
 
 
-def convert_to_parquet(source: TimelineSource, out_dir: Path, rows_per_file: int = 200_000) -> int:
+def convert_to_parquet(source: TimelineBatches, out_dir: Path, rows_per_file: int = 200_000) -> int:
     """Write ``source`` as Parquet files in ``out_dir``, streaming; returns the course count."""
     import pyarrow as pa
     import pyarrow.parquet as pq

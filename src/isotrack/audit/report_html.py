@@ -6,7 +6,7 @@ import html
 import io
 from typing import Any
 
-from isotrack.audit.findings import Finding
+from isotrack.audit.findings import Finding, severity_rank
 from isotrack.audit.summary import AuditSummary
 
 _STYLE = """
@@ -37,8 +37,9 @@ def _plots(summary: AuditSummary) -> list[str]:
     months = sorted(k for k in summary.by_month if k[:1].isdigit())
     if months:
         figure, axis = pyplot.subplots(figsize=(7, 3))
-        rates = [100 * summary.by_month[m].with_findings / summary.by_month[m].courses
-                 for m in months]  # fmt: skip
+        rates = [
+            100 * summary.by_month[m].with_findings / summary.by_month[m].courses for m in months
+        ]
         axis.plot(months, rates, marker="o", color="#1f5fa8")
         axis.set_title("Courses with findings, by month treatment started (%)")
         axis.set_ylim(bottom=0)
@@ -48,8 +49,10 @@ def _plots(summary: AuditSummary) -> list[str]:
     policies = sorted(summary.by_policy)
     if policies:
         figure, axis = pyplot.subplots(figsize=(5, 3))
-        rates = [100 * summary.by_policy[p].with_findings / summary.by_policy[p].courses
-                 for p in policies]  # fmt: skip
+        rates = [
+            100 * summary.by_policy[p].with_findings / summary.by_policy[p].courses
+            for p in policies
+        ]
         axis.bar(policies, rates, color="#b45300")
         axis.set_title("Courses with findings, by policy (%)")
         axis.tick_params(axis="x", labelsize=8)
@@ -67,16 +70,19 @@ def _plots(summary: AuditSummary) -> list[str]:
 
 
 def _rate_table(title: str, groups: dict[str, Any], limit: int = 40) -> str:
-    rows = sorted(groups.items(), key=lambda kv: (-kv[1].with_findings / max(kv[1].courses, 1),
-                                                  kv[0]))[:limit]  # fmt: skip
+    rows = sorted(
+        groups.items(), key=lambda kv: (-kv[1].with_findings / max(kv[1].courses, 1), kv[0])
+    )[:limit]
     body = "".join(
         f"<tr><td>{html.escape(k)}</td><td class=num>{g.courses}</td>"
         f"<td class=num>{g.with_findings}</td><td class=num>{g.findings}</td>"
         f"<td class=num>{100 * g.with_findings / max(g.courses, 1):.1f}%</td></tr>"
         for k, g in rows
     )
-    return (f"<h2>{html.escape(title)}</h2><table><tr><th></th><th>Courses</th>"
-            f"<th>With findings</th><th>Findings</th><th>Rate</th></tr>{body}</table>")  # fmt: skip
+    return (
+        f"<h2>{html.escape(title)}</h2><table><tr><th></th><th>Courses</th>"
+        f"<th>With findings</th><th>Findings</th><th>Rate</th></tr>{body}</table>"
+    )
 
 
 def _top(findings: list[Finding]) -> str:
@@ -87,8 +93,10 @@ def _top(findings: list[Finding]) -> str:
         f"<td>{html.escape(', '.join(f.source_ids))}</td></tr>"
         for f in findings
     )
-    return ("<h2>Top findings</h2><table><tr><th>Severity</th><th>Rule</th><th>Date</th>"
-            f"<th>Course (pseudonym)</th><th>What</th><th>Sources</th></tr>{body}</table>")  # fmt: skip
+    return (
+        "<h2>Top findings</h2><table><tr><th>Severity</th><th>Rule</th><th>Date</th>"
+        f"<th>Course (pseudonym)</th><th>What</th><th>Sources</th></tr>{body}</table>"
+    )
 
 
 def render_report(summary: AuditSummary) -> str:
@@ -97,7 +105,7 @@ def render_report(summary: AuditSummary) -> str:
     sql = data["sql_precheck"]
     severity = "".join(
         f"<tr><td class={html.escape(s)}>{html.escape(s)}</td><td class=num>{n}</td></tr>"
-        for s, n in sorted(summary.by_severity.items())
+        for s, n in sorted(summary.by_severity.items(), key=lambda kv: -severity_rank(kv[0]))
     )
     rules = "".join(
         f"<tr><td>{html.escape(r)}</td><td class=num>{n}</td>"
@@ -106,7 +114,8 @@ def render_report(summary: AuditSummary) -> str:
     )
     unchecked = "".join(f"<li>{html.escape(text)}</li>" for text in data["not_checkable"].values())
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Programme audit {html.escape(summary.audit_date)}</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Programme audit {html.escape(summary.audit_date)}</title>
 <style>{_STYLE}</style></head><body>
 <h1>Pregnancy-prevention programme audit</h1>
 <p>Source: {html.escape(summary.source)} · engine: {html.escape(summary.engine)} · audited as of
@@ -117,7 +126,8 @@ def render_report(summary: AuditSummary) -> str:
 <tr><th>Courses that could not be read</th><td class=num>{summary.unreadable}</td></tr></table>
 <h2>Findings by severity</h2><table>{severity}</table>
 <div class=plots>{"".join(_plots(summary))}</div>
-<h2>Findings by rule</h2><table><tr><th>Rule</th><th>Findings</th><th>Sources</th></tr>{rules}</table>
+<h2>Findings by rule</h2>
+<table><tr><th>Rule</th><th>Findings</th><th>Sources</th></tr>{rules}</table>
 {_rate_table("Rates by policy", summary.by_policy)}
 {_rate_table("Rates by prescriber (highest first)", summary.by_prescriber)}
 {_rate_table("Rates by month treatment started", summary.by_month)}

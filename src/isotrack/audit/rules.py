@@ -10,10 +10,17 @@ asks the monitoring engine whether labs or mood screens were overdue at each dis
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from isotrack.audit.findings import Finding
-from isotrack.domain.events import Dispensed, PregnancyReported, PregnancyTestTaken, TestResult
+from isotrack.domain.events import (
+    Dispensed,
+    EventBase,
+    PregnancyReported,
+    PregnancyTestTaken,
+    TestResult,
+)
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.monitoring import evaluate_monitoring
 from isotrack.engines.programme import (
@@ -106,9 +113,14 @@ class _Course:
         self.found: list[Finding] = []
 
     def add(
-        self, rule_id: str, event_id: str, day: dt.date, severity: str, message: str,
+        self,
+        rule_id: str,
+        event_id: str,
+        day: dt.date,
+        severity: str,
+        message: str,
         source_ids: list[str],
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.found.append(
             Finding(
                 patient_id=self.timeline.patient.id,
@@ -129,33 +141,58 @@ class _Course:
         """Unauthorized dispense (each engine reason, each clinical hold), double dispense,
         supply over the limit."""
         earlier = [
-            d for d in dispenses
-            if d.prescription_id == dispense.prescription_id and d.id != dispense.id
+            d
+            for d in dispenses
+            if d.prescription_id == dispense.prescription_id
+            and d.id != dispense.id
             and (d.date, d.id) < (dispense.date, dispense.id)
-        ]  # fmt: skip
+        ]
         for reason in decision.reasons:
             if reason.requirement_id == "prescription" and earlier:
-                self.add("double_dispense", dispense.id, dispense.date, "critical",
-                         f"Prescription filled a second time (first fill {earlier[0].id} on "
-                         f"{earlier[0].date.isoformat()}).", reason.source_ids)  # fmt: skip
+                self.add(
+                    "double_dispense",
+                    dispense.id,
+                    dispense.date,
+                    "critical",
+                    f"Prescription filled a second time (first fill {earlier[0].id} on "
+                    f"{earlier[0].date.isoformat()}).",
+                    reason.source_ids,
+                )
                 continue
-            self.add(f"unauthorized_dispense.{reason.requirement_id}", dispense.id,
-                     dispense.date, "critical", f"{reason.rule_id}: {reason.message}",
-                     reason.source_ids)  # fmt: skip
+            self.add(
+                f"unauthorized_dispense.{reason.requirement_id}",
+                dispense.id,
+                dispense.date,
+                "critical",
+                f"{reason.rule_id}: {reason.message}",
+                reason.source_ids,
+            )
         # Clinical holds join the decision in a later change; read them where they exist.
         for hold in getattr(decision, "clinical_holds", None) or []:
             hold_id = str(getattr(hold, "id", None) or getattr(hold, "code", "hold"))
-            self.add(f"unauthorized_dispense.clinical_hold.{hold_id}", dispense.id,
-                     dispense.date, "critical", str(getattr(hold, "message", hold_id)),
-                     list(getattr(hold, "source_ids", [])))  # fmt: skip
+            self.add(
+                f"unauthorized_dispense.clinical_hold.{hold_id}",
+                dispense.id,
+                dispense.date,
+                "critical",
+                str(getattr(hold, "message", hold_id)),
+                list(getattr(hold, "source_ids", [])),
+            )
         limit = decision.max_days_supply
         if limit is not None and dispense.days_supply > limit:
             fact = active_policy(self.knowledge, self.timeline.policy).fact("max_days_supply")
-            self.add("supply_over_limit", dispense.id, dispense.date, "high",
-                     f"{dispense.days_supply} days handed over; the policy allows at most "
-                     f"{limit}.", fact.source_ids)  # fmt: skip
+            self.add(
+                "supply_over_limit",
+                dispense.id,
+                dispense.date,
+                "high",
+                f"{dispense.days_supply} days handed over; the policy allows at most {limit}.",
+                fact.source_ids,
+            )
 
-    def monitoring_at(self, before: Timeline, dispense: Dispensed, seen: set[tuple[str, str]]) -> None:
+    def monitoring_at(
+        self, before: Timeline, dispense: Dispensed, seen: set[tuple[str, str]]
+    ) -> None:
         """Labs and mood screens the policy asked for and that were overdue when this fill was
         handed over (each overdue item reported once, at the first fill it concerned)."""
         report = evaluate_monitoring(self.knowledge, before, dispense.date)
@@ -164,15 +201,29 @@ class _Course:
             if rule_id is None or (alert.code, alert.message) in seen:
                 continue
             seen.add((alert.code, alert.message))
-            self.add(rule_id, dispense.id, dispense.date, "medium",
-                     f"At dispense: {alert.message}", alert.source_ids)  # fmt: skip
+            self.add(
+                rule_id,
+                dispense.id,
+                dispense.date,
+                "medium",
+                f"At dispense: {alert.message}",
+                alert.source_ids,
+            )
 
-    def post_treatment(self, post: Requirement | None, events: list[object], end_id: str) -> None:
+    def post_treatment(
+        self, post: Requirement | None, events: Sequence[EventBase], end_id: str
+    ) -> None:
         if post is None or post.due_date is None:
             return
         if post.status is RequirementStatus.UNMET:
-            self.add("post_treatment_test.missing", end_id, post.due_date, "high",
-                     post.message, post.source_ids)  # fmt: skip
+            self.add(
+                "post_treatment_test.missing",
+                end_id,
+                post.due_date,
+                "high",
+                post.message,
+                post.source_ids,
+            )
             return
         if post.status is not RequirementStatus.MET or not post.event_ids:
             return
@@ -181,40 +232,69 @@ class _Course:
         fact = self.knowledge.fact(LATE_TEST_FACT)
         late_after = post.due_date + dt.timedelta(days=self.knowledge.number(LATE_TEST_FACT))
         if test is not None and test.date > late_after:
-            self.add("post_treatment_test.late", test.id, test.date, "medium",
-                     f"Post-treatment test taken {(test.date - post.due_date).days} days after "
-                     f"it was due ({post.due_date.isoformat()}).",
-                     [*post.source_ids, *fact.source_ids])  # fmt: skip
+            self.add(
+                "post_treatment_test.late",
+                test.id,
+                test.date,
+                "medium",
+                f"Post-treatment test taken {(test.date - post.due_date).days} days after "
+                f"it was due ({post.due_date.isoformat()}).",
+                [*post.source_ids, *fact.source_ids],
+            )
 
     def contraception_after(self, requirement: Requirement | None) -> None:
         if requirement is not None and requirement.status is RequirementStatus.UNMET:
             day = requirement.due_date or self.audit_date
-            self.add("contraception.gap_after_last_dose", requirement.rule_id, day, "high",
-                     requirement.message, requirement.source_ids)  # fmt: skip
+            self.add(
+                "contraception.gap_after_last_dose",
+                requirement.rule_id,
+                day,
+                "high",
+                requirement.message,
+                requirement.source_ids,
+            )
 
-    def exposures(self, events: list[object], start: dt.date | None, end: dt.date) -> None:
+    def exposures(self, events: Sequence[EventBase], start: dt.date | None, end: dt.date) -> None:
         """Pregnancies during treatment or before the post-treatment test is due, and whether
         each positive test was followed by a pregnancy report on the course in time."""
         if start is None:
             return
         positives = [
-            e for e in events
-            if isinstance(e, PregnancyTestTaken) and e.result is TestResult.POSITIVE
+            e
+            for e in events
+            if isinstance(e, PregnancyTestTaken)
+            and e.result is TestResult.POSITIVE
             and start <= e.date <= end
-        ]  # fmt: skip
+        ]
         reports = [e for e in events if isinstance(e, PregnancyReported) and e.date >= start]
         fact = self.knowledge.fact(EXPOSURE_REPORT_FACT)
         report_days = dt.timedelta(days=self.knowledge.number(EXPOSURE_REPORT_FACT))
         for test in positives:
-            self.add("pregnancy.exposure", test.id, test.date, "critical",
-                     "Positive pregnancy test during treatment or the month after.",
-                     fact.source_ids)  # fmt: skip
+            self.add(
+                "pregnancy.exposure",
+                test.id,
+                test.date,
+                "critical",
+                "Positive pregnancy test during treatment or the month after.",
+                fact.source_ids,
+            )
             if not any(test.date <= r.date <= test.date + report_days for r in reports):
-                self.add("pregnancy.exposure_not_reported", test.id, test.date, "high",
-                         "No pregnancy report recorded on the course within "
-                         f"{report_days.days} days of the positive test.",
-                         fact.source_ids)  # fmt: skip
+                self.add(
+                    "pregnancy.exposure_not_reported",
+                    test.id,
+                    test.date,
+                    "high",
+                    "No pregnancy report recorded on the course within "
+                    f"{report_days.days} days of the positive test.",
+                    fact.source_ids,
+                )
         for report in reports:
             if not any(t.date <= report.date for t in positives):
-                self.add("pregnancy.exposure", report.id, report.date, "critical",
-                         "Pregnancy reported during the course.", fact.source_ids)  # fmt: skip
+                self.add(
+                    "pregnancy.exposure",
+                    report.id,
+                    report.date,
+                    "critical",
+                    "Pregnancy reported during the course.",
+                    fact.source_ids,
+                )

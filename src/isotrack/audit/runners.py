@@ -13,6 +13,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines
 from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
 
@@ -25,7 +26,8 @@ def supply_precheck_sql(limit: int) -> str:
     return (
         f"SELECT {TIMELINE_COLUMN}, coalesce(list_bool_or(list_transform("
         f"CAST(json_extract({TIMELINE_COLUMN}, '$.events') AS JSON[]), "
-        f"lambda e: (e->>'type') = 'dispense' AND TRY_CAST(e->>'days_supply' AS INTEGER) > {int(limit)}"
+        "lambda e: (e->>'type') = 'dispense' AND "
+        f"TRY_CAST(e->>'days_supply' AS INTEGER) > {int(limit)}"
         ")), false) AS sql_supply_over FROM timelines"
     )
 
@@ -49,7 +51,7 @@ def _duckdb_batches(
             yield [str(v) for v in batch.column(0).to_pylist()], flags
         return
     for lines in source.batches(batch_size):  # a reader with no native scan: check each batch
-        table = pa.table({TIMELINE_COLUMN: lines})  # noqa: F841 (DuckDB reads it by name)
+        table = pa.table({TIMELINE_COLUMN: lines})
         if limit is None:
             yield lines, [None] * len(lines)
             continue

@@ -76,10 +76,14 @@ def run_spark(
     if limit is None:
         frame = frame.withColumn("sql_supply_over", spark_sql.lit(None).cast("boolean"))
     else:
-        frame = frame.withColumn("sql_supply_over", spark_sql.expr(
-            f"exists(from_json({TIMELINE_COLUMN}, 'events ARRAY<STRUCT<type: STRING, "
-            f"days_supply: INT>>').events, e -> e.type = 'dispense' AND e.days_supply > {int(limit)})"
-        ))  # fmt: skip
+        frame = frame.withColumn(
+            "sql_supply_over",
+            spark_sql.expr(
+                f"exists(from_json({TIMELINE_COLUMN}, 'events ARRAY<STRUCT<type: STRING, "
+                "days_supply: INT>>').events, "
+                f"e -> e.type = 'dispense' AND e.days_supply > {int(limit)})"
+            ),
+        )
     tasks = max(spark.sparkContext.defaultParallelism * 2, 1)
     frame = frame.repartition(tasks)
     rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)

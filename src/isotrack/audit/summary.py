@@ -20,8 +20,12 @@ class _Group:
 
     def as_json(self) -> dict[str, Any]:
         rate = self.with_findings / self.courses if self.courses else 0.0
-        return {"courses": self.courses, "courses_with_findings": self.with_findings,
-                "findings": self.findings, "rate": round(rate, 4)}  # fmt: skip
+        return {
+            "courses": self.courses,
+            "courses_with_findings": self.with_findings,
+            "findings": self.findings,
+            "rate": round(rate, 4),
+        }
 
 
 @dataclass
@@ -50,8 +54,11 @@ class AuditSummary:
         for c in courses:
             self.courses += 1
             self.dispenses += c.dispenses
-            for groups, key in ((self.by_policy, c.policy), (self.by_prescriber, c.prescriber_id),
-                                (self.by_month, c.start_month)):  # fmt: skip
+            for groups, key in (
+                (self.by_policy, c.policy),
+                (self.by_prescriber, c.prescriber_id),
+                (self.by_month, c.start_month),
+            ):
                 group = groups.setdefault(key, _Group())
                 group.courses += 1
                 group.with_findings += int(c.findings > 0)

@@ -20,14 +20,24 @@ AUDIT_DATE = dt.date(2026, 11, 1)
 VIOLATION_RATE = 0.3
 INTERRUPTED_RATE = 0.2
 LAB_PANEL = (
-    ("alt", 22.0, "U/L"), ("ast", 24.0, "U/L"), ("triglycerides", 110.0, "mg/dL"),
-    ("cholesterol_total", 175.0, "mg/dL"), ("ldl_cholesterol", 95.0, "mg/dL"),
+    ("alt", 22.0, "U/L"),
+    ("ast", 24.0, "U/L"),
+    ("triglycerides", 110.0, "mg/dL"),
+    ("cholesterol_total", 175.0, "mg/dL"),
+    ("ldl_cholesterol", 95.0, "mg/dL"),
     ("hdl_cholesterol", 55.0, "mg/dL"),
-)  # fmt: skip
+)
 KINDS = (
-    "missing_monthly_test", "double_dispense", "supply_over_limit", "missing_post_test",
-    "late_post_test", "exposure", "missing_labs", "missing_mood", "contraception_gap",
-)  # fmt: skip
+    "missing_monthly_test",
+    "double_dispense",
+    "supply_over_limit",
+    "missing_post_test",
+    "late_post_test",
+    "exposure",
+    "missing_labs",
+    "missing_mood",
+    "contraception_gap",
+)
 
 
 @dataclass
@@ -64,8 +74,9 @@ def synth_course(seed: int, index: int) -> tuple[dict[str, Any], Injection | Non
     cgp = female and rng.random() < 0.8
     patient = {
         "id": f"syn-{seed}-{index:07d}",
-        "birth_date": dt.date(rng.randint(1980, 2005), rng.randint(1, 12), rng.randint(1, 28))
-        .isoformat(),
+        "birth_date": dt.date(
+            rng.randint(1980, 2005), rng.randint(1, 12), rng.randint(1, 28)
+        ).isoformat(),
         "sex_at_birth": "female" if female else "male",
         "can_get_pregnant": cgp,
     }
@@ -76,7 +87,11 @@ def synth_course(seed: int, index: int) -> tuple[dict[str, Any], Injection | Non
     d0 = FIRST_DISPENSE + dt.timedelta(days=rng.randrange(365))
     prescriber = f"prescriber-{rng.randint(1, 40):03d}"
     b = _course(policy, cgp, cycles, interrupted, d0, prescriber)
-    timeline = {"schema": "isotrack.timeline/1", "policy": policy, "patient": patient}
+    timeline: dict[str, Any] = {
+        "schema": "isotrack.timeline/1",
+        "policy": policy,
+        "patient": patient,
+    }
     course_id = f"{patient['id']}:{b.events[0]['id']}"
     injection = None
     if rng.random() < VIOLATION_RATE:
@@ -92,8 +107,15 @@ def _day(d0: dt.date, offset: int) -> dt.date:
 
 
 def _test(b: _Builder, event_id: str, day: dt.date, result: str = "negative") -> None:
-    b.add(event_id, "pregnancy_test", day, result=result, kind="urine", setting="medical",
-          sensitivity_miu_per_ml=25)  # fmt: skip
+    b.add(
+        event_id,
+        "pregnancy_test",
+        day,
+        result=result,
+        kind="urine",
+        setting="medical",
+        sensitivity_miu_per_ml=25,
+    )
 
 
 def _cycle_care(b: _Builder, k: int, day: dt.date, cgp: bool) -> None:
@@ -118,8 +140,9 @@ def _course(
     if cgp:
         b.add("c1", "contraception", pre, methods=["combined_oral_contraceptive", "male_condom"])
     category = "can_get_pregnant" if cgp else "cannot_get_pregnant"
-    b.add("enr", "enrolment", _day(d0, -33), programme=PROGRAMME_NAME[policy[:2]],
-          category=category)  # fmt: skip
+    b.add(
+        "enr", "enrolment", _day(d0, -33), programme=PROGRAMME_NAME[policy[:2]], category=category
+    )
     b.add("cns-start", "counselling", _day(d0, -33))
     if cgp:
         _test(b, "pt-screen", _day(d0, -33))
@@ -127,8 +150,16 @@ def _course(
     for k in range(cycles):
         rx_day = _day(d0, 30 * k - 2)
         _cycle_care(b, k, rx_day, cgp)
-        b.add(f"rx{k}", "prescription", rx_day, product="claravis", daily_dose_mg=40,
-              days_supply=30, refills=0, prescriber_id=prescriber)  # fmt: skip
+        b.add(
+            f"rx{k}",
+            "prescription",
+            rx_day,
+            product="claravis",
+            daily_dose_mg=40,
+            days_supply=30,
+            refills=0,
+            prescriber_id=prescriber,
+        )
         b.add(f"disp{k}", "dispense", _day(d0, 30 * k), prescription_id=f"rx{k}", days_supply=30)
         if k == 0:
             b.add("start", "course_start", d0)
@@ -157,28 +188,53 @@ def _inject(
     disp = f"disp{k}"
     if kind == "missing_monthly_test":
         b.drop(f"pt{k}")
-        return Injection(course_id, kind, "unauthorized_dispense.test", disp,
-                         ["unauthorized_dispense."], [disp])  # fmt: skip
+        return Injection(
+            course_id, kind, "unauthorized_dispense.test", disp, ["unauthorized_dispense."], [disp]
+        )
     if kind == "double_dispense":
         at = next(i for i, e in enumerate(b.events) if e["id"] == disp)
-        b.events.insert(at + 1, {"id": "disp-again", "type": "dispense",
-                                 "date": _day(d0, 30 * k + 1).isoformat(),
-                                 "prescription_id": f"rx{k}", "days_supply": 30})  # fmt: skip
-        return Injection(course_id, kind, "double_dispense", "disp-again",
-                         ["double_dispense", "monitoring."], ["disp-again"])  # fmt: skip
+        b.events.insert(
+            at + 1,
+            {
+                "id": "disp-again",
+                "type": "dispense",
+                "date": _day(d0, 30 * k + 1).isoformat(),
+                "prescription_id": f"rx{k}",
+                "days_supply": 30,
+            },
+        )
+        return Injection(
+            course_id,
+            kind,
+            "double_dispense",
+            "disp-again",
+            ["double_dispense", "monitoring."],
+            ["disp-again"],
+        )
     if kind == "supply_over_limit":
         next(e for e in b.events if e["id"] == disp)["days_supply"] = 35
-        return Injection(course_id, kind, "supply_over_limit", disp, ["supply_over_limit"],
-                         [disp])  # fmt: skip
+        return Injection(course_id, kind, "supply_over_limit", disp, ["supply_over_limit"], [disp])
     if kind == "missing_post_test":
         b.drop("pt-post")
-        return Injection(course_id, kind, "post_treatment_test.missing", "end",
-                         ["post_treatment_test.missing"], ["end"])  # fmt: skip
+        return Injection(
+            course_id,
+            kind,
+            "post_treatment_test.missing",
+            "end",
+            ["post_treatment_test.missing"],
+            ["end"],
+        )
     if kind == "late_post_test":
         post = next(e for e in b.events if e["id"] == "pt-post")
         post["date"] = (dt.date.fromisoformat(post["date"]) + dt.timedelta(days=25)).isoformat()
-        return Injection(course_id, kind, "post_treatment_test.late", "pt-post",
-                         ["post_treatment_test.late"], ["pt-post"])  # fmt: skip
+        return Injection(
+            course_id,
+            kind,
+            "post_treatment_test.late",
+            "pt-post",
+            ["post_treatment_test.late"],
+            ["pt-post"],
+        )
     if kind == "exposure":
         end = dt.date.fromisoformat(next(e for e in b.events if e["id"] == "end")["date"])
         _test(b, "pt-positive", _day(end, 10), result="positive")
@@ -186,23 +242,50 @@ def _inject(
         if reported:
             b.add("preg-report", "pregnancy_reported", _day(end, 12))
         rules = ["pregnancy.exposure"] + ([] if reported else ["pregnancy.exposure_not_reported"])
-        return Injection(course_id, kind, "pregnancy.exposure", "pt-positive", rules,
-                         ["pt-positive"])  # fmt: skip
+        return Injection(
+            course_id, kind, "pregnancy.exposure", "pt-positive", rules, ["pt-positive"]
+        )
     if kind == "missing_labs":
         b.drop(*[f"lab0-{test}" for test, _, _ in LAB_PANEL])
-        return Injection(course_id, kind, "monitoring.lab_overdue", "disp1",
-                         ["monitoring.lab_overdue"], [f"disp{i}" for i in range(cycles)])
+        return Injection(
+            course_id,
+            kind,
+            "monitoring.lab_overdue",
+            "disp1",
+            ["monitoring.lab_overdue"],
+            [f"disp{i}" for i in range(cycles)],
+        )
     if kind == "missing_mood":
         b.drop(*[f"mood{i}" for i in range(cycles)])
-        return Injection(course_id, kind, "monitoring.mood_screen_overdue", "disp1",
-                         ["monitoring.mood_screen_overdue"], [f"disp{i}" for i in range(cycles)])
+        return Injection(
+            course_id,
+            kind,
+            "monitoring.mood_screen_overdue",
+            "disp1",
+            ["monitoring.mood_screen_overdue"],
+            [f"disp{i}" for i in range(cycles)],
+        )
     # contraception_gap: no method recorded for a few days before this fill
     at = next(i for i, e in enumerate(b.events) if e["id"] == f"rx{k}")
-    gap = {"id": "c-gap", "type": "contraception", "date": _day(d0, 30 * k - 5).isoformat(),
-           "methods": []}  # fmt: skip
-    back = {"id": "c-back", "type": "contraception", "date": _day(d0, 30 * k - 1).isoformat(),
-            "methods": ["combined_oral_contraceptive", "male_condom"]}  # fmt: skip
+    gap = {
+        "id": "c-gap",
+        "type": "contraception",
+        "date": _day(d0, 30 * k - 5).isoformat(),
+        "methods": [],
+    }
+    back = {
+        "id": "c-back",
+        "type": "contraception",
+        "date": _day(d0, 30 * k - 1).isoformat(),
+        "methods": ["combined_oral_contraceptive", "male_condom"],
+    }
     b.events[at:at] = [gap, back]
     b.events.sort(key=lambda e: e["date"])
-    return Injection(course_id, kind, "unauthorized_dispense.contraception", disp,
-                     ["unauthorized_dispense."], [disp])  # fmt: skip
+    return Injection(
+        course_id,
+        kind,
+        "unauthorized_dispense.contraception",
+        disp,
+        ["unauthorized_dispense."],
+        [disp],
+    )
