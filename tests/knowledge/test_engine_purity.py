@@ -19,6 +19,14 @@ ALLOWED_IMPORTS = {
     "knowledge": ("isotrack.knowledge",),
     "domain": ("isotrack.knowledge", "isotrack.domain"),
     "engines": ("isotrack.knowledge", "isotrack.domain", "isotrack.engines"),
+    # The population audit calls the engines and the interop mappers, never the store or service.
+    "audit": (
+        "isotrack.knowledge",
+        "isotrack.domain",
+        "isotrack.engines",
+        "isotrack.interop",
+        "isotrack.audit",
+    ),
 }
 
 # Calls that read the clock, the file system or the environment.

@@ -1,0 +1,97 @@
+"""One batch of timelines in, finding rows and course rows out: the unit every runner ships to
+a worker (a process of the DuckDB runner's pool, a Spark task)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from isotrack.audit.findings import CourseRow, Finding, Pseudonymiser
+from isotrack.audit.rules import audit_course
+from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.timeline import load_timeline
+from isotrack.knowledge import Knowledge, load_knowledge
+
+_KNOWLEDGE: Knowledge | None = None
+
+
+def knowledge() -> Knowledge:
+    """The knowledge base, loaded once per worker process."""
+    global _KNOWLEDGE
+    if _KNOWLEDGE is None:
+        _KNOWLEDGE = load_knowledge()
+    return _KNOWLEDGE
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What a worker needs besides the timelines: picklable, so it crosses process bounds."""
+
+    audit_date: dt.date
+    pseudonym_key: bytes
+    max_days_supply_sql: int | None = None
+
+
+@dataclass
+class BatchResult:
+    findings: list[Finding]
+    courses: list[CourseRow]
+    unreadable: list[str]
+
+
+def audit_lines(
+    lines: Sequence[str], job: BatchJob, sql_flags: Sequence[bool | None] | None = None
+) -> BatchResult:
+    """Audit each timeline (JSON text); ``sql_flags`` are the SQL pre-check's verdicts, kept
+    beside the engine's so the summary can count where they disagree."""
+    pseudonym = Pseudonymiser(job.pseudonym_key)
+    found: list[Finding] = []
+    courses: list[CourseRow] = []
+    unreadable: list[str] = []
+    flags: Sequence[bool | None] = sql_flags if sql_flags is not None else [None] * len(lines)
+    for line, flag in zip(lines, flags, strict=True):
+        try:
+            timeline = load_timeline(line)
+        except IsotrackInputError as exc:
+            unreadable.append(str(exc))
+            continue
+        course = audit_course(knowledge(), timeline, job.audit_date)
+        course_id = pseudonym(course.course_id)
+        for f in course.findings:
+            found.append(
+                Finding(
+                    **{
+                        **asdict(f),
+                        "patient_id": pseudonym(f.patient_id),
+                        "course_id": course_id,
+                        "prescriber_id": course.prescriber_id,
+                    }
+                )
+            )
+        courses.append(
+            CourseRow(
+                course_id=course_id,
+                policy=course.policy,
+                prescriber_id=course.prescriber_id,
+                start_month=course.start_month,
+                dispenses=course.dispenses,
+                findings=len(course.findings),
+                sql_supply_over=flag,
+                engine_supply_over=any(f.rule_id == "supply_over_limit" for f in course.findings),
+            )
+        )
+    return BatchResult(found, courses, unreadable)
+
+
+def result_rows(result: BatchResult) -> Iterable[dict[str, Any]]:
+    """One flat row per finding and per course (``kind`` tells them apart): the shape a Spark
+    task returns, since a task yields a single table."""
+    for f in result.findings:
+        yield {"kind": "finding", **f.as_row(), "source_ids": json.dumps(f.source_ids)}
+    for c in result.courses:
+        yield {"kind": "course", **asdict(c)}
+    for problem in result.unreadable:
+        yield {"kind": "unreadable", "message": problem}

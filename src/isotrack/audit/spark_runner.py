@@ -1,0 +1,123 @@
+"""The Spark runner: the same batches, judged by the same engines, on Spark executors.
+
+``mapInPandas`` hands each task's rows to :func:`audit_frames` in Arrow batches; a task returns
+one table, so findings and course rows travel as one flat row type (``kind`` tells them apart)
+and the driver turns them back into results as they stream in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from isotrack.audit.batch import BatchJob, BatchResult, audit_lines, result_rows
+from isotrack.audit.findings import CourseRow, Finding
+from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
+from isotrack.audit.runners import OnResult
+
+ROW_SCHEMA = (
+    "kind string, patient_id string, course_id string, rule_id string, event_id string, "
+    "date string, severity string, message string, source_ids string, policy string, "
+    "prescriber_id string, start_month string, dispenses long, findings long, "
+    "sql_supply_over boolean, engine_supply_over boolean"
+)
+_COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
+
+
+def spark_session(master: str) -> Any:
+    """A session for ``master`` on the loopback interface, with this interpreter as workers'."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(master)
+        .appName("isotrack-audit")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+
+
+def audit_frames(frames: Iterator[Any], job: BatchJob) -> Iterator[Any]:
+    """The ``mapInPandas`` function: pandas batches of timelines in, finding/course rows out."""
+    import pandas as pd
+
+    for frame in frames:
+        flags = [None if pd.isna(v) else bool(v) for v in frame["sql_supply_over"]]
+        result = audit_lines([str(v) for v in frame[TIMELINE_COLUMN]], job, flags)
+        rows = [{c: row.get(c) for c in _COLUMNS} for row in result_rows(result)]
+        yield pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def run_spark(
+    source: TimelineSource, job: BatchJob, on_result: OnResult, *, master: str, batch_size: int
+) -> None:
+    """Audit ``source`` on Spark at ``master``; results stream back to the driver."""
+    from pyspark.sql import functions as spark_sql
+
+    spark = spark_session(master)
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
+    frame = source.spark_frame(spark)
+    if frame is None:  # a reader with no native scan: ship its batches to the cluster
+        lines = [line for batch in source.batches(batch_size) for line in batch]
+        frame = spark.createDataFrame([(line,) for line in lines], [TIMELINE_COLUMN])
+    limit = job.max_days_supply_sql
+    if limit is None:
+        frame = frame.withColumn("sql_supply_over", spark_sql.lit(None).cast("boolean"))
+    else:
+        frame = frame.withColumn(
+            "sql_supply_over",
+            spark_sql.expr(
+                f"exists(from_json({TIMELINE_COLUMN}, 'events ARRAY<STRUCT<type: STRING, "
+                "days_supply: INT>>').events, "
+                f"e -> e.type = 'dispense' AND e.days_supply > {int(limit)})"
+            ),
+        )
+    tasks = max(spark.sparkContext.defaultParallelism * 2, 1)
+    frame = frame.repartition(tasks)
+    rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
+    # Executors write their rows in parallel; the driver then streams the files back. (A
+    # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be
+    # storage every node can reach: pass it with the ``spark.isotrack.spool`` setting.
+    spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
+    target = os.path.join(spool, "rows")
+    try:
+        rows.write.mode("overwrite").parquet(target)
+        _stream_back(target, on_result, batch_size)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+        spark.stop()
+
+
+def _stream_back(target: str, on_result: OnResult, batch_size: int) -> None:
+    import pyarrow.parquet as pq
+
+    for file in sorted(Path(target).glob("*.parquet")):
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=batch_size * 8):
+            pending = BatchResult([], [], [])
+            for row in batch.to_pylist():
+                _collect(pending, row)
+            on_result(pending)
+
+
+def _collect(into: BatchResult, row: dict[str, Any]) -> None:
+    kind = row["kind"]
+    if kind == "finding":
+        fields = {k: row[k] for k in Finding.__dataclass_fields__}
+        fields["source_ids"] = json.loads(row["source_ids"] or "[]")
+        into.findings.append(Finding(**fields))
+    elif kind == "course":
+        into.courses.append(CourseRow(**{k: row[k] for k in CourseRow.__dataclass_fields__}))
+    else:
+        into.unreadable.append(str(row["message"]))

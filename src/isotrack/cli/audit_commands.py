@@ -1,0 +1,200 @@
+"""``isotrack audit`` and ``isotrack synth``: the population audit and its synthetic data.
+
+DuckDB, PySpark, pyarrow and matplotlib are imported only inside these commands, so the rest of
+the CLI starts without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from isotrack.cli.app import app
+from isotrack.cli.output import console, emit_json, error_console, fail
+from isotrack.cli.timeline_commands import parse_day
+
+if TYPE_CHECKING:
+    from isotrack.audit.readers import TimelineSource
+    from isotrack.audit.run import AuditOptions, AuditOutcome
+
+EXIT_FINDINGS = 3
+
+
+def _pseudonym_key(path: Path | None) -> tuple[bytes, list[str]]:
+    if path is None:
+        note = (
+            "No --pseudonym-key-file: ids are pseudonymised with a key made for this run "
+            "only, so they cannot be linked to another run."
+        )
+        return secrets.token_bytes(32), [note]
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        fail(f"--pseudonym-key-file: cannot read {path}: {exc.strerror}")
+    if not key:
+        fail(f"--pseudonym-key-file: {path} is empty; it must hold the programme's secret key")
+    return key, []
+
+
+@app.command("audit")
+def audit_command(
+    timelines: Annotated[
+        Path | None, typer.Option("--timelines", help="isotrack.timeline/1 NDJSON")
+    ] = None,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="folder written by --convert")
+    ] = None,
+    convert: Annotated[
+        Path | None,
+        typer.Option("--convert", help="write --timelines as Parquet to this folder and stop"),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark")] = "duckdb",
+    master: Annotated[str, typer.Option("--master", help="Spark master URL")] = "local[*]",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="engine processes for DuckDB (0: in process; default: cores)"
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="courses per batch", min=1)] = 64,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="audit date, YYYY-MM-DD (default: today)")
+    ] = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--pseudonym-key-file", help="the programme's key for pseudonyms")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="folder for findings CSV/Parquet, summary.json, report.html"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="summary and findings as JSON")] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="exit 3 when a finding is at or above this severity"),
+    ] = None,
+) -> None:
+    """Audit a population of courses; the engines judge every dispense and every course."""
+    from isotrack.audit.findings import SEVERITIES, severity_rank
+    from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines, convert_to_parquet
+    from isotrack.audit.run import ENGINES, AuditOptions
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        fail(f"--fail-on {fail_on!r} is not a severity; allowed: {', '.join(SEVERITIES)}")
+    if engine not in ENGINES:
+        fail(f"--engine {engine!r} is not known; allowed: {', '.join(ENGINES)}")
+    if (timelines is None) == (parquet is None):
+        fail(
+            "name exactly one source: --timelines FILE.ndjson or --parquet DIR "
+            "(--database and --fhir-bulk are not available yet)"
+        )
+    try:
+        source = NdjsonTimelines(timelines) if timelines else ParquetTimelines(parquet)  # type: ignore[arg-type]
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if convert is not None:
+        count = convert_to_parquet(source, convert)
+        console.print(f"Wrote {count} courses as Parquet to {convert}")
+        return
+    key, notes = _pseudonym_key(key_file)
+    options = AuditOptions(
+        audit_date=parse_day(as_of, "--as-of") if as_of else dt.date.today(),
+        pseudonym_key=key,
+        engine=engine,
+        master=master,
+        workers=os.cpu_count() or 1 if workers is None else workers,
+        batch_size=batch_size,
+        out_dir=out,
+        keep_findings=as_json,
+        notes=notes,
+    )
+    outcome = _run_with_progress(source, options)
+    summary = outcome.summary
+    if as_json:
+        emit_json(
+            {"summary": summary.as_json(), "findings": [f.as_row() for f in outcome.findings]}
+        )
+    else:
+        _print_summary(summary.as_json(), out)
+    worst = summary.worst_severity()
+    if fail_on is not None and worst is not None and severity_rank(worst) >= severity_rank(fail_on):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _run_with_progress(source: TimelineSource, options: AuditOptions) -> AuditOutcome:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from isotrack.audit.run import run_audit
+
+    columns = (
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=error_console, transient=True) as progress:
+        task = progress.add_task("audit", total=source.count(), rate="")
+
+        def advance(courses: int) -> None:
+            progress.advance(task, courses)
+            speed = progress.tasks[task].speed
+            progress.update(task, rate=f"{speed:.1f} courses/s" if speed else "")
+
+        return run_audit(source, options, advance)
+
+
+def _print_summary(data: dict[str, object], out: Path | None) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"Audited {data['courses']} courses ({data['dispenses']} dispenses) as of "
+        f"{data['audit_date']} with {data['engine']}: {data['findings']} findings."
+    )
+    table = Table("Audit rule", "Findings")
+    for rule, count in dict(data["by_rule"]).items():  # type: ignore[call-overload]
+        table.add_row(rule, str(count))
+    console.print(table)
+    sql = dict(data["sql_precheck"])  # type: ignore[call-overload]
+    console.print(
+        f"SQL pre-check disagreed with the engines on "
+        f"{sql['disagreements_with_engine']} of {sql['courses_checked']} courses "
+        "(the engines' findings stand)."
+    )
+    for note in list(data["notes"]):  # type: ignore[call-overload]
+        console.print(f"Note: {note}")
+    if out is not None:
+        console.print(f"Report: {out / 'report.html'}")
+
+
+@app.command("synth")
+def synth_command(
+    patients: Annotated[int, typer.Option("--patients", help="how many courses", min=1)],
+    out: Annotated[Path, typer.Option("--out", help="output folder")],
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same population")] = 1,
+    fmt: Annotated[
+        str, typer.Option("--format", help="timeline-ndjson or parquet")
+    ] = "timeline-ndjson",
+) -> None:
+    """Write a synthetic programme population with violations at known rates (truth.json)."""
+    from isotrack.audit.synth_files import FORMATS, write_population
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
+    truth = write_population(patients, seed, fmt, out)
+    console.print(f"Wrote {patients} courses ({len(truth['injected'])} with a violation) to {out}")

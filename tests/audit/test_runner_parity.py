@@ -1,0 +1,79 @@
+"""DuckDB (in process and with a process pool) and Spark give the same findings on the same
+population, from NDJSON and from Parquet: the engines judge in every runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from audit_cases import KEY
+
+from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines, convert_to_parquet
+from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
+from isotrack.audit.synth import AUDIT_DATE
+from isotrack.audit.synth_files import write_population
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("parity")
+    write_population(12, 11, "timeline-ndjson", out)
+    convert_to_parquet(NdjsonTimelines(out / "timelines.ndjson"), out / "parquet")
+    return out
+
+
+def _audit(source: NdjsonTimelines | ParquetTimelines, **options: object) -> AuditOutcome:
+    return run_audit(
+        source,
+        AuditOptions(audit_date=AUDIT_DATE, pseudonym_key=KEY, keep_findings=True, **options),  # type: ignore[arg-type]
+    )
+
+
+def _comparable(outcome: AuditOutcome) -> tuple[list[dict[str, object]], dict[str, object]]:
+    summary = outcome.summary.as_json()
+    summary.pop("engine")
+    summary.pop("source")
+    return [f.as_row() for f in outcome.findings], summary
+
+
+@pytest.fixture(scope="module")
+def embedded(population: Path) -> AuditOutcome:
+    return _audit(NdjsonTimelines(population / "timelines.ndjson"))
+
+
+def test_the_process_pool_and_parquet_give_the_in_process_findings(
+    population: Path, embedded: AuditOutcome
+) -> None:
+    pooled = _audit(ParquetTimelines(population / "parquet"), workers=2, batch_size=5)
+    assert embedded.findings  # the population has violations to agree on
+    assert _comparable(pooled) == _comparable(embedded)
+
+
+def _require_java() -> None:
+    if shutil.which("java") is not None:
+        return
+    reason = "Spark needs Java: install Debian's default-jre-headless"
+    if os.environ.get("ISOTRACK_REQUIRE_SPARK") == "1":
+        pytest.fail(reason + " (ISOTRACK_REQUIRE_SPARK=1)")
+    pytest.skip(reason)
+
+
+def test_spark_gives_the_embedded_findings(population: Path, embedded: AuditOutcome) -> None:
+    _require_java()
+    spark = _audit(ParquetTimelines(population / "parquet"), engine="spark", master="local[2]")
+    assert spark.summary.engine == "spark"
+    assert _comparable(spark) == _comparable(embedded)
+
+
+def test_an_unreadable_course_is_counted_not_fatal(tmp_path: Path) -> None:
+    source = tmp_path / "broken.ndjson"
+    source.write_text('{"schema": "isotrack.timeline/1", "policy": "eu-ppp-2018"}\n')
+    outcome = _audit(NdjsonTimelines(source))
+    assert (outcome.summary.courses, outcome.summary.unreadable) == (0, 1)
+
+
+def test_audit_date_is_part_of_the_summary(embedded: AuditOutcome) -> None:
+    assert embedded.summary.audit_date == dt.date(2026, 11, 1).isoformat()
