@@ -26,7 +26,7 @@ def schema_command(
 
 def read_timeline_file(path: Path) -> Timeline:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     try:

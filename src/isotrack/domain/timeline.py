@@ -8,7 +8,6 @@ amendments, which is the view every engine reads.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Self, TypeVar
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
+from isotrack.domain.json_input import read_json
 
 TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
@@ -173,12 +173,7 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
     'p1'
     """
     if isinstance(data, (str, bytes)):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise IsotrackInputError(
-                [FieldProblem("timeline", "(json)", str(exc), "valid JSON")], "invalid timeline"
-            ) from None
+        data = read_json(data, document="timeline")
     if not isinstance(data, Mapping):
         raise IsotrackInputError(
             [FieldProblem("timeline", "(root)", type(data).__name__, "a JSON object")],
