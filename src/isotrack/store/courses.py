@@ -22,6 +22,7 @@ from isotrack.domain.events import EventBase
 from isotrack.domain.timeline import TIMELINE_SCHEMA, Patient, Timeline
 from isotrack.store.chain import canonical_json, event_hash, genesis_hash
 from isotrack.store.clock import utc_timestamp
+from isotrack.store.seals import seal_head, seal_patient
 from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_date, as_reader
 from isotrack.store.tables import courses, events, patients
 
@@ -155,6 +156,7 @@ def create_patient(
             created_at=utc_timestamp(),
         )
     )
+    seal_patient(connection, patient_id, prescriber_user_id)
     return patient_id
 
 
@@ -198,6 +200,7 @@ def create_course(
             genesis_hash=genesis,
         )
     )
+    seal_head(connection, header.id, 0, genesis)
     return replace(header, genesis_hash=genesis)
 
 
@@ -350,6 +353,7 @@ def append_event(
                     hash=link,
                 )
             )
+            seal_head(connection, course_id, seq, link)
     except IntegrityError:
         # Another writer took this sequence number between our read and our insert.
         raise VersionConflict(course_id, expected_version, seq, lost_race=True) from None
@@ -425,3 +429,4 @@ def append_events_unchecked(
         prev = link
     if rows:
         connection.execute(insert(events), rows)
+        seal_head(connection, header.id, len(rows), prev)
