@@ -312,7 +312,7 @@ def verify_command(
                 "every chain intact, every seal matches"
                 if report.intact
                 else f"{len(report.problems())} broken"
-            )  # noqa: E501
+            )
         )
     if not report.intact:
         raise typer.Exit(1)
