@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from isotrack.knowledge.units import is_known_unit
 
@@ -152,7 +152,7 @@ class ContraceptionRecorded(EventBase):
 
     type: Literal["contraception"] = "contraception"
     methods: list[ContraceptionMethodCode] = Field(default_factory=list)
-    abstinence: bool = False
+    abstinence: StrictBool = False
     started_on: dt.date | None = None
 
     @model_validator(mode="after")
@@ -175,7 +175,7 @@ class CounsellingGiven(EventBase):
 
 class ComprehensionChecked(EventBase):
     type: Literal["comprehension_check"] = "comprehension_check"
-    passed: bool
+    passed: StrictBool
 
 
 Category = Literal["can_get_pregnant", "cannot_get_pregnant"]
@@ -238,7 +238,7 @@ class AssessmentDone(EventBase):
     kind: Literal[
         "mental_health", "sexual_function", "psychiatric_history", "second_prescriber_agreement"
     ]
-    concern: bool | None = None
+    concern: StrictBool | None = None
     outcome: str | None = None
 
 

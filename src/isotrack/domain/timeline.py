@@ -11,7 +11,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import EVENT_TYPES, Event, EventAmended, EventBase, EventVoided
@@ -28,7 +36,7 @@ class Patient(BaseModel):
     id: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex_at_birth: Literal["female", "male", "intersex", "unknown"]
-    can_get_pregnant: bool
+    can_get_pregnant: StrictBool
 
     def age_years_on(self, day: dt.date) -> int:
         """Completed years of age on ``day``."""
