@@ -60,6 +60,9 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     failures = 0
+    # One key file for the whole run: every trial's service and this process sign alike.
+    key_directory = tempfile.mkdtemp(prefix="isotrack-crash-key-")
+    os.environ.setdefault("ISOTRACK_CHAIN_KEY_FILE", os.path.join(key_directory, "chain-key"))
     for trial in range(1, args.trials + 1):
         with tempfile.TemporaryDirectory() as directory:
             line = _one(args.database, args.postgres_url, Path(directory), rng)

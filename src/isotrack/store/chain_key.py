@@ -14,14 +14,17 @@ import hmac
 import os
 import secrets
 import threading
+import weakref
 from pathlib import Path
 
-from sqlalchemy import Connection, make_url
+from sqlalchemy import Connection, Engine, make_url
 
 CHAIN_KEY_FILE_ENV = "ISOTRACK_CHAIN_KEY_FILE"
 _KEY_BYTES = 32
 _lock = threading.Lock()
 _keys: dict[Path, bytes] = {}
+# One look-up per engine, not one per write (the key never changes while a process runs).
+_engine_keys: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
 
 
 class ChainKeyError(RuntimeError):
@@ -74,14 +77,18 @@ def load_key(path: Path) -> bytes:
 
 def key_for(connection: Connection) -> bytes:
     """The signing key of the store this connection belongs to."""
-    url = connection.engine.url.render_as_string(hide_password=True)
-    return load_key(key_path_for(url))
+    engine = connection.engine
+    key = _engine_keys.get(engine)
+    if key is None:
+        key = load_key(key_path_for(engine.url.render_as_string(hide_password=True)))
+        _engine_keys[engine] = key
+    return key
 
 
 def sign(key: bytes, purpose: str, text: str) -> str:
     """HMAC-SHA256 of ``text`` under ``key``, separated by ``purpose`` so no signature of one
     kind can be replayed as another."""
-    return hmac.new(key, f"{purpose}\n{text}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{purpose}\n{text}".encode(), hashlib.sha256).hex()
 
 
 def signature_matches(key: bytes, purpose: str, text: str, signature: str) -> bool:

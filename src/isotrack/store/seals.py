@@ -65,8 +65,10 @@ def patient_fields(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def authorization_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision's columns, and its full JSON as a digest (the seal stays small)."""
     fields = sealed_fields(row, AUTHORIZATION_FIELDS)
     fields["authorized"] = bool(fields["authorized"])
+    fields["decision"] = _digest(str(fields["decision"]))
     return fields
 
 
