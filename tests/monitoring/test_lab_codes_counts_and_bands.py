@@ -225,7 +225,12 @@ def test_a_result_that_cannot_be_read_is_a_warning_on_that_event_not_a_broken_co
 @pytest.mark.parametrize(
     ("policy", "value", "unit", "expected"),
     [
-        ("test-uk", 9.0, "mmol/L", ("TG_VERY_HIGH", "warning")),  # BNF position (as uk-mhra-2023): above 9
+        (
+            "test-uk",
+            9.0,
+            "mmol/L",
+            ("TG_VERY_HIGH", "warning"),
+        ),  # BNF (as uk-mhra-2023): above 9
         ("test-uk", 9.01, "mmol/L", ("TG_PANCREATITIS_RISK", "critical")),
         ("test-uk", 8.99, "mmol/L", ("TG_VERY_HIGH", "warning")),
         ("test-eu", 9.01, "mmol/L", ("TG_VERY_HIGH", "warning")),  # CTCAE grade 4 position

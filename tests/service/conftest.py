@@ -14,3 +14,9 @@ from service_clinic import (  # noqa: F401
     postgres_available,
     settings,
 )
+
+# The chain key of every test store lives in one temporary file, never in the working tree.
+if "ISOTRACK_CHAIN_KEY_FILE" not in os.environ:
+    import tempfile
+
+    os.environ["ISOTRACK_CHAIN_KEY_FILE"] = os.path.join(tempfile.mkdtemp(), "chain-key")

@@ -13,7 +13,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from isotrack.domain.events import WeightMeasured
-from isotrack.store.authorizations import AuthorizationWriter, DuplicateRequest, make_record
+from isotrack.store.authorizations import (
+    AuthorizationWriter,
+    DuplicateRequest,
+    make_record,
+    record_authorization_now,
+)
 from isotrack.store.courses import (
     VersionConflict,
     append_event,
@@ -66,19 +71,18 @@ def test_database_rejects_changing_or_removing_recorded_rows(
     # Append-only is enforced by triggers, not only by the code: raw SQL cannot rewrite history.
     db = clinic.database
     with db.writing() as connection:
-        connection.execute(
-            dispense_authorizations.insert().values(
-                make_record(
-                    course_id=clinic.courses["demo-02"].id,
-                    prescription_id=None,
-                    decided_on=TODAY,
-                    authorized=False,
-                    dispense_by=None,
-                    max_days_supply=None,
-                    decision={"authorized": False},
-                    requested_by="u-test",
-                ).row()
-            )
+        record_authorization_now(
+            connection,
+            make_record(
+                course_id=clinic.courses["demo-02"].id,
+                prescription_id=None,
+                decided_on=TODAY,
+                authorized=False,
+                dispense_by=None,
+                max_days_supply=None,
+                decision={"authorized": False},
+                requested_by="u-test",
+            ),
         )
         before = connection.execute(select(func.count()).select_from(events)).scalar_one()
     with pytest.raises(DBAPIError, match="append-only"), db.writing() as connection:

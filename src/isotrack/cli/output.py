@@ -25,9 +25,12 @@ def emit_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def fail_input(error: IsotrackInputError) -> NoReturn:
+    # One fault reads best on one line; several keep their list.
+    if len(error.problems) == 1:
+        fail(f"{error.summary}: {error.problems[0].message()}")
     fail(str(error))

@@ -217,8 +217,11 @@ def export_command(
 def verify_command(
     database_url: DatabaseUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    checkpoint: Annotated[
+        bool, typer.Option("--checkpoint", help="when intact, sign a checkpoint (run from cron)")
+    ] = False,
 ) -> None:
-    """Recompute every course's hash chain; report the first broken link of each course."""
+    """Check every course's chain and every signed seal; with --checkpoint, sign a new one."""
     from isotrack.service import operations
 
     with _operator_errors():
@@ -233,14 +236,23 @@ def verify_command(
                     {"course_id": b.course_id, "seq": b.seq, "problem": b.problem}
                     for b in report.broken
                 ],
+                "findings": [{"subject": f.subject, "problem": f.problem} for f in report.findings],
             }
         )
     else:
-        for link in report.broken:
-            console.print(f"[bold red]BROKEN[/] {link.describe()}", highlight=False)
+        for problem in report.problems():
+            console.print(f"[bold red]BROKEN[/] {problem}", highlight=False, soft_wrap=True)
         console.print(
             f"{report.courses_checked} courses, {report.events_checked} events checked: "
-            + ("every chain intact" if report.intact else f"{len(report.broken)} broken")
+            + (
+                "every chain intact, every seal matches"
+                if report.intact
+                else f"{len(report.problems())} broken"
+            )
         )
     if not report.intact:
         raise typer.Exit(1)
+    if checkpoint:
+        with _operator_errors():
+            taken = operations.sign_checkpoint(database_url)
+        console.print(f"signed checkpoint #{taken.id} over {len(taken.subjects)} seals")

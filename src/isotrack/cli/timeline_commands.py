@@ -32,7 +32,7 @@ def read_timeline_file(path: Path) -> Timeline:
     from isotrack.domain.timeline import load_timeline
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     try:

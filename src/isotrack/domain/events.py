@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, model_validator
 
 from isotrack.domain.clinical_events import (
     AcneAssessment,
@@ -159,7 +159,7 @@ class ContraceptionRecorded(EventBase):
 
     type: Literal["contraception"] = "contraception"
     methods: list[ContraceptionMethodCode] = Field(default_factory=list)
-    abstinence: bool = False
+    abstinence: StrictBool = False
     started_on: dt.date | None = None
 
     @model_validator(mode="after")
@@ -182,7 +182,7 @@ class CounsellingGiven(EventBase):
 
 class ComprehensionChecked(EventBase):
     type: Literal["comprehension_check"] = "comprehension_check"
-    passed: bool
+    passed: StrictBool
 
 
 Category = Literal["can_get_pregnant", "cannot_get_pregnant"]
@@ -255,7 +255,7 @@ class AssessmentDone(EventBase):
         "second_prescriber_agreement",
         "no_pregnancy_risk",
     ]
-    concern: bool | None = None
+    concern: StrictBool | None = None
     outcome: str | None = None
 
 

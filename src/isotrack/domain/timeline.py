@@ -8,11 +8,18 @@ amendments, which is the view every engine reads.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, Literal, Self, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import (
@@ -23,6 +30,7 @@ from isotrack.domain.events import (
     EventBase,
     EventVoided,
 )
+from isotrack.domain.json_input import read_json
 
 TIMELINE_SCHEMA: Literal["isotrack.timeline/1"] = "isotrack.timeline/1"
 
@@ -40,7 +48,7 @@ class Patient(BaseModel):
     id: str = Field(min_length=1, max_length=100)
     birth_date: dt.date
     sex_at_birth: Literal["female", "male", "intersex", "unknown"]
-    can_get_pregnant: bool
+    can_get_pregnant: StrictBool
 
     def age_years_on(self, day: dt.date) -> int:
         """Completed years of age on ``day``."""
@@ -213,18 +221,7 @@ def load_timeline(data: Mapping[str, Any] | str | bytes) -> Timeline:
     'p1'
     """
     if isinstance(data, (str, bytes)):
-        # Fast path: pydantic reads the JSON text itself, with no Python dict in between. Any
-        # failure is reported by the path below, so error messages do not depend on the path.
-        try:
-            return Timeline.model_validate_json(data, context={READING_RECORD: True})
-        except ValidationError:
-            pass
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise IsotrackInputError(
-                [FieldProblem("timeline", "(json)", str(exc), "valid JSON")], "invalid timeline"
-            ) from None
+        data = read_json(data, document="timeline")
     if not isinstance(data, Mapping):
         raise IsotrackInputError(
             [FieldProblem("timeline", "(root)", type(data).__name__, "a JSON object")],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from isotrack.domain.errors import FieldProblem, IsotrackError, IsotrackInputError, RecordNotFound
 from isotrack.domain.timeline import Timeline
+from isotrack.store.checkpoints import Checkpoint, take_checkpoint
 from isotrack.store.courses import CourseHeader, NotFound, import_timeline, read_course
 from isotrack.store.database import (
     Database,
@@ -183,6 +184,12 @@ def export_course(database_url: str | None, course_id: str) -> Timeline:
 
 
 def verify_store(database_url: str | None) -> VerifyReport:
-    """Recompute every course's hash chain."""
+    """Check every course's hash chain and every signed seal against the newest checkpoint."""
     with _store(database_url) as database, database.reading() as connection:
         return verify_all(connection)
+
+
+def sign_checkpoint(database_url: str | None) -> Checkpoint:
+    """Sign a checkpoint over every seal (run after a clean ``verify_store``, e.g. from cron)."""
+    with _store(database_url) as database, database.writing() as connection:
+        return take_checkpoint(connection)

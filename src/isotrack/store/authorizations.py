@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from isotrack.store.clock import utc_timestamp
 from isotrack.store.database import Database
+from isotrack.store.seals import authorization_seal, insert_seals
 from isotrack.store.tables import dispense_authorizations
 
 # Crockford-style alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
@@ -120,6 +121,7 @@ def authorizations_of_course(connection: Connection, course_id: str) -> list[Aut
 def record_authorization_now(connection: Connection, record: AuthorizationRecord) -> None:
     """Insert one authorization in the caller's transaction (tests, imports, the CLI)."""
     connection.execute(insert(dispense_authorizations).values(record.row()))
+    insert_seals(connection, [authorization_seal(record.row())])
 
 
 class DuplicateRequest(Exception):
@@ -229,13 +231,16 @@ class AuthorizationWriter:
                 plain = [r.row() for r in records if r.idempotency_key is None]
                 if plain:
                     connection.execute(insert(dispense_authorizations), plain)
+                    insert_seals(connection, [authorization_seal(row) for row in plain])
                 for record in records:
                     if record.idempotency_key is None:
                         continue
                     # A savepoint per keyed record, so a repeated key fails alone.
                     try:
                         with connection.begin_nested():
-                            connection.execute(insert(dispense_authorizations).values(record.row()))
+                            row = record.row()
+                            connection.execute(insert(dispense_authorizations).values(row))
+                            insert_seals(connection, [authorization_seal(row)])
                     except IntegrityError:
                         stored = authorization_by_key(
                             connection, record.requested_by, record.idempotency_key

@@ -28,6 +28,7 @@ from isotrack.store.course_records import (
     VersionConflict,
     course_etag,
 )
+from isotrack.store.seals import seal_head, seal_patient
 from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_date, as_reader
 from isotrack.store.tables import courses, events, patients
 
@@ -79,6 +80,7 @@ def create_patient(
             created_at=utc_timestamp(),
         )
     )
+    seal_patient(connection, patient_id, prescriber_user_id)
     return patient_id
 
 
@@ -122,6 +124,7 @@ def create_course(
             genesis_hash=genesis,
         )
     )
+    seal_head(connection, header.id, 0, genesis)
     return replace(header, genesis_hash=genesis)
 
 
@@ -274,6 +277,7 @@ def append_event(
                     hash=link,
                 )
             )
+            seal_head(connection, course_id, seq, link)
     except IntegrityError:
         # Another writer took this sequence number between our read and our insert.
         raise VersionConflict(course_id, expected_version, seq, lost_race=True) from None
@@ -349,3 +353,4 @@ def append_events_unchecked(
         prev = link
     if rows:
         connection.execute(insert(events), rows)
+        seal_head(connection, header.id, len(rows), prev)

@@ -148,4 +148,33 @@ dispense_authorizations = Table(
     ),
 )
 
+# A signed seal per protected row (see ``isotrack.store.seals``).
+seals = Table(
+    "seals",
+    metadata,
+    Column("subject", String(160), primary_key=True),
+    Column("fields", Text, nullable=False),
+    Column("signature", String(64), nullable=False),
+)
+
+# Periodic signed checkpoints over every seal (see ``isotrack.store.checkpoints``).
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("taken_at", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("signature", String(64), nullable=False),
+)
+
+# Failed sign-ins per account ("account:<name>") and per address ("address:<ip>").
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("blocked_until", BigInteger, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=False),
+)
+
 APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations")

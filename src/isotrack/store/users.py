@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.store.clock import epoch_seconds, utc_timestamp
+from isotrack.store.seals import seal_user
 from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_reader
 from isotrack.store.tables import login_failures, patients, sessions, users
 
@@ -184,6 +185,7 @@ def create_user(
             created_at=utc_timestamp(),
         )
     )
+    seal_user(connection, user.id)
     return user
 
 
@@ -205,6 +207,7 @@ def list_users(connection: Connection) -> list[User]:
 def set_user_active(connection: Connection, user_id: str, active: bool) -> None:
     """Deactivate (or reactivate) an account; deactivation also revokes its sessions."""
     connection.execute(update(users).where(users.c.id == user_id).values(active=active))
+    seal_user(connection, user_id)
     if not active:
         revoke_user_sessions(connection, user_id)
 
@@ -264,6 +267,7 @@ def check_password(
         connection.execute(
             update(users).where(users.c.id == user.id).values(password_hash=hash_password(password))
         )
+        seal_user(connection, user.id)
     return user
 
 

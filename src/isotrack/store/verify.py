@@ -1,4 +1,5 @@
-"""Recompute every course's hash chain and report the first broken link of each course."""
+"""Recompute every course's hash chain and report the first broken link of each course, then
+compare every protected row with its signed seal and the newest checkpoint."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, select
 from isotrack.store.chain import event_hash, genesis_hash
 from isotrack.store.courses import read_header
 from isotrack.store.tables import courses, events
+from isotrack.store.verify_seals import Finding, verify_seals
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,15 @@ class VerifyReport:
     courses_checked: int = 0
     events_checked: int = 0
     broken: list[BrokenLink] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.broken
+        return not self.broken and not self.findings
+
+    def problems(self) -> list[str]:
+        """Every problem, one line each, courses' chains first."""
+        return [b.describe() for b in self.broken] + [f.describe() for f in self.findings]
 
 
 def verify_course(connection: Connection, course_id: str) -> tuple[int, BrokenLink | None]:
@@ -91,4 +98,5 @@ def verify_all(connection: Connection) -> VerifyReport:
         checked_events += count
         if link is not None:
             broken.append(link)
-    return VerifyReport(len(course_ids), checked_events, broken)
+    findings = verify_seals(connection, {link.course_id for link in broken})
+    return VerifyReport(len(course_ids), checked_events, broken, findings)
