@@ -10,6 +10,9 @@ from pathlib import Path
 from isotrack.domain.timeline import Timeline, load_timeline
 from timeline_cases import event, patient, timeline
 
+# The item-9 alert of ``phq_2`` (its id as the monitoring engine names it).
+REVIEWED_ALERT = "MOOD_SUICIDAL_IDEATION:phq_2"
+
 SCENARIOS = Path(__file__).parent.parent / "programme" / "scenarios"
 
 
@@ -127,7 +130,35 @@ def every_event_course() -> Timeline:
         event("cond_2", "condition", "2026-02-06", term="pancreatitis"),
         event("cond_2_void", "void", "2026-02-07", target_id="cond_2", reason="wrong patient"),
         event("ae_1_void", "void", "2026-02-08", target_id="ae_1", reason="entered twice"),
+        event(
+            "acne_1",
+            "acne_assessment",
+            "2026-02-09",
+            grade=3,
+            lesions={"face": {"papules": 12, "pustules": 4}, "back": {"nodules_cysts": 1}},
+            scarring="mild",
+            assessed_by="prescriber",
+        ),
+        event(
+            "acne_2", "acne_assessment", "2026-02-09", scale="gags", grade=18, assessed_by="patient"
+        ),
+        event("phq_2", "mood_screen", "2026-02-10", item_scores=[1, 1, 1, 1, 0, 0, 0, 0, 1]),
+        event(
+            "rev_1",
+            "alert_review",
+            "2026-02-11",
+            alert_id=REVIEWED_ALERT,
+            outcome="continue",
+            note="seen in clinic; no current risk, safety plan agreed",
+        ),
         event("preg_1", "pregnancy_reported", "2026-02-20"),
+        event(
+            "out_1",
+            "pregnancy_outcome",
+            "2026-03-30",
+            outcome="miscarriage",
+            details="reported to the registry",
+        ),
         event("end_1", "course_end", "2026-02-21", reason="pregnancy"),
         policy="uk-mhra-2023",
         patient=someone,

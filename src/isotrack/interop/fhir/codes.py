@@ -124,3 +124,19 @@ UCUM_BY_UNIT: Final = {
     "IU/L": "[IU]/L", "10^9/L": "10*9/L", "%": "%", "d": "d",
 }  # fmt: skip
 UNIT_BY_UCUM: Final = {code: unit for unit, code in UCUM_BY_UNIT.items()}
+
+# --- Clinical judgements (alert reviews, acne assessments, pregnancy outcomes) ---------------
+
+# No reference note gives a verified LOINC or SNOMED code for these isotrack records, so they
+# are coded in isotrack's own systems (listed in docs/fhir-mapping.md) rather than guessed.
+ALERT_ID_SYSTEM: Final = f"{ISOTRACK_BASE}/alert-id"
+ALERT_REVIEW_OUTCOME_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/alert-review-outcome"
+PREGNANCY_OUTCOME_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/pregnancy-outcome"
+ACNE_SCALE_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/acne-grading-scale"
+ACNE_LESION_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/acne-lesion-count"
+ACNE_SCARRING_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/acne-scarring"
+ASSESSOR_SYSTEM: Final = f"{ISOTRACK_BASE}/CodeSystem/assessor"
+LOCAL_PREGNANCY_OUTCOME: Final = "pregnancy-outcome"
+LOCAL_OUTCOME_DETAILS: Final = "outcome-details"
+LOCAL_SCARRING: Final = "scarring"
+LOCAL_ASSESSED_BY: Final = "assessed-by"

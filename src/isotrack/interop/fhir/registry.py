@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from isotrack.interop.fhir import map_acne as acne
+from isotrack.interop.fhir import map_alert_review as alert_review
 from isotrack.interop.fhir import map_corrections as corrections
 from isotrack.interop.fhir import map_course as course
 from isotrack.interop.fhir import map_history as history
 from isotrack.interop.fhir import map_observations as observations
 from isotrack.interop.fhir import map_orders as orders
+from isotrack.interop.fhir import map_pregnancy_outcome as pregnancy_outcome
 from isotrack.interop.fhir import map_programme as programme
 from isotrack.interop.fhir.mapping import EventMapping
 
@@ -29,6 +32,9 @@ MAPPINGS: tuple[EventMapping, ...] = (
     programme.CATEGORY,
     programme.ASSESSMENT,
     programme.PREGNANCY_REPORTED,
+    pregnancy_outcome.PREGNANCY_OUTCOME,
+    acne.ACNE_ASSESSMENT,
+    alert_review.ALERT_REVIEW,
     programme.VISIT,
     course.COURSE_START,
     course.COURSE_END,

@@ -35,7 +35,7 @@ _HAS_NOTE = frozenset(
 _STATUS_FIELD = {
     "Observation": "status", "MedicationRequest": "status", "MedicationDispense": "status",
     "Procedure": "status", "MedicationStatement": "status", "EpisodeOfCare": "status",
-    "Encounter": "status",
+    "Encounter": "status", "DetectedIssue": "status",
 }  # fmt: skip
 
 
