@@ -16,6 +16,7 @@ import typer
 from isotrack.cli.app import app
 from isotrack.cli.output import emit_json, error_console, fail
 from isotrack.cli.timeline_commands import read_timeline_file
+from isotrack.domain.timeline import Timeline
 
 fhir_app = typer.Typer(
     help="FHIR R4: a course timeline as a Bundle, and a Bundle as a course timeline.",
@@ -82,3 +83,40 @@ def to_timeline_command(
         if not as_json:
             error_console.print("error: no course could be read from this file", highlight=False)
         raise typer.Exit(1)
+
+
+def read_fhir_course(
+    bundle_file: Path, policy: str | None, fhir_server: str | None
+) -> tuple[Timeline, list[tuple[str, str]]]:
+    """The course in a FHIR Bundle file and the identifiers to keep for its Patient; the
+    conversion report goes to stderr; exit 1 when no course can be read."""
+    from isotrack.interop.fhir.convert import fhir_to_timeline, patient_identity
+    from isotrack.knowledge import load_knowledge
+    from isotrack.service.fhir_patients import fhir_patient_identifiers
+
+    try:
+        text = bundle_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {bundle_file}: {exc.strerror}")
+    result = fhir_to_timeline(load_knowledge(), text, policy=policy)
+    _print_report(result.report.lines())
+    if result.timeline is None:
+        fail(f"no course could be read from {bundle_file} (see the lines above)")
+    logical_id, identifiers = patient_identity(text)
+    kept = fhir_patient_identifiers(logical_id, identifiers, fhir_server) if logical_id else []
+    return result.timeline, kept
+
+
+def write_fhir_ndjson(directory: Path, timelines: list[Timeline]) -> list[Path]:
+    """FHIR Bulk Data NDJSON files (one per resource type) for the courses."""
+    from isotrack.interop.fhir.bulk import write_bulk
+    from isotrack.interop.fhir.convert import timeline_to_fhir
+    from isotrack.knowledge import load_knowledge
+
+    knowledge = load_knowledge()
+    bundles = []
+    for timeline in timelines:
+        result = timeline_to_fhir(knowledge, timeline)
+        _print_report(result.report.lines())
+        bundles.append(result.bundle)
+    return write_bulk(directory, bundles)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -172,21 +172,43 @@ def demo(
     console.print(f"{made.patients} demo patients created, dated from {today.isoformat()}")
 
 
+ImportFormat = Literal["timeline", "fhir"]
+ExportFormat = Literal["timeline", "fhir-ndjson"]
+
+
 @app.command("import")
 def import_command(
-    timeline_file: Annotated[Path, typer.Argument(help="an isotrack.timeline/1 JSON file")],
+    source: Annotated[Path, typer.Argument(help="a timeline JSON file, or a FHIR R4 Bundle")],
     prescriber: Annotated[str, typer.Option(help="username of the prescriber in charge")],
     display_name: Annotated[str | None, typer.Option(help="patient name for the clinic")] = None,
+    file_format: Annotated[
+        ImportFormat, typer.Option("--format", help="timeline (isotrack.timeline/1) or fhir")
+    ] = "timeline",
+    policy: Annotated[
+        str | None, typer.Option(help="fhir: programme policy when the Patient names none")
+    ] = None,
+    fhir_server: Annotated[
+        str | None,
+        typer.Option(help="fhir: base URL of the FHIR server the Patient's id belongs to"),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Store a course from a timeline file (the patient is created if new)."""
+    """Store a course (the patient is created if new). With --format fhir the Patient's logical
+    id and identifiers are kept, so later EHR calls about that Patient find the course."""
     from isotrack.service import operations
 
-    timeline = read_timeline_file(timeline_file)
+    identifiers: list[tuple[str, str]] = []
+    if file_format == "fhir":
+        from isotrack.cli.fhir_commands import read_fhir_course
+
+        timeline, identifiers = read_fhir_course(source, policy, fhir_server)
+    else:
+        timeline = read_timeline_file(source)
     with _operator_errors():
         header = operations.import_course(
-            database_url, timeline, prescriber_username=prescriber, display_name=display_name
-        )
+            database_url, timeline, prescriber_username=prescriber, display_name=display_name,
+            identifiers=identifiers,
+        )  # fmt: skip
     console.print(
         f"imported course {header.id} for patient {header.patient_id} "
         f"({len(timeline.events)} events)"
@@ -195,17 +217,35 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    course_id: Annotated[str, typer.Argument(help="the course id")],
+    target: Annotated[
+        str, typer.Argument(help="the course id; with --format fhir-ndjson, the output folder")
+    ],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file; default stdout")
     ] = None,
+    file_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="timeline, or fhir-ndjson (FHIR Bulk Data, every course)"),
+    ] = "timeline",
+    course: Annotated[
+        list[str] | None, typer.Option(help="fhir-ndjson: only this course (repeatable)")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Write a course as an isotrack.timeline/1 JSON document."""
+    """Write a course as an isotrack.timeline/1 JSON document, or (--format fhir-ndjson) the
+    store's courses as FHIR Bulk Data: one NDJSON file per resource type in a folder."""
     from isotrack.service import operations
 
+    if file_format == "fhir-ndjson":
+        from isotrack.cli.fhir_commands import write_fhir_ndjson
+
+        with _operator_errors():
+            timelines = operations.export_courses(database_url, course or [])
+        written = write_fhir_ndjson(Path(target), timelines)
+        console.print(f"wrote {len(written)} NDJSON files for {len(timelines)} courses to {target}")
+        return
     with _operator_errors():
-        document = operations.export_course(database_url, course_id).to_json_dict()
+        document = operations.export_course(database_url, target).to_json_dict()
     if output is None:
         emit_json(document)
     else:

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from isotrack.domain.errors import FieldProblem, IsotrackError, IsotrackInputError, RecordNotFound
 from isotrack.domain.timeline import Timeline
 from isotrack.store.checkpoints import Checkpoint, take_checkpoint
-from isotrack.store.courses import CourseHeader, NotFound, import_timeline, read_course
+from isotrack.store.courses import (
+    CourseHeader,
+    NotFound,
+    all_course_ids,
+    import_timeline,
+    read_course,
+)
 from isotrack.store.database import (
     Database,
     SchemaStatus,
@@ -27,6 +33,7 @@ from isotrack.store.database import (
     upgrade_schema,
 )
 from isotrack.store.demo_clinic import DEMO_USERS, DemoUser, demo_patients
+from isotrack.store.patient_identifiers import link_identifiers
 from isotrack.store.users import Role, User, create_user, generate_password, user_by_username
 from isotrack.store.verify import VerifyReport, verify_all
 
@@ -39,6 +46,7 @@ __all__ = [
     "VerifyReport",
     "add_user",
     "export_course",
+    "export_courses",
     "import_course",
     "load_demo_clinic",
     "schema_state",
@@ -159,8 +167,12 @@ def import_course(
     *,
     prescriber_username: str,
     display_name: str | None = None,
+    identifiers: Sequence[tuple[str, str]] = (),
 ) -> CourseHeader:
-    """Store a whole timeline as a new course in a prescriber's care (patient created if new)."""
+    """Store a whole timeline as a new course in a prescriber's care (patient created if new).
+
+    ``identifiers`` (``(system, value)``, e.g. from ``service.fhir_patients``) are kept as the
+    patient's external identifiers in the same transaction."""
     with _store(database_url) as database, database.writing() as connection:
         user = user_by_username(connection, prescriber_username)
         if user is None or user.role is not Role.PRESCRIBER:
@@ -169,10 +181,12 @@ def import_course(
                               "the username of a prescriber")],
                 "unknown prescriber",
             )  # fmt: skip
-        return import_timeline(
+        header = import_timeline(
             connection, timeline, recorded_by=user.username, prescriber_user_id=user.id,
             display_name=display_name,
         )  # fmt: skip
+        link_identifiers(connection, header.patient_id, identifiers)
+        return header
 
 
 def export_course(database_url: str | None, course_id: str) -> Timeline:
@@ -181,6 +195,19 @@ def export_course(database_url: str | None, course_id: str) -> Timeline:
             return read_course(connection, course_id).timeline()
         except NotFound:
             raise RecordNotFound(f"no course {course_id!r}") from None
+
+
+def export_courses(database_url: str | None, course_ids: Sequence[str] = ()) -> list[Timeline]:
+    """The named courses, or every course of the store when none is named."""
+    with _store(database_url) as database, database.reading() as connection:
+        wanted = list(course_ids) or all_course_ids(connection)
+        found = []
+        for course_id in wanted:
+            try:
+                found.append(read_course(connection, course_id).timeline())
+            except NotFound:
+                raise RecordNotFound(f"no course {course_id!r}") from None
+        return found
 
 
 def verify_store(database_url: str | None) -> VerifyReport:

@@ -354,3 +354,12 @@ def append_events_unchecked(
     if rows:
         connection.execute(insert(events), rows)
         seal_head(connection, header.id, len(rows), prev)
+
+
+def all_course_ids(connection: Connection) -> list[str]:
+    """Every course of the store, oldest first (for a whole-store export)."""
+    return list(
+        connection.execute(select(courses.c.id).order_by(courses.c.created_at, courses.c.id))
+        .scalars()
+        .all()
+    )

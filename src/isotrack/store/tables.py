@@ -178,3 +178,16 @@ sign_in_throttle = Table(
 )
 
 APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations")
+
+# Identifiers other systems give a patient (``system`` + ``value``, as in FHIR): one value of
+# one system names one patient (see ``isotrack.store.patient_identifiers``).
+patient_identifiers = Table(
+    "patient_identifiers",
+    metadata,
+    Column("system", String(300), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("patient_id", String(100), ForeignKey("patients.id"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    PrimaryKeyConstraint("system", "value", name="pk_patient_identifiers"),
+    Index("ix_patient_identifiers_patient", "patient_id"),
+)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from isotrack.domain.timeline import Timeline
-from isotrack.interop.fhir import reader, writer
-from isotrack.interop.fhir.report import BundleResult, TimelineResult
+from isotrack.interop.fhir import codes, reader, writer
+from isotrack.interop.fhir.report import BundleResult, ConversionReport, TimelineResult
 from isotrack.knowledge.loader import Knowledge
 from isotrack.knowledge.monitoring import lab_tests
 
@@ -49,3 +49,27 @@ def fhir_to_timeline(
     return reader.bundle_to_timeline(
         bundle, product_names(knowledge), lab_loinc_codes(knowledge), policy=policy
     )
+
+
+def patient_identity(
+    bundle: Mapping[str, Any] | list[Any] | str | bytes,
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """The first Patient's logical id and its ``(system, value)`` identifiers (isotrack's own
+    event and patient ids excluded), for keeping them as the course's external identifiers."""
+    for resource in reader.resources_of(bundle, ConversionReport()):
+        if resource["resourceType"] != "Patient":
+            continue
+        logical_id = resource.get("id")
+        found: list[tuple[str, str]] = []
+        identifiers = resource.get("identifier")
+        for item in identifiers if isinstance(identifiers, list) else []:
+            if not isinstance(item, Mapping):
+                continue
+            system, value = item.get("system"), item.get("value")
+            if (
+                isinstance(system, str) and isinstance(value, str) and system and value
+                and not system.startswith(codes.ISOTRACK_BASE)
+            ):  # fmt: skip
+                found.append((system, value))
+        return (logical_id if isinstance(logical_id, str) else None), found
+    return None, []
