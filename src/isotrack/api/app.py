@@ -13,6 +13,7 @@ from isotrack.api import (
     routes_users,
 )
 from isotrack.api.problems import install_problem_handlers
+from isotrack.api.routes_fhir import install_fhir
 
 API_PREFIX = "/api/v1"
 
@@ -26,4 +27,5 @@ def install_api(app: FastAPI) -> None:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(routes_health.router)
+    install_fhir(app)
     install_problem_handlers(app)
