@@ -4,6 +4,7 @@ REMS IG's ``$rems-etasu`` answered from the programme engine and the clinical ho
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,11 +12,13 @@ from fhir_rest_cases import ISOTRETINOIN, WARFARIN, etasu_answers, etasu_request
 from node_validator import medplum_issues
 from service_clinic import TODAY, Clinic
 
+from isotrack.domain.timeline import load_timeline
+from isotrack.engines.holds import clinical_safety
 from isotrack.engines.programme import evaluate_programme
 from isotrack.engines.programme.report import RequirementStatus
 from isotrack.interop.fhir.validation import validate_r4
 from isotrack.knowledge import load_knowledge
-from isotrack.store.courses import read_course
+from isotrack.store.courses import import_timeline, read_course
 
 ETASU = "/fhir/r4/GuidanceResponse/$rems-etasu"
 
@@ -149,3 +152,28 @@ def test_a_patient_may_not_ask_the_rems_question(client: TestClient, clinic: Cli
         ETASU, json=etasu_request({"id": "demo-02"}), headers=clinic.auth("maya")
     )
     assert fhir(response, 403)["issue"][0]["code"] == "forbidden"
+
+
+def test_an_open_clinical_hold_is_a_failing_etasu_requirement(
+    client: TestClient, clinic: Clinic
+) -> None:
+    """Maya answers PHQ-9 item 9 (thoughts of self-harm) yesterday: the item-9 alert holds her
+    course until a prescriber reviews it, so the REMS answer is ``failure``, not only
+    ``data-required`` (hold rules: knowledge/data safety; engines.holds.clinical_safety)."""
+    with clinic.database.reading() as connection:
+        document = read_course(connection, clinic.courses["demo-02"].id).timeline().to_json_dict()
+    document["patient"]["id"] = "held-1"
+    document["events"].append({"id": "phq-held", "type": "mood_screen",
+                               "date": (TODAY - dt.timedelta(days=1)).isoformat(),
+                               "item_scores": [1, 1, 1, 0, 0, 0, 0, 0, 2]})  # fmt: skip
+    timeline = load_timeline(document)
+    with clinic.database.writing() as connection:
+        import_timeline(connection, timeline, recorded_by="dr.lee",
+                        prescriber_user_id=clinic.users["dr.lee"].id)  # fmt: skip
+    holds = clinical_safety(load_knowledge(), timeline, TODAY).clinical_holds
+    assert holds, "the item-9 answer must hold the course"
+    answer = fhir(client.post(ETASU, json=etasu_request({"id": "held-1"}),
+                              headers=clinic.auth("pharmacist")))  # fmt: skip
+    overall, found = etasu_answers(answer)
+    assert overall == "failure"
+    assert {found[h.alert_id] for h in holds} == {"failure"}
