@@ -11,13 +11,13 @@ visible-course rule (``service.fhir_patients``).
 from __future__ import annotations
 
 import datetime as dt
+from importlib.metadata import version
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-import isotrack
 from isotrack.api.auth import Principal, optional_principal
 from isotrack.api.dependencies import get_service
 from isotrack.domain.errors import (
@@ -86,9 +86,7 @@ def _as_fhir_error(error: IsotrackError) -> FhirError:
 @router.get("/metadata")
 async def metadata(request: Request) -> JSONResponse:
     """The CapabilityStatement (no sign-in needed, as FHIR clients expect)."""
-    return fhir_json(
-        capability_statement(_base_url(request), isotrack.__version__, CAPABILITY_DATE)
-    )
+    return fhir_json(capability_statement(_base_url(request), version("isotrack"), CAPABILITY_DATE))
 
 
 @router.get("/Patient/{patient_id}/$everything")

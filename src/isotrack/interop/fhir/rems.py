@@ -9,7 +9,9 @@ Out: a Parameters whose ``rems-etasu`` GuidanceResponse points at a contained Pa
 (``#etasuOutputParameters``) holding one GuidanceResponse per ETASU requirement, named by the
 requirement, its explanation in ``note``: met -> ``success``; unmet or due -> ``data-required``;
 each clinical hold (a critical alert no prescriber has lifted, a pregnancy) -> ``failure``.
-Requirements that do not apply to this patient are left out.
+Requirements that do not apply to this patient are left out. The outer status is ``failure``
+with any hold, else ``data-required`` when a requirement that gates the dispense is not met,
+else ``success``.
 """
 
 from __future__ import annotations
@@ -155,12 +157,13 @@ def etasu_response(
                 ),
             }
         )  # fmt: skip
-    statuses = {a["resource"]["status"] for a in answers}
-    overall = (
-        "failure" if "failure" in statuses
-        else "data-required" if "data-required" in statuses
-        else "success"
-    )  # fmt: skip
+    # The case's own status answers "may it be dispensed?": requirements that do not gate the
+    # dispense (the test one month after the last dose) are listed but do not hold it up.
+    missing = any(
+        r.gates_dispense and r.status in (RequirementStatus.UNMET, RequirementStatus.DUE)
+        for r in report.requirements
+    )
+    overall = "failure" if holds else "data-required" if missing else "success"
     answers.append({"name": "case_number", "valueString": case_number})
     return _wrap(
         _guidance(
