@@ -18,11 +18,12 @@ import pytest
 NODE_DIR = Path(__file__).parent / "node"
 NODE = NODE_DIR / "node_modules" / ".bin" / "node"
 EXAMPLES = NODE_DIR / "node_modules" / "hl7.fhir.r4.examples"
+FHIR_KIT = NODE_DIR / "node_modules" / "fhir-kit-client"
 
 
 def ensure_node_packages() -> None:
     """Install the pinned packages (lock file) once; skip or fail when that is impossible."""
-    if NODE.exists() and EXAMPLES.exists():
+    if NODE.exists() and EXAMPLES.exists() and FHIR_KIT.exists():
         return
     npm = shutil.which("npm")
     required = bool(os.environ.get("ISOTRACK_REQUIRE_NODE"))
