@@ -51,6 +51,7 @@ def run_audit(
     )
     summary = AuditSummary(source.description, options.engine, options.audit_date.isoformat())
     summary.notes.extend(options.notes)
+    summary.recording_times = bool(getattr(source, "recording_times", False))
     kept: list[Finding] = []
     files = None
     if options.out_dir is not None:

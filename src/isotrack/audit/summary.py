@@ -49,6 +49,9 @@ class AuditSummary:
     sql_disagreements: int = 0
     top: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # True when the source knows when each event was recorded (the store): "recording.late"
+    # is then checked, not listed as not checkable.
+    recording_times: bool = False
 
     def add_courses(self, courses: list[CourseRow]) -> None:
         for c in courses:
@@ -106,6 +109,10 @@ class AuditSummary:
                 "disagreements_with_engine": self.sql_disagreements,
                 "note": "SQL only pre-filters; where it disagrees the engine's finding stands.",
             },
-            "not_checkable": NOT_CHECKABLE,
+            "not_checkable": {
+                rule: why
+                for rule, why in NOT_CHECKABLE.items()
+                if not (self.recording_times and rule == "recording.late")
+            },
             "notes": self.notes,
         }
