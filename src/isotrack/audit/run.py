@@ -90,3 +90,9 @@ def run_audit(
         (options.out_dir / "report.html").write_text(render_report(summary), encoding="utf-8")
     kept.sort(key=Finding.sort_key)
     return AuditOutcome(summary, kept)
+
+
+def run_to_folder(source: TimelineSource, folder: Path, audit_date: dt.date, key: bytes) -> None:
+    """An audit whose outputs (summary, findings, report) go to ``folder``, engines in this
+    process: what a server's background audit run calls (``service.audit_runs``)."""
+    run_audit(source, AuditOptions(audit_date=audit_date, pseudonym_key=key, out_dir=folder))
