@@ -12,8 +12,8 @@ from fastapi.responses import Response
 import isotrack
 from isotrack.api.app import API_PREFIX, install_api
 from isotrack.api.problems import domain_error_response
-from isotrack.domain.errors import IsotrackError
 from isotrack.audit.run import run_to_folder
+from isotrack.domain.errors import IsotrackError
 from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
 from isotrack.web import domain_error_page, mount_web

@@ -43,9 +43,7 @@ def test_fhir_bulk_and_timelines_give_the_same_findings(population: Path) -> Non
     from_fhir = _audit(FhirBulkTimelines(population / "fhir"))
     assert from_fhir.summary.courses == PATIENTS and from_fhir.summary.unreadable == 0
     assert from_timelines.findings  # the population holds injected violations
-    assert [f.as_row() for f in from_fhir.findings] == [
-        f.as_row() for f in from_timelines.findings
-    ]
+    assert [f.as_row() for f in from_fhir.findings] == [f.as_row() for f in from_timelines.findings]
 
 
 def test_a_folder_without_ndjson_is_refused_naming_the_option(tmp_path: Path) -> None:

@@ -154,7 +154,9 @@ def audit_runs(service: Service, user: User) -> list[AuditRun]:
     """Every run kept, newest first."""
     require(user, Action.READ_AGGREGATES)
     root = _runs_dir(service)
-    folders = sorted((p for p in root.iterdir() if p.is_dir()), reverse=True) if root.is_dir() else []
+    folders = (
+        sorted((p for p in root.iterdir() if p.is_dir()), reverse=True) if root.is_dir() else []
+    )
     return [run for run in map(_read_run, folders) if run is not None]
 
 
