@@ -26,7 +26,7 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg") :]  # drop the XML prolog so the SVG sits inline
 
 
-def _plots(summary: AuditSummary) -> list[str]:
+def plots(summary: AuditSummary) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -125,7 +125,7 @@ def render_report(summary: AuditSummary) -> str:
 <tr><th>Findings</th><td class=num>{summary.findings}</td></tr>
 <tr><th>Courses that could not be read</th><td class=num>{summary.unreadable}</td></tr></table>
 <h2>Findings by severity</h2><table>{severity}</table>
-<div class=plots>{"".join(_plots(summary))}</div>
+<div class=plots>{"".join(plots(summary))}</div>
 <h2>Findings by rule</h2>
 <table><tr><th>Rule</th><th>Findings</th><th>Sources</th></tr>{rules}</table>
 {_rate_table("Rates by policy", summary.by_policy)}

@@ -94,5 +94,12 @@ def run_audit(
 
 def run_to_folder(source: TimelineSource, folder: Path, audit_date: dt.date, key: bytes) -> None:
     """An audit whose outputs (summary, findings, report) go to ``folder``, engines in this
-    process: what a server's background audit run calls (``service.audit_runs``)."""
-    run_audit(source, AuditOptions(audit_date=audit_date, pseudonym_key=key, out_dir=folder))
+    process: what a server's background audit run calls (``service.audit_runs``). The plots
+    are also kept as ``plot-N.svg`` for the auditor's page."""
+    from isotrack.audit.report_html import plots
+
+    outcome = run_audit(
+        source, AuditOptions(audit_date=audit_date, pseudonym_key=key, out_dir=folder)
+    )
+    for number, svg in enumerate(plots(outcome.summary)):
+        (folder / f"plot-{number}.svg").write_text(svg, encoding="utf-8")

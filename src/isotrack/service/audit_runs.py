@@ -78,6 +78,10 @@ class AuditRun:
     def report_path(self) -> Path:
         return self.folder / "report.html"
 
+    def plots(self) -> list[str]:
+        """The run's plots, SVG text drawn by the audit (no outside content in them)."""
+        return [p.read_text(encoding="utf-8") for p in sorted(self.folder.glob("plot-*.svg"))]
+
 
 def _runs_dir(service: Service) -> Path:
     return service.settings.data_dir / RUNS_FOLDER
