@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from isotrack.audit.findings import Finding, severity_rank
+from isotrack.audit.rule_names import rule_name
 from isotrack.audit.summary import AuditSummary
 
 _STYLE = """
@@ -61,7 +62,8 @@ def plots(summary: AuditSummary) -> list[str]:
     rules = summary.by_rule.most_common(12)
     if rules:
         figure, axis = pyplot.subplots(figsize=(7, 0.35 * len(rules) + 1))
-        axis.barh([r for r, _ in reversed(rules)], [n for _, n in reversed(rules)], color="#555")
+        labels = [rule_name(r) for r, _ in reversed(rules)]
+        axis.barh(labels, [n for _, n in reversed(rules)], color="#555")
         axis.set_title("Findings by audit rule")
         axis.tick_params(axis="y", labelsize=7)
         plots.append(_svg(figure))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isotrack.audit.findings import CourseRow, Finding, severity_rank
+from isotrack.audit.rule_names import rule_name
 from isotrack.audit.rules import NOT_CHECKABLE
 
 TOP_FINDINGS = 50
@@ -99,6 +100,7 @@ class AuditSummary:
             "findings": self.findings,
             "by_severity": dict(sorted(self.by_severity.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
+            "rule_names": {rule: rule_name(rule) for rule in sorted(self.by_rule)},
             "rule_sources": dict(sorted(self.rule_sources.items())),
             "by_policy": groups(self.by_policy),
             "by_prescriber": groups(self.by_prescriber),

@@ -14,33 +14,11 @@ router = APIRouter()
 
 AUDITOR = ("auditor",)
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
-# What a rule id means to a person (the table shows these, never the id alone).
-RULE_NAMES = {
-    "double_dispense": "Same prescription dispensed twice",
-    "supply_over_limit": "More days supplied than the policy allows",
-    "post_treatment_test.missing": "Post-treatment pregnancy test missing",
-    "post_treatment_test.late": "Post-treatment pregnancy test late",
-    "pregnancy.exposure": "Pregnancy exposure",
-    "pregnancy.exposure_not_reported": "Exposure without a pregnancy report",
-    "pregnancy.exposure_reported_late": "Exposure reported late",
-    "monitoring.lab_overdue": "Laboratory tests overdue at a dispense",
-    "monitoring.mood_screen_overdue": "Mood screen overdue at a dispense",
-    "contraception.gap_after_last_dose": "Contraception lapsed after the last dose",
-    "recording.late": "Event recorded long after its date",
-}
 
 
-def rule_name(rule_id: str) -> str:
-    """A readable name for an audit rule; programme refusals and holds by their reason."""
-    if rule_id in RULE_NAMES:
-        return RULE_NAMES[rule_id]
-    if rule_id.startswith("unauthorized_dispense.clinical_hold."):
-        code = rule_id.removeprefix("unauthorized_dispense.clinical_hold.")
-        return f"Dispensed during a clinical hold ({code.replace('_', ' ').lower()})"
-    if rule_id.startswith("unauthorized_dispense."):
-        reason = rule_id.removeprefix("unauthorized_dispense.").replace(".", ", ")
-        return f"Dispensed without authorization ({reason.replace('_', ' ')})"
-    return rule_id.replace("_", " ").replace(".", ": ")
+def rule_name(rule_id: str, names: dict[str, str]) -> str:
+    """The name the audit gave the rule (``rule_names`` of its summary)."""
+    return names.get(rule_id) or rule_id.replace("_", " ").replace(".", ": ")
 
 
 @router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
@@ -51,8 +29,9 @@ def audit_home(request: Request) -> Response:
     rules = []
     if summary is not None:
         by_rule: dict[str, int] = summary.get("by_rule", {})
+        names: dict[str, str] = summary.get("rule_names", {})
         rules = [
-            {"id": rule, "name": rule_name(rule), "count": count}
+            {"id": rule, "name": rule_name(rule, names), "count": count}
             for rule, count in sorted(by_rule.items(), key=lambda item: -item[1])
         ]
     return render(
@@ -85,14 +64,15 @@ def run_findings(request: Request, run_id: str, rule: str | None = None) -> Resp
     user = require_user(request, AUDITOR)
     run = audit_runs.audit_run(service(request), user.user, run_id)
     rows, total = audit_runs.run_findings(service(request), user.user, run_id, rule_id=rule)
+    names: dict[str, str] = (run.summary or {}).get("rule_names", {})
     return render(
         request,
         "audit_findings.html",
         {
             "run": run,
             "rule": rule,
-            "rule_title": rule_name(rule) if rule else "All findings",
-            "rows": [{**row, "rule_name": rule_name(row["rule_id"])} for row in rows],
+            "rule_title": rule_name(rule, names) if rule else "All findings",
+            "rows": [{**row, "rule_name": rule_name(row["rule_id"], names)} for row in rows],
             "total": total,
         },
     )
