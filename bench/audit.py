@@ -32,7 +32,8 @@ from isotrack.audit.synth import AUDIT_DATE
 from isotrack.audit.synth_files import write_population
 
 ISOTRACK = str(Path(sys.executable).with_name("isotrack"))
-RUNS = ("duckdb-parquet", "duckdb-ndjson", "spark-parquet", "spark-ndjson")
+RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spark-ndjson")
+SOURCE_OPTIONS = {"parquet": "--parquet", "ndjson": "--timelines", "fhir": "--fhir-bulk"}
 
 
 def _tree_rss_bytes(pid: int) -> int:
@@ -92,6 +93,8 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="audit-bench-"))
     write_population(args.courses, 1, "timeline-ndjson", work)
+    if any(run.endswith("-fhir") for run in args.runs.split(",")):
+        write_population(args.courses, 1, "fhir-ndjson", work)  # the same courses as FHIR Bulk
     ndjson = work / "timelines.ndjson"
     convert_to_parquet(NdjsonTimelines(ndjson), work / "parquet")
     base = baseline_rate(ndjson, args.baseline_sample)
@@ -107,11 +110,8 @@ def main() -> None:
     }
     for run in args.runs.split(","):
         engine, fmt = run.split("-")
-        source = (
-            ["--parquet", str(work / "parquet")]
-            if fmt == "parquet"
-            else ["--timelines", str(ndjson)]
-        )
+        paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
+        source = [SOURCE_OPTIONS[fmt], str(paths[fmt])]
         command = [
             ISOTRACK,
             "audit",

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 import isotrack
 from isotrack.api.app import API_PREFIX, install_api
 from isotrack.api.problems import domain_error_response
+from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
 from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
@@ -34,6 +35,7 @@ def create_app(
 ) -> FastAPI:
     """The ASGI app. ``today`` replaces the service's calendar (tests, demonstrations)."""
     service = open_service(settings or Settings.from_env(), today=today)
+    service.audit_runner = run_to_folder
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

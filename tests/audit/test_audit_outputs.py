@@ -99,9 +99,12 @@ def test_fail_on_exits_3_when_a_finding_reaches_the_severity(audited: tuple[Path
     assert wrong.exit_code == 2 and "critical" in wrong.output and "severe" in wrong.output
 
 
-def test_one_source_is_required(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["audit"])
-    assert result.exit_code == 2 and "--timelines" in result.output
+def test_only_one_source_may_be_named(tmp_path: Path) -> None:
+    # Issue 14: no source at all means the configured store (tests/audit/test_store_audit.py).
+    result = CliRunner().invoke(
+        app, ["audit", "--timelines", str(tmp_path / "a.ndjson"), "--parquet", str(tmp_path)]
+    )
+    assert result.exit_code == 2 and "--timelines and --parquet" in result.output
 
 
 @pytest.mark.browser

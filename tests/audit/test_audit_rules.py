@@ -184,3 +184,16 @@ def test_a_voided_fill_is_not_audited(knowledge: Knowledge) -> None:
         },
     ]
     assert audit(knowledge, course).findings == []
+
+
+def test_uk_fill_without_its_monthly_pregnancy_test_was_not_authorized(
+    knowledge: Knowledge,
+) -> None:
+    # MHRA PPP: a test every month during treatment (UK-PT-03, decision 25).
+    course = compliant_course("uk-mhra-2023", can_get_pregnant=True)
+    drop(course, "pt2")
+    result = audit(knowledge, course)
+    found = [f for f in result.findings if f.event_id == "disp2"]
+    assert found and all(f.rule_id.startswith("unauthorized_dispense.test") for f in found)
+    assert all(f.rule_id.startswith("unauthorized_dispense.") for f in result.findings)
+    assert all(f.severity == "critical" and f.source_ids for f in found)

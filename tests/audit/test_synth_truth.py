@@ -74,3 +74,30 @@ def test_the_audit_finds_every_injected_violation_and_nothing_else(population: P
         assert finding.event_id in injected["allowed_events"]
     assert outcome.summary.courses == PATIENTS
     assert outcome.summary.sql_disagreements == 0
+
+
+def test_uk_courses_get_the_missing_monthly_test_and_the_audit_finds_it() -> None:
+    # UK-PT-03 (decision 25): the MHRA programme asks a test every month, so synth injects
+    # the violation under uk-mhra-2023 too, and the engine refuses the fill.
+    from isotrack.audit.batch import knowledge
+    from isotrack.audit.rules import audit_course
+    from isotrack.audit.synth import AUDIT_DATE, synth_course
+    from isotrack.domain.timeline import load_timeline
+
+    uk_missing = []
+    for index in range(400):
+        timeline, injection = synth_course(SEED, index)
+        if (
+            injection is not None
+            and injection.kind == "missing_monthly_test"
+            and timeline["policy"] == "uk-mhra-2023"
+        ):
+            uk_missing.append((timeline, injection))
+    assert uk_missing, "no UK course of the first 400 got the missing monthly test"
+    for timeline, injection in uk_missing[:3]:
+        found = audit_course(knowledge(), load_timeline(timeline), AUDIT_DATE).findings
+        assert any(
+            f.rule_id.startswith(injection.rule_id) and f.event_id == injection.event_id
+            for f in found
+        )
+        assert all(f.event_id in injection.allowed_events for f in found)

@@ -11,11 +11,15 @@ from typing import Any
 
 from isotrack.audit.findings import CourseRow, Finding, Pseudonymiser
 from isotrack.audit.rules import audit_course
-from isotrack.domain.errors import IsotrackInputError
-from isotrack.domain.timeline import load_timeline
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.json_input import read_json
+from isotrack.domain.timeline import Timeline, load_timeline
 from isotrack.knowledge import Knowledge, load_knowledge
 
 _KNOWLEDGE: Knowledge | None = None
+# A reader that knows when each event was recorded (the store) adds this top-level member to
+# the timeline JSON: {event id: ISO 8601 recording time}. It is not part of the timeline.
+RECORDED_AT = "recorded_at"
 
 
 def knowledge() -> Knowledge:
@@ -54,11 +58,11 @@ def audit_lines(
     flags: Sequence[bool | None] = sql_flags if sql_flags is not None else [None] * len(lines)
     for line, flag in zip(lines, flags, strict=True):
         try:
-            timeline = load_timeline(line)
+            timeline, recorded_on = read_course(line)
         except IsotrackInputError as exc:
             unreadable.append(str(exc))
             continue
-        course = audit_course(knowledge(), timeline, job.audit_date)
+        course = audit_course(knowledge(), timeline, job.audit_date, recorded_on)
         course_id = pseudonym(course.course_id)
         for f in course.findings:
             found.append(
@@ -84,6 +88,29 @@ def audit_lines(
             )
         )
     return BatchResult(found, courses, unreadable)
+
+
+def read_course(line: str) -> tuple[Timeline, dict[str, dt.date] | None]:
+    """The timeline of one line and, where the reader added them, its recording days."""
+    if f'"{RECORDED_AT}"' not in line:
+        return load_timeline(line), None
+    data = read_json(line, document="timeline")
+    if not isinstance(data, dict):
+        return load_timeline(line), None
+    stamps = data.pop(RECORDED_AT, None)
+    if not isinstance(stamps, dict):
+        raise IsotrackInputError(
+            [FieldProblem(RECORDED_AT, RECORDED_AT, str(stamps)[:40], "event id -> ISO time")],
+            "invalid recording times",
+        )
+    try:
+        recorded_on = {str(k): dt.date.fromisoformat(str(v)[:10]) for k, v in stamps.items()}
+    except ValueError:
+        raise IsotrackInputError(
+            [FieldProblem(RECORDED_AT, RECORDED_AT, "(a value)", "ISO 8601 times")],
+            "invalid recording times",
+        ) from None
+    return load_timeline(data), recorded_on
 
 
 def result_rows(result: BatchResult) -> Iterable[dict[str, Any]]:

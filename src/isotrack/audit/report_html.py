@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from isotrack.audit.findings import Finding, severity_rank
+from isotrack.audit.rule_names import rule_name
 from isotrack.audit.summary import AuditSummary
 
 _STYLE = """
@@ -26,7 +27,7 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg") :]  # drop the XML prolog so the SVG sits inline
 
 
-def _plots(summary: AuditSummary) -> list[str]:
+def plots(summary: AuditSummary) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -61,7 +62,8 @@ def _plots(summary: AuditSummary) -> list[str]:
     rules = summary.by_rule.most_common(12)
     if rules:
         figure, axis = pyplot.subplots(figsize=(7, 0.35 * len(rules) + 1))
-        axis.barh([r for r, _ in reversed(rules)], [n for _, n in reversed(rules)], color="#555")
+        labels = [rule_name(r) for r, _ in reversed(rules)]
+        axis.barh(labels, [n for _, n in reversed(rules)], color="#555")
         axis.set_title("Findings by audit rule")
         axis.tick_params(axis="y", labelsize=7)
         plots.append(_svg(figure))
@@ -125,7 +127,7 @@ def render_report(summary: AuditSummary) -> str:
 <tr><th>Findings</th><td class=num>{summary.findings}</td></tr>
 <tr><th>Courses that could not be read</th><td class=num>{summary.unreadable}</td></tr></table>
 <h2>Findings by severity</h2><table>{severity}</table>
-<div class=plots>{"".join(_plots(summary))}</div>
+<div class=plots>{"".join(plots(summary))}</div>
 <h2>Findings by rule</h2>
 <table><tr><th>Rule</th><th>Findings</th><th>Sources</th></tr>{rules}</table>
 {_rate_table("Rates by policy", summary.by_policy)}

@@ -10,7 +10,7 @@ asks the monitoring engine whether labs or mood screens were overdue at each dis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from isotrack.audit.findings import Finding
@@ -23,6 +23,7 @@ from isotrack.domain.events import (
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.monitoring import evaluate_monitoring
+from isotrack.engines.pregnancy_exposure import pregnancy_exposure
 from isotrack.engines.programme import (
     DispenseDecision,
     Requirement,
@@ -35,6 +36,7 @@ from isotrack.knowledge import Knowledge
 
 LATE_TEST_FACT = "audit.post_treatment_test_late_days"
 EXPOSURE_REPORT_FACT = "audit.exposure_report_days"
+RECORDED_LATE_FACT = "audit.recorded_late_days"
 MONITORING_RULES = {
     "LAB_OVERDUE": "monitoring.lab_overdue",
     "MOOD_SCREEN_OVERDUE": "monitoring.mood_screen_overdue",
@@ -42,8 +44,8 @@ MONITORING_RULES = {
 # Rules the timeline cannot answer, reported in every summary instead of silently skipped.
 NOT_CHECKABLE = {
     "recording.late": (
-        "An event recorded long after its date: isotrack.timeline/1 carries no recording time, "
-        "so this is checked only by readers that have one (the store)."
+        "An event recorded long after its date: isotrack.timeline/1 and FHIR exports carry no "
+        "recording time, so this is checked only by readers that have one (the store)."
     ),
 }
 
@@ -67,8 +69,14 @@ def course_id_of(timeline: Timeline) -> str:
     return f"{timeline.patient.id}:{first}"
 
 
-def audit_course(knowledge: Knowledge, timeline: Timeline, audit_date: dt.date) -> CourseAudit:
-    """Every audit finding of one course, looking back from ``audit_date``."""
+def audit_course(
+    knowledge: Knowledge,
+    timeline: Timeline,
+    audit_date: dt.date,
+    recorded_on: Mapping[str, dt.date] | None = None,
+) -> CourseAudit:
+    """Every audit finding of one course, looking back from ``audit_date``. ``recorded_on``
+    (event id -> the day it was recorded) comes from readers that know it (the store)."""
     course = _Course(knowledge, timeline, audit_date)
     events = [e for e in effective_events(timeline) if e.date <= audit_date]
     dispenses = events_of(events, Dispensed)
@@ -85,6 +93,8 @@ def audit_course(knowledge: Knowledge, timeline: Timeline, audit_date: dt.date) 
     course.contraception_after(_requirement(report.requirements, "contraception.after_last_dose"))
     exposure_end = post.due_date if post is not None and post.due_date else audit_date
     course.exposures(events, report.treatment.start, exposure_end)
+    if recorded_on:
+        course.recorded_late(recorded_on)
     prescribers = [p.prescriber_id for p in timeline.events if p.type == "prescription"]
     start = report.treatment.start or (dispenses[0].date if dispenses else None)
     return CourseAudit(
@@ -167,16 +177,14 @@ class _Course:
                 f"{reason.rule_id}: {reason.message}",
                 reason.source_ids,
             )
-        # Clinical holds join the decision in a later change; read them where they exist.
-        for hold in getattr(decision, "clinical_holds", None) or []:
-            hold_id = str(getattr(hold, "id", None) or getattr(hold, "code", "hold"))
+        for hold in decision.clinical_holds:
             self.add(
-                f"unauthorized_dispense.clinical_hold.{hold_id}",
+                f"unauthorized_dispense.clinical_hold.{hold.code}",
                 dispense.id,
                 dispense.date,
                 "critical",
-                str(getattr(hold, "message", hold_id)),
-                list(getattr(hold, "source_ids", [])),
+                f"On clinical hold: {hold.message}",
+                hold.source_ids,
             )
         limit = decision.max_days_supply
         if limit is not None and dispense.days_supply > limit:
@@ -256,7 +264,8 @@ class _Course:
 
     def exposures(self, events: Sequence[EventBase], start: dt.date | None, end: dt.date) -> None:
         """Pregnancies during treatment or before the post-treatment test is due, and whether
-        each positive test was followed by a pregnancy report on the course in time."""
+        the exposure record holds a pregnancy report: without one the reporting duties the
+        record lists (each programme's) have not started; one after the fact's days is late."""
         if start is None:
             return
         positives = [
@@ -269,6 +278,9 @@ class _Course:
         reports = [e for e in events if isinstance(e, PregnancyReported) and e.date >= start]
         fact = self.knowledge.fact(EXPOSURE_REPORT_FACT)
         report_days = dt.timedelta(days=self.knowledge.number(EXPOSURE_REPORT_FACT))
+        record = pregnancy_exposure(self.knowledge, self.timeline, self.audit_date)
+        duties = record.reporting if record is not None else []
+        duty_sources = [s for d in duties for s in d.source_ids]
         for test in positives:
             self.add(
                 "pregnancy.exposure",
@@ -278,15 +290,27 @@ class _Course:
                 "Positive pregnancy test during treatment or the month after.",
                 fact.source_ids,
             )
-            if not any(test.date <= r.date <= test.date + report_days for r in reports):
+            report = next((r for r in reports if r.date >= test.date), None)
+            if report is None:
+                owed = "; ".join(d.report_to for d in duties) or "the programme"
                 self.add(
                     "pregnancy.exposure_not_reported",
                     test.id,
                     test.date,
                     "high",
-                    "No pregnancy report recorded on the course within "
-                    f"{report_days.days} days of the positive test.",
-                    fact.source_ids,
+                    "The exposure record holds no pregnancy report after the positive test; "
+                    f"reports owed to: {owed}.",
+                    [*duty_sources, *fact.source_ids],
+                )
+            elif report.date > test.date + report_days:
+                self.add(
+                    "pregnancy.exposure_reported_late",
+                    report.id,
+                    report.date,
+                    "medium",
+                    f"Pregnancy reported {(report.date - test.date).days} days after the "
+                    f"positive test (expected within {report_days.days}).",
+                    [*duty_sources, *fact.source_ids],
                 )
         for report in reports:
             if not any(t.date <= report.date for t in positives):
@@ -296,5 +320,26 @@ class _Course:
                     report.date,
                     "critical",
                     "Pregnancy reported during the course.",
+                    fact.source_ids,
+                )
+
+    def recorded_late(self, recorded_on: Mapping[str, dt.date]) -> None:
+        """Events entered long after their date: a fact the clinic held but the record did
+        not, for that long (decision 37)."""
+        fact = self.knowledge.fact(RECORDED_LATE_FACT)
+        late_days = int(self.knowledge.number(RECORDED_LATE_FACT))
+        for event in self.timeline.events:
+            recorded = recorded_on.get(event.id)
+            if recorded is None or event.date > self.audit_date:
+                continue
+            delay = (recorded - event.date).days
+            if delay > late_days:
+                self.add(
+                    "recording.late",
+                    event.id,
+                    event.date,
+                    "low",
+                    f"Recorded {delay} days after its date (on {recorded.isoformat()}); "
+                    f"expected within {late_days}.",
                     fact.source_ids,
                 )

@@ -51,6 +51,7 @@ def run_audit(
     )
     summary = AuditSummary(source.description, options.engine, options.audit_date.isoformat())
     summary.notes.extend(options.notes)
+    summary.recording_times = bool(getattr(source, "recording_times", False))
     kept: list[Finding] = []
     files = None
     if options.out_dir is not None:
@@ -89,3 +90,16 @@ def run_audit(
         (options.out_dir / "report.html").write_text(render_report(summary), encoding="utf-8")
     kept.sort(key=Finding.sort_key)
     return AuditOutcome(summary, kept)
+
+
+def run_to_folder(source: TimelineSource, folder: Path, audit_date: dt.date, key: bytes) -> None:
+    """An audit whose outputs (summary, findings, report) go to ``folder``, engines in this
+    process: what a server's background audit run calls (``service.audit_runs``). The plots
+    are also kept as ``plot-N.svg`` for the auditor's page."""
+    from isotrack.audit.report_html import plots
+
+    outcome = run_audit(
+        source, AuditOptions(audit_date=audit_date, pseudonym_key=key, out_dir=folder)
+    )
+    for number, svg in enumerate(plots(outcome.summary)):
+        (folder / f"plot-{number}.svg").write_text(svg, encoding="utf-8")

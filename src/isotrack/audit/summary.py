@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isotrack.audit.findings import CourseRow, Finding, severity_rank
+from isotrack.audit.rule_names import rule_name
 from isotrack.audit.rules import NOT_CHECKABLE
 
 TOP_FINDINGS = 50
@@ -49,6 +50,9 @@ class AuditSummary:
     sql_disagreements: int = 0
     top: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # True when the source knows when each event was recorded (the store): "recording.late"
+    # is then checked, not listed as not checkable.
+    recording_times: bool = False
 
     def add_courses(self, courses: list[CourseRow]) -> None:
         for c in courses:
@@ -96,6 +100,7 @@ class AuditSummary:
             "findings": self.findings,
             "by_severity": dict(sorted(self.by_severity.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
+            "rule_names": {rule: rule_name(rule) for rule in sorted(self.by_rule)},
             "rule_sources": dict(sorted(self.rule_sources.items())),
             "by_policy": groups(self.by_policy),
             "by_prescriber": groups(self.by_prescriber),
@@ -106,6 +111,10 @@ class AuditSummary:
                 "disagreements_with_engine": self.sql_disagreements,
                 "note": "SQL only pre-filters; where it disagrees the engine's finding stands.",
             },
-            "not_checkable": NOT_CHECKABLE,
+            "not_checkable": {
+                rule: why
+                for rule, why in NOT_CHECKABLE.items()
+                if not (self.recording_times and rule == "recording.late")
+            },
             "notes": self.notes,
         }

@@ -172,8 +172,8 @@ def _course(
 
 
 def _applies(kind: str, policy: str, cgp: bool, interrupted: bool, cycles: int) -> bool:
-    if kind == "missing_monthly_test":  # the engine asks no monthly test under uk-mhra-2023
-        return cgp and not policy.startswith("uk-")
+    if kind == "missing_monthly_test":  # every policy, UK included (UK-PT-03, decision 25)
+        return cgp
     if kind in ("missing_post_test", "late_post_test", "exposure", "contraception_gap"):
         return cgp
     if kind == "supply_over_limit":

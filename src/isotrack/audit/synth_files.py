@@ -11,7 +11,9 @@ from typing import Any
 from isotrack.audit.readers import convert_to_parquet
 from isotrack.audit.synth import AUDIT_DATE, INTERRUPTED_RATE, VIOLATION_RATE, synth_course
 
-FORMATS = ("timeline-ndjson", "parquet")
+FORMATS = ("timeline-ndjson", "fhir-ndjson", "parquet")
+FHIR_FOLDER = "fhir"
+FHIR_CHUNK = 500  # courses mapped per append to the NDJSON files
 
 
 class _SynthLines:
@@ -35,6 +37,23 @@ class _SynthLines:
             yield batch
 
 
+def _write_fhir(lines: _SynthLines, folder: Path) -> None:
+    """The population as a FHIR Bulk export (the interop mapper), appended chunk by chunk."""
+    from isotrack.audit.batch import knowledge
+    from isotrack.domain.timeline import load_timeline
+    from isotrack.interop.fhir.bulk import ndjson_files
+    from isotrack.interop.fhir.convert import timeline_to_fhir
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.ndjson"):
+        stale.unlink()
+    for batch in lines.batches(FHIR_CHUNK):
+        bundles = [timeline_to_fhir(knowledge(), load_timeline(line)).bundle for line in batch]
+        for name, text in ndjson_files(bundles).items():
+            with (folder / name).open("a", encoding="utf-8") as out:
+                out.write(text)
+
+
 def write_population(patients: int, seed: int, fmt: str, out_dir: Path) -> dict[str, Any]:
     """Write ``patients`` courses in ``fmt`` to ``out_dir`` and return the truth written."""
     if fmt not in FORMATS:
@@ -46,6 +65,8 @@ def write_population(patients: int, seed: int, fmt: str, out_dir: Path) -> dict[
     lines = _SynthLines(seed, patients, injected)
     if fmt == "parquet":
         convert_to_parquet(lines, out_dir / "parquet")
+    elif fmt == "fhir-ndjson":
+        _write_fhir(lines, out_dir / FHIR_FOLDER)
     else:
         with (out_dir / "timelines.ndjson").open("w", encoding="utf-8") as out:
             for batch in lines.batches(1000):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,6 +45,13 @@ def _pseudonym_key(path: Path | None) -> tuple[bytes, list[str]]:
 
 @app.command("audit")
 def audit_command(
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="isotrack's store URL (default: the configured store)"),
+    ] = None,
+    fhir_bulk: Annotated[
+        Path | None, typer.Option("--fhir-bulk", help="FHIR Bulk Data NDJSON folder")
+    ] = None,
     timelines: Annotated[
         Path | None, typer.Option("--timelines", help="isotrack.timeline/1 NDJSON")
     ] = None,
@@ -78,28 +87,69 @@ def audit_command(
         typer.Option("--fail-on", help="exit 3 when a finding is at or above this severity"),
     ] = None,
 ) -> None:
-    """Audit a population of courses; the engines judge every dispense and every course."""
-    from isotrack.audit.findings import SEVERITIES, severity_rank
-    from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines, convert_to_parquet
-    from isotrack.audit.run import ENGINES, AuditOptions
+    """Audit a population of courses (default: every course of the configured store); the
+    engines judge every dispense and every course."""
+    from isotrack.audit.findings import SEVERITIES
+    from isotrack.audit.readers import convert_to_parquet
+    from isotrack.audit.run import ENGINES
 
     if fail_on is not None and fail_on not in SEVERITIES:
         fail(f"--fail-on {fail_on!r} is not a severity; allowed: {', '.join(SEVERITIES)}")
     if engine not in ENGINES:
         fail(f"--engine {engine!r} is not known; allowed: {', '.join(ENGINES)}")
-    if (timelines is None) == (parquet is None):
-        fail(
-            "name exactly one source: --timelines FILE.ndjson or --parquet DIR "
-            "(--database and --fhir-bulk are not available yet)"
-        )
+    named = [n for n, v in (("--database", database), ("--timelines", timelines),
+             ("--parquet", parquet), ("--fhir-bulk", fhir_bulk)) if v is not None]  # fmt: skip
+    if len(named) > 1:
+        fail(f"name one source, not {' and '.join(named)}")
+    with _source(database, timelines, parquet, fhir_bulk) as source:
+        if convert is not None:
+            count = convert_to_parquet(source, convert)
+            console.print(f"Wrote {count} courses as Parquet to {convert}")
+            return
+        _audit(source, engine, master, workers, batch_size, as_of, key_file, out, as_json, fail_on)
+
+
+@contextmanager
+def _source(
+    database: str | None, timelines: Path | None, parquet: Path | None, fhir_bulk: Path | None
+) -> Iterator[TimelineSource]:
+    """The one source named; none named is the configured store."""
+    from isotrack.audit.fhir_source import FhirBulkTimelines
+    from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines
+    from isotrack.domain.errors import IsotrackError
+    from isotrack.service.audit_runs import store_for_audit
+
     try:
-        source = NdjsonTimelines(timelines) if timelines else ParquetTimelines(parquet)  # type: ignore[arg-type]
+        if timelines is not None:
+            yield NdjsonTimelines(timelines)
+        elif parquet is not None:
+            yield ParquetTimelines(parquet)
+        elif fhir_bulk is not None:
+            yield FhirBulkTimelines(fhir_bulk)
+        else:
+            with store_for_audit(database) as store:
+                yield store
     except FileNotFoundError as exc:
         fail(str(exc))
-    if convert is not None:
-        count = convert_to_parquet(source, convert)
-        console.print(f"Wrote {count} courses as Parquet to {convert}")
-        return
+    except IsotrackError as exc:
+        fail(exc.summary)
+
+
+def _audit(
+    source: TimelineSource,
+    engine: str,
+    master: str,
+    workers: int | None,
+    batch_size: int,
+    as_of: str | None,
+    key_file: Path | None,
+    out: Path | None,
+    as_json: bool,
+    fail_on: str | None,
+) -> None:
+    from isotrack.audit.findings import severity_rank
+    from isotrack.audit.run import AuditOptions
+
     key, notes = _pseudonym_key(key_file)
     options = AuditOptions(
         audit_date=parse_day(as_of, "--as-of") if as_of else dt.date.today(),
@@ -188,7 +238,7 @@ def synth_command(
     out: Annotated[Path, typer.Option("--out", help="output folder")],
     seed: Annotated[int, typer.Option("--seed", help="same seed, same population")] = 1,
     fmt: Annotated[
-        str, typer.Option("--format", help="timeline-ndjson or parquet")
+        str, typer.Option("--format", help="timeline-ndjson, fhir-ndjson or parquet")
     ] = "timeline-ndjson",
 ) -> None:
     """Write a synthetic programme population with violations at known rates (truth.json)."""

@@ -34,6 +34,7 @@ class Action(StrEnum):
     PLAN_COURSE = "plan_course"
     READ_FACTS = "read_facts"
     READ_AGGREGATES = "read_aggregates"
+    RUN_AUDIT = "run_audit"  # a population audit of the whole store (pseudonymised outputs)
 
 
 _CLINIC = frozenset(
@@ -68,7 +69,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.PATIENT: frozenset(
         {Action.READ_PATIENT, Action.READ_COURSE, Action.APPEND_EVENT, Action.READ_FACTS}
     ),
-    Role.AUDITOR: frozenset({Action.READ_AGGREGATES, Action.READ_FACTS}),
+    Role.AUDITOR: frozenset({Action.READ_AGGREGATES, Action.READ_FACTS, Action.RUN_AUDIT}),
 }
 
 # Events a patient reports about themself (a home pregnancy test only where the policy

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from isotrack.knowledge import Knowledge, load_knowledge
 from isotrack.service.settings import Settings
@@ -26,6 +27,9 @@ class Service:
     reads: FastReads
     # The service's calendar date; engines never read a clock, so it is passed in from here.
     today: Callable[[], dt.date] = dt.date.today
+    # Runs a population audit (``service.audit_runs.AuditRunner``); set by the composition
+    # root, since the service may not import the audit package.
+    audit_runner: Callable[..., Any] | None = None
     _knowledge: Knowledge | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     cookie_samesite: Literal["lax", "strict"] = "lax"
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Files the service keeps beside the store (audit runs and their pseudonym key).
+    data_dir: Path = Path("var")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +47,7 @@ class Settings(BaseModel):
             ("login_max_failures", "ISOTRACK_LOGIN_MAX_FAILURES"),
             ("login_window_seconds", "ISOTRACK_LOGIN_WINDOW_SECONDS"),
             ("cookie_samesite", "ISOTRACK_COOKIE_SAMESITE"),
+            ("data_dir", "ISOTRACK_DATA_DIR"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -92,6 +92,7 @@ def home_path(role: str) -> str:
         Role.DESIGNEE.value: "/today",
         Role.PHARMACIST.value: "/dispense",
         Role.PATIENT.value: "/me",
+        Role.AUDITOR.value: "/audit",
     }.get(role, "/account")
 
 
