@@ -9,9 +9,12 @@ prescriber's grade, whatever the request says.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.timeline import Timeline
+from isotrack.engines.assessment import Assessment, assess
 from isotrack.engines.pk.report import PkReport, course_report, product_report
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
@@ -99,3 +102,25 @@ def course_levels(
     course = visible_course(service, user, course_id)
     day = as_of or service.today()
     return course_report(service.knowledge(), course.timeline(), day, meal, doses_per_day)
+
+
+@dataclass(frozen=True)
+class CourseBiology:
+    """What the pages draw of a course's biology: the timeline, every engine's assessment (its
+    ``response`` and ``dose``), and the estimated levels over the counted doses (None before)."""
+
+    timeline: Timeline
+    assessment: Assessment
+    levels: PkReport | None
+
+
+def course_biology(
+    service: Service, user: User, course_id: str, as_of: dt.date | None = None
+) -> CourseBiology:
+    course = visible_course(service, user, course_id)
+    day = as_of or service.today()
+    knowledge = service.knowledge()
+    timeline = course.timeline()
+    return CourseBiology(
+        timeline, assess(knowledge, timeline, day), course_report(knowledge, timeline, day)
+    )
