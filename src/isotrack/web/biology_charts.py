@@ -17,10 +17,10 @@ from markupsafe import Markup
 
 from isotrack.web.charts import BLUE, GRID, INK, VERMILLION, nice_ticks
 
-WIDTH = 440
-PANEL_HEIGHT = 120
-PAD_X, PAD_TOP, AXIS_LABELS = 40, 22, 26
-FONT = 14
+WIDTH = 360
+PANEL_HEIGHT = 124
+PAD_X, PAD_TOP = 36, 22
+FONT = 15
 BLACK_OKABE = "#000000"
 MAX_POINTS_PER_LINE = 400
 
@@ -75,8 +75,7 @@ def _line(points: Sequence[tuple[float, float]], colour: str, dash: str | None =
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     return (
-        f'<polyline points="{coords}" fill="none" stroke="{colour}" '
-        f'stroke-width="2.5"{dash_attr}/>'
+        f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
     )
 
 
@@ -219,10 +218,10 @@ def levels_chart(
     """Isotretinoin (solid blue) and 4-oxo-isotretinoin (dashed vermillion) in ng/mL against
     days; ``marked_days`` drawn as labelled ticks under the curve (the dispenses);
     ``vertical_rules`` as dotted lines at a day offset (e.g. the one-month rule)."""
-    height = 280.0
+    chart_height = 190.0
     days = (time_h[-1] - time_h[0]) / 24 if time_h else 1.0
     top_value = max([*isotretinoin, *oxo, 1.0])
-    panel = _Panel(PAD_TOP + 8, height - PAD_TOP - 8 - 70, first_day, days,
+    panel = _Panel(PAD_TOP + 8, chart_height - PAD_TOP - 8, first_day, days,
                    nice_ticks(top_value * 1.05, 2))  # fmt: skip
     body = panel.frame("ng/mL in blood (estimate)")
     start_h = time_h[0] if time_h else 0.0
@@ -255,19 +254,21 @@ def levels_chart(
             f'<path d="M{x:.1f},{base + 4:.1f} l6,10 l-12,0 Z" fill="{INK}">'
             f"<title>{escape(text)}</title></path>"
         )
+    body.extend(_date_axis(panel, base + 32))
+    legend_y = base + 56
+    body.append(_line([(PAD_X - 30, legend_y - 5), (PAD_X - 8, legend_y - 5)], BLUE))
+    body.append(_label(PAD_X - 4, legend_y, "isotretinoin", INK))
+    middle = WIDTH / 2 - 4
+    body.append(_line([(middle, legend_y - 5), (middle + 22, legend_y - 5)], VERMILLION, "7 4"))
+    body.append(_label(middle + 26, legend_y, "4-oxo-isotretinoin", INK))
+    bottom = legend_y + 8
     if marked_days:
-        body.append(_label(PAD_X, base + 32, "▲ " + marks_label, INK))
-    legend_y = base + 54
-    body.append(_line([(PAD_X, legend_y - 5), (PAD_X + 24, legend_y - 5)], BLUE))
-    body.append(_label(PAD_X + 30, legend_y, "isotretinoin", INK))
-    body.append(_line([(PAD_X + 150, legend_y - 5), (PAD_X + 174, legend_y - 5)], VERMILLION,
-                      "7 4"))  # fmt: skip
-    body.append(_label(PAD_X + 180, legend_y, "4-oxo-isotretinoin", INK))
-    body.extend(_date_axis(panel, base + 32 if not marked_days else base + 70))
+        body.append(_label(PAD_X - 30, legend_y + 22, "▲ " + marks_label, INK))
+        bottom += 22
     peak = max(isotretinoin, default=0.0)
     description = (
         f"Estimated isotretinoin over {days:.0f} days from {first_day.isoformat()}, peaking near "
         f"{peak:.0f} ng/mL; 4-oxo-isotretinoin peaking near {max(oxo, default=0.0):.0f} ng/mL. "
         + (f"{len(marked_days)} dispenses marked." if marked_days else "")
     )
-    return _svg(chart_id, title, description, height + (16 if marked_days else 0), body)
+    return _svg(chart_id, title, description, bottom, body)

@@ -111,6 +111,8 @@ def _summary(scales: dict[str, GradingScale], track: Track, who: str) -> tuple[s
         baseline += f", {base.lesion_total} lesions counted"
     if track.baseline_note:
         baseline += f" ({track.baseline_note})"
+    if track.latest.event_id == base.event_id:
+        return baseline + ".", ""
     row = _row(scales, track.latest)
     latest = f"Latest {long_date(row.date)} ({row.week}): {row.grade}, {row.change}"
     if track.latest.lesion_change_percent is not None:
@@ -149,7 +151,9 @@ def response_view(knowledge: Knowledge, biology: CourseBiology) -> ResponseView:
     self_line = "No self-report yet."
     if report.self_report.latest is not None:
         own = report.self_report.latest
-        self_line = f"The patient's latest self-report ({long_date(own.date)}): {_grade(scales, own)}."
+        self_line = (
+            f"The patient's latest self-report ({long_date(own.date)}): {_grade(scales, own)}."
+        )
         if report.self_reported_clear_on:
             self_line += (
                 f" The patient reported clear skin on {long_date(report.self_reported_clear_on)}; "
@@ -199,7 +203,9 @@ def response_view(knowledge: Knowledge, biology: CourseBiology) -> ResponseView:
         mg_per_kg_end=mg_end,
         relapse=relapse,
         rows=[_row(scales, p, _is_base(report.prescriber, p)) for p in points],
-        self_rows=[_row(scales, p, _is_base(report.self_report, p)) for p in report.self_report.points],
+        self_rows=[
+            _row(scales, p, _is_base(report.self_report, p)) for p in report.self_report.points
+        ],
         flags=[FlagView(f.severity, f.message, f.action) for f in report.flags],
         chart=chart,
     )
