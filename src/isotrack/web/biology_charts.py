@@ -130,8 +130,8 @@ def response_chart(
     self-report: open squares), the counted lesions, and the cumulative mg/kg taken."""
     days = [m.day for m in (*grades, *self_grades, *lesions, *cumulative_mg_per_kg)]
     if not days:
-        return _svg(chart_id, "Response and dose", "No assessment and no dose yet.", 60,
-                    [_label(WIDTH / 2, 34, "No assessment recorded yet", INK, "middle")])  # fmt: skip
+        empty = [_label(WIDTH / 2, 34, "No assessment recorded yet", INK, "middle")]
+        return _svg(chart_id, "Response and dose", "No assessment and no dose yet.", 60, empty)
     first, last = min(days), max(days)
     span = float(max((last - first).days, 1))
     bands = [("grade", f"{scale_name} grade (0 = clear)")]
@@ -174,14 +174,22 @@ def response_chart(
         top += PANEL_HEIGHT
     assert panel is not None
     body.extend(_date_axis(panel, top - 18))
+
+    def listed(marks: Sequence[Mark]) -> str:
+        return "; ".join(f"{m.day.isoformat()} {m.value:.0f}" for m in marks) or "none"
+
     described = "; ".join(f"{m.day.isoformat()} grade {m.value:.0f}" for m in grades)
     description = (
         f"{scale_name} grade by the prescriber: {described or 'none'}. "
-        f"Self-reported: {'; '.join(f'{m.day.isoformat()} {m.value:.0f}' for m in self_grades) or 'none'}. "
-        + (f"Lesions: {'; '.join(f'{m.day.isoformat()} {m.value:.0f}' for m in lesions)}. " if lesions else "")
-        + (f"Cumulative dose {cumulative_mg_per_kg[-1].value:.0f} mg/kg by "
-           f"{cumulative_mg_per_kg[-1].day.isoformat()}." if cumulative_mg_per_kg else "")
-    )  # fmt: skip
+        f"Self-reported: {listed(self_grades)}. "
+        + (f"Lesions: {listed(lesions)}. " if lesions else "")
+        + (
+            f"Cumulative dose {cumulative_mg_per_kg[-1].value:.0f} mg/kg by "
+            f"{cumulative_mg_per_kg[-1].day.isoformat()}."
+            if cumulative_mg_per_kg
+            else ""
+        )
+    )
     return _svg(chart_id, "Response to treatment beside the dose", description, top, body)
 
 
@@ -225,9 +233,9 @@ def levels_chart(
                    nice_ticks(top_value * 1.05, 2))  # fmt: skip
     body = panel.frame("ng/mL in blood (estimate)")
     start_h = time_h[0] if time_h else 0.0
-    for values, colour, dash, name in (
-        (isotretinoin, BLUE, None, "isotretinoin"),
-        (oxo, VERMILLION, "7 4", "4-oxo-isotretinoin"),
+    for values, colour, dash in (
+        (isotretinoin, BLUE, None),
+        (oxo, VERMILLION, "7 4"),
     ):
         pts = [(panel.x((t - start_h) / 24), panel.y(v)) for t, v in _envelope(time_h, values, 200)]
         body.append(_line(pts, colour, dash))

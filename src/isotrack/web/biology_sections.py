@@ -9,8 +9,8 @@ from typing import Any
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.knowledge import Knowledge
 from isotrack.service import biology
-from isotrack.service.context import Service
 from isotrack.service.accounts import User
+from isotrack.service.context import Service
 from isotrack.web.acne_form import (
     LESION_LABELS,
     SCARRING,

@@ -58,7 +58,7 @@ class ResponseView:
     rows: list[TrendRow] = field(default_factory=list)
     self_rows: list[TrendRow] = field(default_factory=list)
     flags: list[FlagView] = field(default_factory=list)
-    chart: Markup = Markup("")
+    chart: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -180,7 +180,8 @@ def response_view(knowledge: Knowledge, biology: CourseBiology) -> ResponseView:
         relapse = (
             f"Relapse recorded on {long_date(watch.relapse_on)}. "
             if watch.relapse_on
-            else f"No relapse recorded since the course ended on {long_date(watch.course_ended_on)}. "
+            else "No relapse recorded since the course ended on "
+            f"{long_date(watch.course_ended_on)}. "
         ) + f"{watch.second_course_rule} (not before {long_date(watch.second_course_not_before)})."
     marks = _cumulative(knowledge, biology.timeline, dose.course_start, biology.assessment.as_of)
     points = report.prescriber.points
