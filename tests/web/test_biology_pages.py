@@ -71,3 +71,88 @@ def section(html: str, section_id: str) -> str:
 def visible_text(html: str) -> str:
     without_markup = re.sub(r"<(title|desc)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", without_markup)
+
+
+def assessment_form(csrf: str, date: str, grade: str, **extra: str) -> dict[str, str]:
+    return {"csrf_token": csrf, "date": date, "scale": "iga", "grade": grade, **extra}
+
+
+def test_the_course_page_shows_the_trend_clearance_and_both_projected_ends(demo: Demo) -> None:
+    # Maya (Absorica since August) is graded moderate with 50 lesions before the first dose and
+    # almost clear with 8 in October. IGA 0-1 is clear (clearance_definition, every packaged
+    # policy; fda-acne-guidance-2018): the treat-to-clearance end is 1-3 months later, shown
+    # beside the mg/kg projection.
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "dr.lee")
+        course = maya_course(web)
+        url = f"/courses/{course}/acne-assessments"
+        first = assessment_form(csrf, "2026-08-10", "3", scarring="mild",
+                                **{"lesions-face-comedones": "30", "lesions-face-papules": "20"})  # fmt: skip
+        assert web.post(url, data=first, follow_redirects=False).status_code == 303
+        later = assessment_form(csrf, "2026-10-14", "1",
+                                **{"lesions-face-comedones": "5", "lesions-face-papules": "3"})  # fmt: skip
+        page = web.post(url, data=later)
+        assert page.status_code == 200 and "Recorded: Acne assessment" in page.text
+        response = visible_text(section(page.text, "response-section"))
+        assert "moderate (IGA 3), 50 lesions counted" in response
+        assert "almost clear (IGA 1), 2 grades better; lesions -84 %" in response
+        assert "Clear since Wednesday 14 October 2026" in response
+        assert (
+            "last dose between Saturday 14 November 2026 and Thursday 14 January 2027" in response
+        )
+        assert "By cumulative mg/kg: last dose about" in response
+        chart = re.search(r'<svg[^>]*id="response-chart".*?</svg>', page.text, re.S)
+        assert chart is not None and "2026-10-14 grade 1" in chart.group(0)
+        for word in INTERNAL:
+            assert word not in response, word
+
+
+def test_a_wrong_grade_is_shown_next_to_its_field_and_nothing_is_recorded(demo: Demo) -> None:
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "dr.lee")
+        course = maya_course(web)
+        before = web.get(f"/api/v1/courses/{course}/events").json()["events"]
+        bad = assessment_form(csrf, "2026-10-15", "7", **{"lesions-back-pustules": "many"})
+        page = web.post(f"/courses/{course}/acne-assessments", data=bad)
+        assert page.status_code == 422
+        form = section(page.text, "response-section")
+        assert 'id="acne-grade-error">⚠ use a whole number from 0 to 4' in form
+        assert "“many” is not a whole number" in form
+        assert 'value="many"' in form  # what was typed stays
+        assert len(web.get(f"/api/v1/courses/{course}/events").json()["events"]) == len(before)
+
+
+def test_the_course_page_draws_the_estimated_levels_with_the_dispenses(demo: Demo) -> None:
+    with client(demo) as web:
+        signed_in(web, demo, "dr.lee")
+        page = web.get(f"/courses/{maya_course(web)}")
+        levels = section(page.text, "levels-section")
+        assert levels.count("<title>dispensed ") == 3  # Maya's three monthly dispenses
+        text = visible_text(levels)
+        assert "for explanation only" in text
+        assert "Contraception continues after the last dose 30 days yes" in " ".join(text.split())
+        assert "a study (Eckhoff C, Nau H, 1990)" in text
+        for word in INTERNAL:
+            assert word not in text, word
+
+
+def test_the_patient_self_reports_and_reads_why_contraception_lasts_a_month(demo: Demo) -> None:
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "maya")
+        page = web.get("/me")
+        after = " ".join(visible_text(section(page.text, "after-last-capsule")).split())
+        assert "Why contraception continues for a month after the last capsule" in after
+        assert "back to those natural amounts about 11 days after the last capsule" in after
+        assert "for 30 days (one month)" in after and "safety margin" in after
+        assert 'id="washout-chart"' in page.text
+        sent = web.post(
+            "/me/acne-assessments",
+            data={"csrf_token": csrf, "date": "2026-10-15", "grade": "2", "note": "dry lips"},
+        )
+        assert sent.status_code == 200
+        mine = visible_text(section(sent.text, "my-skin"))
+        assert "Your last report (Thursday 15 October 2026): mild" in " ".join(mine.split())
+        for word in INTERNAL:
+            assert word not in mine and word not in after, word
+        refused = web.post("/me/acne-assessments", data={"csrf_token": csrf, "date": "2026-10-15"})
+        assert refused.status_code == 422 and "choose a grade" in refused.text
