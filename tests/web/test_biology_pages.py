@@ -86,11 +86,11 @@ def test_the_course_page_shows_the_trend_clearance_and_both_projected_ends(demo:
         csrf = signed_in(web, demo, "dr.lee")
         course = maya_course(web)
         url = f"/courses/{course}/acne-assessments"
-        first = assessment_form(csrf, "2026-08-10", "3", scarring="mild",
-                                **{"lesions-face-comedones": "30", "lesions-face-papules": "20"})  # fmt: skip
+        counts = {"lesions-face-comedones": "30", "lesions-face-papules": "20"}
+        first = assessment_form(csrf, "2026-08-10", "3", scarring="mild", **counts)
         assert web.post(url, data=first, follow_redirects=False).status_code == 303
-        later = assessment_form(csrf, "2026-10-14", "1",
-                                **{"lesions-face-comedones": "5", "lesions-face-papules": "3"})  # fmt: skip
+        counts = {"lesions-face-comedones": "5", "lesions-face-papules": "3"}
+        later = assessment_form(csrf, "2026-10-14", "1", **counts)
         page = web.post(url, data=later)
         assert page.status_code == 200 and "Recorded: Acne assessment" in page.text
         response = visible_text(section(page.text, "response-section"))
