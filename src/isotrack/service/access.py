@@ -73,9 +73,10 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 
 # Events a patient reports about themself (a home pregnancy test only where the policy
-# allows one; see ``isotrack.service.event_rules``).
+# allows one; see ``isotrack.service.event_rules``). An acne assessment from a patient is a
+# self-report: the service sets ``assessed_by`` from the role (``service.biology``).
 SELF_REPORTED_EVENT_TYPES = frozenset(
-    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen"}
+    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen", "acne_assessment"}
 )
 _ALL_CLINICAL = frozenset(
     {
@@ -97,6 +98,7 @@ _ALL_CLINICAL = frozenset(
         "adverse_event",
         "mood_screen",
         "assessment",
+        "acne_assessment",
         "medication",
         "condition",
         "allergy",

@@ -26,6 +26,7 @@ from isotrack.domain.events import EVENT_TYPES, EventBase, LabResultRecorded
 from isotrack.domain.timeline import Timeline, parse_event
 from isotrack.engines.monitoring import check_lab_result
 from isotrack.service.access import Action, require, require_event_type
+from isotrack.service.biology import stamp_assessor
 from isotrack.service.context import Service
 from isotrack.service.courses import visible_course_header
 from isotrack.service.event_rules import role_check
@@ -74,7 +75,7 @@ def record_event_json(
         )
     if event_json.get("type") in EVENT_TYPES:  # an unknown type is bad input, below
         require_event_type(user, str(event_json["type"]))
-    event = parse_event(event_json)
+    event = parse_event(stamp_assessor(user, event_json))
     if event.recorded_by is not None and event.recorded_by != user.username:
         raise rejected_field(
             "recorded_by",

@@ -38,6 +38,7 @@ EVENT_LABELS: dict[str, str] = {
     "adverse_event": "Side effect",
     "mood_screen": "Mood questionnaire",
     "assessment": "Assessment",
+    "acne_assessment": "Acne assessment",
     "medication": "Other medicine",
     "condition": "Condition",
     "allergy": "Allergy",
@@ -99,6 +100,11 @@ def describe_event(event: EventBase) -> str:
             return f"{event.result} — {event.kind} test, {event.setting} setting"  # type: ignore[attr-defined]
         case "lab_result":
             return f"{event.test} {_value_text(event.value)} {event.unit}"  # type: ignore[attr-defined]
+        case "acne_assessment":
+            who = "self-report" if event.assessed_by == "patient" else "clinic"  # type: ignore[attr-defined]
+            counted = sum(c for s in event.lesions.values() for c in s.model_dump().values() if c)  # type: ignore[attr-defined]
+            lesions = f", {counted} lesions counted" if event.lesions else ""  # type: ignore[attr-defined]
+            return f"{event.scale.upper()} grade {event.grade} ({who}){lesions}"  # type: ignore[attr-defined]
         case "mood_screen":
             scores = event.item_scores  # type: ignore[attr-defined]
             return f"PHQ-9 total {sum(scores)}, item 9 = {scores[-1]}"

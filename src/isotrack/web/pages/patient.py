@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.interop.ical import course_calendar
 from isotrack.service import courses
+from isotrack.web.biology_sections import my_biology_context
 from isotrack.web.clinic import record_event
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import FormErrors, event_from_form, problems_to_form_errors
@@ -73,6 +74,7 @@ def _my_page(
             "defaults": {"date": day.isoformat()},
             "calendar_url": path,
             "calendar_absolute_url": str(request.base_url).rstrip("/") + path,
+            **my_biology_context(source, service(request), user.user, course_id, day),
         },
         status_code=status_code,
     )

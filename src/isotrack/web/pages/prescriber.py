@@ -13,6 +13,7 @@ from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.service import courses
 from isotrack.service.enrolment import NewPatient
+from isotrack.web.biology_sections import course_biology_context
 from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
@@ -101,6 +102,7 @@ def _course_page(
             "open_form": open_form,
             "defaults": {"date": today(request).isoformat()},
             "dynamic_choices": {"target_id": _void_choices(timeline)},
+            **course_biology_context(source, service(request), user.user, course_id, day),
         },
         status_code=status_code,
     )

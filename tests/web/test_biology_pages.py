@@ -1,0 +1,158 @@
+"""The course's biology on the pages, over HTTP without a browser: the prescriber's response
+section, assessment form, chart and drug levels; the patient's self-report and the plain-words
+explanation of the month of contraception after the last capsule (decisions 16 and 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from isotrack.server import create_app
+from isotrack.service.operations import load_demo_clinic
+from isotrack.service.settings import Settings
+from isotrack.store.database import open_database, upgrade_schema
+
+os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
+TODAY = dt.date(2026, 10, 15)
+# What a person must never read on these sections: internal ids, field names, library text.
+INTERNAL = ("assessed_by", "lesion_total", "iga_0_1", "nodules_cysts", "Traceback",
+            "validation error", "model_state", "None", "demo-02")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Demo:
+    url: str
+    passwords: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('bio') / 'isotrack.sqlite'}"
+    database = open_database(url)
+    upgrade_schema(database)
+    database.dispose()
+    loaded = load_demo_clinic(url, today=TODAY)
+    assert loaded is not None
+    yield Demo(url, loaded.passwords)
+
+
+def client(demo: Demo) -> TestClient:
+    settings = Settings(database_url=demo.url, secret_key="k" * 32)
+    return TestClient(create_app(settings, today=lambda: TODAY))
+
+
+def signed_in(web: TestClient, demo: Demo, username: str) -> str:
+    page = web.post(
+        "/signin", data={"username": username, "password": demo.passwords[username], "next": ""}
+    )
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def maya_course(web: TestClient) -> str:
+    courses = web.get("/api/v1/patients/demo-02").json()["courses"]
+    return str(courses[-1]["id"])
+
+
+def section(html: str, section_id: str) -> str:
+    found = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
+    assert found is not None, f"no section {section_id}"
+    return found.group(0)
+
+
+def visible_text(html: str) -> str:
+    without_markup = re.sub(r"<(title|desc)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", without_markup)
+
+
+def assessment_form(csrf: str, date: str, grade: str, **extra: str) -> dict[str, str]:
+    return {"csrf_token": csrf, "date": date, "scale": "iga", "grade": grade, **extra}
+
+
+def test_the_course_page_shows_the_trend_clearance_and_both_projected_ends(demo: Demo) -> None:
+    # Maya (Absorica since August) is graded moderate with 50 lesions before the first dose and
+    # almost clear with 8 in October. IGA 0-1 is clear (clearance_definition, every packaged
+    # policy; fda-acne-guidance-2018): the treat-to-clearance end is 1-3 months later, shown
+    # beside the mg/kg projection.
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "dr.lee")
+        course = maya_course(web)
+        url = f"/courses/{course}/acne-assessments"
+        counts = {"lesions-face-comedones": "30", "lesions-face-papules": "20"}
+        first = assessment_form(csrf, "2026-08-10", "3", scarring="mild", **counts)
+        assert web.post(url, data=first, follow_redirects=False).status_code == 303
+        counts = {"lesions-face-comedones": "5", "lesions-face-papules": "3"}
+        later = assessment_form(csrf, "2026-10-14", "1", **counts)
+        page = web.post(url, data=later)
+        assert page.status_code == 200 and "Recorded: Acne assessment" in page.text
+        response = visible_text(section(page.text, "response-section"))
+        assert "moderate (IGA 3), 50 lesions counted" in response
+        assert "almost clear (IGA 1), 2 grades better; lesions -84 %" in response
+        assert "Clear since Wednesday 14 October 2026" in response
+        assert (
+            "last dose between Saturday 14 November 2026 and Thursday 14 January 2027" in response
+        )
+        assert "By cumulative mg/kg: last dose about" in response
+        chart = re.search(r'<svg[^>]*id="response-chart".*?</svg>', page.text, re.S)
+        assert chart is not None and "2026-10-14 grade 1" in chart.group(0)
+        for word in INTERNAL:
+            assert word not in response, word
+
+
+def test_a_wrong_grade_is_shown_next_to_its_field_and_nothing_is_recorded(demo: Demo) -> None:
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "dr.lee")
+        course = maya_course(web)
+        before = web.get(f"/api/v1/courses/{course}/events").json()["events"]
+        bad = assessment_form(csrf, "2026-10-15", "7", **{"lesions-back-pustules": "many"})
+        page = web.post(f"/courses/{course}/acne-assessments", data=bad)
+        assert page.status_code == 422
+        form = section(page.text, "response-section")
+        assert 'id="acne-grade-error">⚠ use a whole number from 0 to 4' in form
+        assert "“many” is not a whole number" in form
+        assert 'value="many"' in form  # what was typed stays
+        assert len(web.get(f"/api/v1/courses/{course}/events").json()["events"]) == len(before)
+
+
+def test_the_course_page_draws_the_estimated_levels_with_the_dispenses(demo: Demo) -> None:
+    with client(demo) as web:
+        signed_in(web, demo, "dr.lee")
+        page = web.get(f"/courses/{maya_course(web)}")
+        levels = section(page.text, "levels-section")
+        assert levels.count("<title>dispensed ") == 3  # Maya's three monthly dispenses
+        text = visible_text(levels)
+        assert "for explanation only" in text
+        assert "Contraception continues after the last dose 30 days yes" in " ".join(text.split())
+        assert "a study (Eckhoff C, Nau H, 1990)" in text
+        for word in INTERNAL:
+            assert word not in text, word
+
+
+def test_the_patient_self_reports_and_reads_why_contraception_lasts_a_month(demo: Demo) -> None:
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "maya")
+        page = web.get("/me")
+        after = " ".join(visible_text(section(page.text, "after-last-capsule")).split())
+        assert "Why contraception continues for a month after the last capsule" in after
+        assert "back to those natural amounts about 11 days after the last capsule" in after
+        assert "for 30 days (one month)" in after and "safety margin" in after
+        assert 'id="washout-chart"' in page.text
+        sent = web.post(
+            "/me/acne-assessments",
+            data={"csrf_token": csrf, "date": "2026-10-15", "grade": "2", "note": "dry lips"},
+        )
+        assert sent.status_code == 200
+        mine = visible_text(section(sent.text, "my-skin"))
+        assert "Your last report (Thursday 15 October 2026): mild" in " ".join(mine.split())
+        for word in INTERNAL:
+            assert word not in mine and word not in after, word
+        refused = web.post("/me/acne-assessments", data={"csrf_token": csrf, "date": "2026-10-15"})
+        assert refused.status_code == 422 and "choose a grade" in refused.text
