@@ -10,6 +10,7 @@ from isotrack.api import (
     routes_dispense,
     routes_health,
     routes_reference,
+    routes_safety,
     routes_users,
 )
 from isotrack.api.problems import install_problem_handlers
@@ -22,7 +23,14 @@ def install_api(app: FastAPI) -> None:
     api = APIRouter(prefix=API_PREFIX)
     # Routes are matched in order, one pattern at a time: the pharmacy's dispense decision,
     # by far the most frequent request, is tried first.
-    for module in (routes_dispense, routes_auth, routes_users, routes_courses, routes_reference):
+    for module in (
+        routes_dispense,
+        routes_auth,
+        routes_users,
+        routes_courses,
+        routes_safety,
+        routes_reference,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(routes_health.router)

@@ -73,8 +73,10 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 
 # Events a patient reports about themself (a home pregnancy test only where the policy
 # allows one; see ``isotrack.service.event_rules``).
+# An acne assessment from a patient is a self-report: the service records it as
+# ``assessed_by="patient"`` whatever was sent (``service.recording``).
 SELF_REPORTED_EVENT_TYPES = frozenset(
-    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen"}
+    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen", "acne_assessment"}
 )
 _ALL_CLINICAL = frozenset(
     {
@@ -101,6 +103,9 @@ _ALL_CLINICAL = frozenset(
         "allergy",
         "visit",
         "pregnancy_reported",
+        "pregnancy_outcome",
+        "acne_assessment",
+        "alert_review",
         "void",
         "amend",
     }
@@ -110,8 +115,9 @@ EVENT_TYPES_BY_ROLE: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(),
     # A dispense is recorded by the pharmacy against an authorization, never by the clinic.
     Role.PRESCRIBER: _ALL_CLINICAL,
-    # A designee prepares everything but cannot sign a prescription.
-    Role.DESIGNEE: _ALL_CLINICAL - {"prescription"},
+    # A designee prepares everything but cannot sign a prescription nor review an alert
+    # (lifting a clinical hold is the prescriber's judgement).
+    Role.DESIGNEE: _ALL_CLINICAL - {"prescription", "alert_review"},
     Role.PHARMACIST: frozenset({"dispense"}),
     Role.PATIENT: SELF_REPORTED_EVENT_TYPES,
     Role.AUDITOR: frozenset(),

@@ -31,7 +31,7 @@ from isotrack.service.courses import visible_course_header
 from isotrack.service.event_rules import role_check
 from isotrack.store.courses import VersionConflict, append_event, course_etag
 from isotrack.store.idempotency import remember_response, request_fingerprint, stored_response
-from isotrack.store.users import User
+from isotrack.store.users import Role, User
 
 APPEND_RETRIES_WITHOUT_IF_MATCH = 5
 
@@ -74,6 +74,11 @@ def record_event_json(
         )
     if event_json.get("type") in EVENT_TYPES:  # an unknown type is bad input, below
         require_event_type(user, str(event_json["type"]))
+    if event_json.get("type") == "acne_assessment":
+        # Who graded is the signed-in role, never what was sent: a patient's grade is a
+        # self-report and the response engine weighs the two apart.
+        assessed_by = "patient" if user.role is Role.PATIENT else "prescriber"
+        event_json = {**event_json, "assessed_by": assessed_by}
     event = parse_event(event_json)
     if event.recorded_by is not None and event.recorded_by != user.username:
         raise rejected_field(
@@ -96,7 +101,7 @@ def record_event_json(
         except VersionConflict as conflict:
             if expected_version is None and attempt + 1 < attempts:
                 continue
-            raise _conflict(conflict) from None
+            raise conflict_error(conflict) from None
         except IntegrityError:
             # The idempotency key was stored by a parallel request: answer as that one did.
             if idempotency_key is not None:
@@ -163,7 +168,7 @@ def _replay(service: Service, user: User, key: str, fingerprint: str) -> AppendO
     return AppendOutcome(stored.status_code, json.loads(stored.body), stored.etag, replayed=True)
 
 
-def _conflict(conflict: VersionConflict) -> VersionMismatch | ConcurrentChange:
+def conflict_error(conflict: VersionConflict) -> VersionMismatch | ConcurrentChange:
     if conflict.lost_race:
         return ConcurrentChange(
             "another event was recorded in this course at the same moment; "
