@@ -160,3 +160,15 @@ def _parsed(user: User, body: dict[str, Any], where: str) -> EventBase:
             error.summary,
         ) from None
     return event
+
+
+def who_signs(service: Service, user: User) -> str:
+    """The name of the prescriber who signs for this user (a designee's prescriber)."""
+    from isotrack.store.users import user_by_id
+
+    prescriber_id = user.care_prescriber_id
+    if prescriber_id is None:
+        return "your prescriber"
+    with service.database.reading() as connection:
+        prescriber = user_by_id(connection, prescriber_id)
+    return prescriber.display_name if prescriber is not None else "your prescriber"
