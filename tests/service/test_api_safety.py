@@ -164,3 +164,20 @@ def test_a_pregnancy_stops_the_course_and_opens_the_exposure_record(
     assert _post_event(client, clinic, "nurse.kim", "demo-02", outcome).status_code == 201
     closed = client.get(url, headers=clinic.auth("dr.lee")).json()["pregnancy_exposure"]
     assert closed["follow_up_open"] is False and closed["outcome"] == "miscarriage"
+
+
+def test_no_prescription_is_signed_in_a_course_stopped_by_a_pregnancy(
+    client: TestClient, clinic: Clinic
+) -> None:
+    # Decision 21: a pregnancy hold is lifted by no review, so a reason cannot sign past it.
+    reported = {"id": "preg-2", "type": "pregnancy_reported", "date": DAY}
+    assert _post_event(client, clinic, "dr.lee", "demo-02", reported).status_code == 201
+    alert_id = client.get(
+        f"/api/v1/courses/{_course(clinic, 'demo-02')}/alerts", headers=clinic.auth("dr.lee")
+    ).json()["clinical_holds"][0]["alert_id"]
+    review = {"alert_id": alert_id, "outcome": "continue", "note": "Wants to go on.", "date": DAY}
+    refused = _sign(client, clinic, "dr.lee", {"prescription": RX, "reviews": [review],
+                                                "confirm_warnings": True})  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0] == {**refused.json()["errors"][0], "field": "course",
+                                           "value": "stopped: pregnancy"}  # fmt: skip

@@ -198,6 +198,7 @@ def test_a_pregnancy_opens_the_exposure_record_and_its_printable_report(
         page = web.get(f"/courses/{course_id}").text
         report = web.get(f"/courses/{course_id}/pregnancy-exposure").text
     assert 'id="pregnancy-exposure"' in page and "stopped: pregnancy" in page
+    assert 'id="course-stopped"' in page and 'id="form-prescription"' not in page
     text = _text(report)
     # eu-ppp-2018: the marketing authorisation holder is told (decision 22); the last dose is
     # the day the pregnancy became known, 42 days after the last period began.

@@ -36,7 +36,18 @@ def require_signable(
     confirm_warnings: bool = False,
     confirm_above_maximum: bool = False,
 ) -> PrescriptionCheck:
-    """The check's answer when the prescription may be stored; else the refusal, raised."""
+    """The check's answer when the prescription may be stored; else the refusal, raised.
+
+    A stopped course (a pregnancy, or a review that stopped it) takes no prescription: no
+    review sent with it could make it dispensable (decision 21).
+    """
+    status = clinical_safety(knowledge, timeline, today).course_status
+    if status.startswith("stopped"):
+        raise IsotrackInputError(
+            [FieldProblem("body", "course", status,
+                          "a course that is not stopped: no prescription can be signed in it")],
+            f"the course is {status}",
+        )  # fmt: skip
     check = check_prescription(knowledge, timeline, draft, today, reviews)
     if check.field_errors:
         raise IsotrackInputError(

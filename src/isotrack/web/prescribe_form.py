@@ -23,6 +23,7 @@ class PrescribeState:
     hold_errors: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None  # "stopped: pregnancy": no prescription can be signed
 
     @property
     def second(self) -> bool:

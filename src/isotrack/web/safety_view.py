@@ -19,6 +19,7 @@ from isotrack.engines.holds import (
 )
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Source
+from isotrack.knowledge.safety import hold_rule_by_code
 from isotrack.web.history import SourceRef, source_refs
 
 ITEM9_CODE = "MOOD_SUICIDAL_IDEATION"  # engines.monitoring.mood.ITEM9_CODE: first on every list
@@ -62,6 +63,7 @@ class AlertRow:
     resolved_on: dt.date | None
     note: str
     sources: list[SourceRef]
+    review_can_lift: bool = True  # a pregnancy hold is lifted by no review (decision 21)
 
     @property
     def item9(self) -> bool:
@@ -93,7 +95,9 @@ class SafetyView:
         )
 
 
-def _row(sources: Mapping[str, Source], tracked: TrackedAlert) -> AlertRow:
+def _row(
+    sources: Mapping[str, Source], tracked: TrackedAlert, can_lift: Mapping[str, bool]
+) -> AlertRow:
     review = None
     if tracked.review is not None:
         r = tracked.review
@@ -118,6 +122,7 @@ def _row(sources: Mapping[str, Source], tracked: TrackedAlert) -> AlertRow:
         resolved_on=tracked.resolved_on,
         note=tracked.note,
         sources=source_refs(sources, tracked.alert.source_ids),
+        review_can_lift=can_lift.get(tracked.alert.code, True),
     )
 
 
@@ -127,11 +132,12 @@ def safety_view(
     """Holds and alert history; the exposure record for the clinic, crisis guidance for all."""
     status: SafetyStatus = clinical_safety(knowledge, timeline, as_of)
     view = SafetyView(course_status=status.course_status)
+    can_lift = {code: rule.review_can_lift for code, rule in hold_rule_by_code(knowledge).items()}
     view.holds = [
         HoldRow(h.alert_id, h.date, h.message, h.action, h.state) for h in status.clinical_holds
     ]
     view.alerts = sorted(
-        (_row(knowledge.sources, t) for t in status.alerts),
+        (_row(knowledge.sources, t, can_lift) for t in status.alerts),
         key=lambda a: (not a.holding, not a.item9, a.raised_on),
     )
     view.crisis = mood_crisis_guidance(knowledge, timeline, as_of)

@@ -124,7 +124,11 @@ def course_page_with(
     can_sign = user.role == Role.PRESCRIBER.value
     signer = prescribing.who_signs(service(request), user.user)
     prescribe = prescribe or PrescribeState(
-        can_sign=can_sign, signer=signer, form=every_form["prescription"], holds=safety.holds
+        can_sign=can_sign,
+        signer=signer,
+        form=every_form["prescription"],
+        holds=safety.holds,
+        stopped=safety.course_status if safety.course_status.startswith("stopped") else None,
     )
     return render(
         request,
