@@ -181,3 +181,18 @@ def test_no_prescription_is_signed_in_a_course_stopped_by_a_pregnancy(
     assert refused.status_code == 422
     assert refused.json()["errors"][0] == {**refused.json()["errors"][0], "field": "course",
                                            "value": "stopped: pregnancy"}  # fmt: skip
+
+
+def test_an_item9_answer_stays_open_with_the_crisis_lines_of_the_policys_market(
+    client: TestClient, clinic: Clinic
+) -> None:
+    # Maya (us-ipledge-2026) answers item 9 "several days" (mon-kroenke-2001): the US lines.
+    screen = {"id": "phq-1", "type": "mood_screen", "date": DAY,
+              "item_scores": [0, 0, 0, 0, 0, 0, 0, 0, 1]}  # fmt: skip
+    assert _post_event(client, clinic, "maya", "demo-02", screen).status_code == 201
+    alerts = client.get(
+        f"/api/v1/courses/{_course(clinic, 'demo-02')}/alerts", headers=clinic.auth("maya")
+    ).json()
+    assert alerts["crisis_guidance"]["market"] == "us"
+    assert any("988" in line["contact"] for line in alerts["crisis_guidance"]["crisis_lines"])
+    assert [a["state"] for a in alerts["alerts"]] == ["open"]

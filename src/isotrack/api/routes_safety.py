@@ -43,16 +43,23 @@ class PrescriptionBody(BaseModel):
     )
 
 
-@router.get("/courses/{course_id}/alerts", summary="Clinical holds and every holding alert "
-            "with its lifecycle (open, reviewed, resolved, superseded)")  # fmt: skip
+@router.get("/courses/{course_id}/alerts", summary="Clinical holds, every holding alert with "
+            "its lifecycle (open, reviewed, resolved, superseded), and the patient's crisis "
+            "guidance while an item-9 answer holds")  # fmt: skip
 def alerts_read(
     course_id: str,
     as_of: dt.date | None = Query(default=None, description="default: today"),
     principal: Principal = Depends(current_principal),
     service: Service = Depends(get_service),
 ) -> dict[str, Any]:
-    status = safety.course_safety(service, principal.user, course_id, as_of or service.today())
-    return {"course_id": course_id, **status.model_dump(mode="json")}
+    day = as_of or service.today()
+    status = safety.course_safety(service, principal.user, course_id, day)
+    crisis = safety.crisis_guidance(service, principal.user, course_id, day)
+    return {
+        "course_id": course_id,
+        **status.model_dump(mode="json"),
+        "crisis_guidance": crisis.model_dump(mode="json") if crisis else None,
+    }
 
 
 @router.get(

@@ -20,7 +20,7 @@ from isotrack.domain.timeline import Timeline, parse_event
 from isotrack.engines.prescribing import PrescriptionCheck
 from isotrack.service.access import Action, require, require_event_type
 from isotrack.service.context import Service
-from isotrack.service.courses import visible_course, visible_course_header
+from isotrack.service.courses import visible_course_header
 from isotrack.service.order_entry import require_known_alert, require_signable
 from isotrack.store.courses import VersionConflict, append_event
 from isotrack.store.users import User
@@ -45,18 +45,6 @@ class SignedPrescription:
     prescription: PrescriptionWritten
     reviews: list[AlertReviewed]
     check: PrescriptionCheck
-
-
-def preview_prescription(
-    service: Service, user: User, course_id: str, prescription: dict[str, Any]
-) -> PrescriptionCheck:
-    """The order-entry answer for a draft, stored nowhere (what the form shows before signing)."""
-    from isotrack.engines.prescribing import check_prescription
-
-    require_event_type(user, "prescription")
-    course = visible_course(service, user, course_id, Action.APPEND_EVENT)
-    draft = _draft(user, prescription)
-    return check_prescription(service.knowledge(), course.timeline(), draft, service.today())
 
 
 def write_prescription(
