@@ -26,16 +26,18 @@ from playwright.sync_api import Page, sync_playwright
 
 os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
 
-from isotrack.server import create_app  # noqa: E402
-from isotrack.service.operations import load_demo_clinic  # noqa: E402
-from isotrack.service.settings import Settings  # noqa: E402
-from isotrack.store.database import open_database, upgrade_schema  # noqa: E402
+from isotrack.server import create_app
+from isotrack.service.operations import load_demo_clinic
+from isotrack.service.settings import Settings
+from isotrack.store.database import open_database, upgrade_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 TODAY = dt.date.today()
 
 
