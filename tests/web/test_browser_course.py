@@ -53,6 +53,25 @@ def record(page: Page, form_key: str, fields: dict[str, str], checks: tuple[str,
     form.locator("button[type=submit]").click()
 
 
+def prescribe(page: Page, fields: dict[str, str], reasons: tuple[str, ...] = ()) -> None:
+    """Fill the prescription form, give a reason for each open hold, confirm the warnings the
+    order-entry check shows (issue 10: the prescriber reads them before signing) and sign."""
+    form = page.locator("#form-prescription")
+    for name, value in fields.items():
+        field = form.locator(f"#form-prescription-{name}")
+        if field.evaluate("el => el.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    for index, reason in enumerate(reasons, start=1):
+        form.locator(f"#override-{index}").fill(reason)
+    form.locator("button[type=submit]").click()
+    warnings = page.locator("#warnings-to-confirm")
+    if warnings.count():
+        page.locator("#confirm-warnings").check()
+        page.locator("#form-prescription button[type=submit]").click()
+
+
 def enrol(page: Page, name: str, patient_id: str, pregnant: str) -> tuple[str, str, str]:
     page.get_by_role("link", name="Enrol a patient").click()
     page.get_by_label("Name").fill(name)
@@ -109,8 +128,8 @@ def test_one_whole_course(server: LiveServer, browser: Browser) -> None:
     expect(prescriber.locator("#form-lab-result-value")).to_have_value("30")  # typed text kept
     expect(prescriber.locator("#form-lab-result-unit")).to_have_value("mmol/L")
 
-    record(prescriber, "prescription", {"date": day(0), "product": "claravis",
-                                        "daily_dose_mg": "40", "days_supply": "30"})  # fmt: skip
+    prescribe(prescriber, {"date": day(0), "product": "claravis", "daily_dose_mg": "40",
+                           "days_supply": "30"})  # fmt: skip
     expect(prescriber.locator("#history")).to_contain_text("claravis 40 mg/day, 30 days")
 
     pharmacist = browser.new_context().new_page()
@@ -138,8 +157,20 @@ def test_one_whole_course(server: LiveServer, browser: Browser) -> None:
         form.locator(f"#form-mood-screen-item_{item}").select_option("1" if item == 9 else "0")
     form.get_by_role("button").click()
     expect(patient.locator(".notice.success")).to_contain_text("Mood questionnaire")
+    # Issue 10: the crisis guidance of the policy's market comes first (US: 988,
+    # saf-988-lifeline), and no myth card is shown in that moment.
+    expect(patient.locator("#crisis-guidance")).to_be_visible()
+    expect(patient.locator("#crisis-lines")).to_contain_text("988")
+    expect(patient.locator("#crisis-steps")).to_contain_text("care team today")
+    expect(patient.get_by_text("Myths and facts")).to_have_count(0)
+    first_section = patient.locator("main h2").first
+    expect(first_section).to_have_attribute("id", "crisis-heading")
 
     prescriber.goto(f"{server.base_url}/today")
     first = prescriber.locator("#today-table tbody tr").first
     expect(first).to_have_attribute("data-patient", "E2E-ADA")
     expect(first.locator(".badge")).to_contain_text("critical")
+    # ...and the item-9 answer at the very top, above the list, with its Review form.
+    top = prescriber.locator("#open-alerts li").first
+    expect(top).to_contain_text("Ada Example")
+    expect(top.locator("summary")).to_have_text("Review this alert")

@@ -11,6 +11,7 @@ from isotrack.api import (
     routes_health,
     routes_pk,
     routes_reference,
+    routes_safety,
     routes_users,
 )
 from isotrack.api.problems import install_problem_handlers
@@ -30,6 +31,7 @@ def install_api(app: FastAPI) -> None:
         routes_users,
         routes_courses,
         routes_pk,
+        routes_safety,
         routes_reference,
     ):
         api.include_router(module.router)

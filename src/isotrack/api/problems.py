@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from isotrack.domain.errors import (
     ActionNotAllowed,
+    ClinicalHoldsUnreviewed,
     ConcurrentChange,
     EventTypeNotAllowed,
     FieldProblem,
@@ -22,6 +23,7 @@ from isotrack.domain.errors import (
     SignInFailed,
     SignInThrottled,
     VersionMismatch,
+    WarningsNotConfirmed,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -102,6 +104,8 @@ PROBLEM_TABLE: dict[type[IsotrackError], tuple[int, str, str]] = {
     IdempotencyKeyReused: (422, "Idempotency-Key reused", "idempotency-key-reused"),
     SignInFailed: (401, "Sign-in failed", "sign-in-failed"),
     SignInThrottled: (429, "Too many sign-in attempts", "login-throttled"),
+    ClinicalHoldsUnreviewed: (422, "Clinical hold not reviewed", "clinical-hold-unreviewed"),
+    WarningsNotConfirmed: (409, "Warnings to confirm", "confirmation-required"),
 }
 
 
@@ -116,6 +120,10 @@ def problem_for(error: IsotrackError) -> Problem:
         extra["current_version"] = error.current
     elif isinstance(error, ConcurrentChange):
         extra["current_version"] = error.current
+    elif isinstance(error, ClinicalHoldsUnreviewed):
+        extra["clinical_holds"] = error.holds
+    elif isinstance(error, WarningsNotConfirmed):
+        extra["warnings"] = error.warnings
     elif isinstance(error, SignInThrottled):
         headers["Retry-After"] = str(error.retry_after_seconds)
     return Problem(

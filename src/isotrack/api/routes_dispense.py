@@ -37,6 +37,11 @@ def authorization_json(record: AuthorizationRecord) -> dict[str, Any]:
         "dispense_by": record.dispense_by.isoformat() if record.dispense_by else None,
         "max_days_supply": record.max_days_supply,
         "recorded_at": record.recorded_at,
+        # The two judgements apart: the programme's answer, and the clinical holds.
+        "programme_met": record.decision.get("programme_met"),
+        "reasons": record.decision.get("reasons", []),
+        "clinical_holds": record.decision.get("clinical_holds", []),
+        "course_status": record.decision.get("course_status"),
         "decision": record.decision,
     }
 

@@ -97,3 +97,29 @@ class IsotrackInputError(IsotrackError, ValueError):
 def rejected_field(field: str, value: object, allowed: str, summary: str) -> IsotrackInputError:
     """One field of a request body refused by a rule, with what the rule would accept."""
     return IsotrackInputError([FieldProblem("body", field, value, allowed)], summary)
+
+
+class ClinicalHoldsUnreviewed(IsotrackInputError):
+    """A prescription sent while a clinical hold is open and no review answers it.
+
+    ``holds`` are the open holds as plain data (alert id, code, message, action), so each door
+    can show them; ``problems`` name the ``reviews`` field, one per hold.
+    """
+
+    def __init__(
+        self, problems: list[FieldProblem], holds: list[dict[str, object]], summary: str
+    ) -> None:
+        super().__init__(problems, summary)
+        self.holds = holds
+
+
+class WarningsNotConfirmed(IsotrackError):
+    """A prescription with warnings the prescriber has not yet confirmed (nothing stored).
+
+    ``warnings`` as plain data (code, message, needs_second_confirmation); the caller sends
+    the prescription again with the confirmations once the prescriber has read them.
+    """
+
+    def __init__(self, summary: str, warnings: list[dict[str, object]]) -> None:
+        super().__init__(summary)
+        self.warnings = warnings

@@ -104,6 +104,8 @@ _ALL_CLINICAL = frozenset(
         "allergy",
         "visit",
         "pregnancy_reported",
+        "pregnancy_outcome",
+        "alert_review",
         "void",
         "amend",
     }
@@ -113,8 +115,9 @@ EVENT_TYPES_BY_ROLE: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(),
     # A dispense is recorded by the pharmacy against an authorization, never by the clinic.
     Role.PRESCRIBER: _ALL_CLINICAL,
-    # A designee prepares everything but cannot sign a prescription.
-    Role.DESIGNEE: _ALL_CLINICAL - {"prescription"},
+    # A designee prepares everything but cannot sign a prescription nor review an alert
+    # (lifting a clinical hold is the prescriber's judgement).
+    Role.DESIGNEE: _ALL_CLINICAL - {"prescription", "alert_review"},
     Role.PHARMACIST: frozenset({"dispense"}),
     Role.PATIENT: SELF_REPORTED_EVENT_TYPES,
     Role.AUDITOR: frozenset(),

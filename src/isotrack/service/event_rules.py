@@ -1,15 +1,23 @@
 """The checks of an append that depend on the course as it stands at that moment: a patient's
-home pregnancy test, and a pharmacist's dispense against its authorization."""
+home pregnancy test, a pharmacist's dispense against its authorization, a prescription's
+order-entry check and an alert review's alert."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from isotrack.domain.errors import rejected_field
-from isotrack.domain.events import Dispensed, EventBase, PregnancyTestTaken
+from isotrack.domain.events import (
+    AlertReviewed,
+    Dispensed,
+    EventBase,
+    PregnancyTestTaken,
+    PrescriptionWritten,
+)
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.programme import home_test_accepted
 from isotrack.service.context import Service
+from isotrack.service.order_entry import require_known_alert, require_signable
 from isotrack.store.users import Role, User
 
 
@@ -39,6 +47,12 @@ def role_check(
                 )
         if user.role is Role.PHARMACIST and isinstance(event, Dispensed):
             check_dispense_authorization(service, course_id, timeline, event)
+        if isinstance(event, PrescriptionWritten):
+            # Sent as a bare event: no reviews and no confirmations come with it (the
+            # prescription use case, service.prescribing, carries both).
+            require_signable(knowledge, timeline, event, service.today())
+        if isinstance(event, AlertReviewed):
+            require_known_alert(knowledge, timeline, event, max(event.date, service.today()))
 
     return check
 

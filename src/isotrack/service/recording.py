@@ -97,7 +97,7 @@ def record_event_json(
         except VersionConflict as conflict:
             if expected_version is None and attempt + 1 < attempts:
                 continue
-            raise _conflict(conflict) from None
+            raise conflict_error(conflict) from None
         except IntegrityError:
             # The idempotency key was stored by a parallel request: answer as that one did.
             if idempotency_key is not None:
@@ -164,7 +164,7 @@ def _replay(service: Service, user: User, key: str, fingerprint: str) -> AppendO
     return AppendOutcome(stored.status_code, json.loads(stored.body), stored.etag, replayed=True)
 
 
-def _conflict(conflict: VersionConflict) -> VersionMismatch | ConcurrentChange:
+def conflict_error(conflict: VersionConflict) -> VersionMismatch | ConcurrentChange:
     if conflict.lost_race:
         return ConcurrentChange(
             "another event was recorded in this course at the same moment; "

@@ -12,12 +12,14 @@ from fastapi.staticfiles import StaticFiles
 
 from isotrack.domain.errors import (
     ActionNotAllowed,
+    ClinicalHoldsUnreviewed,
     ConcurrentChange,
     IdempotencyKeyReused,
     IsotrackError,
     IsotrackInputError,
     RecordNotFound,
     VersionMismatch,
+    WarningsNotConfirmed,
 )
 from isotrack.web.session import CsrfRejected, NotAllowed, SignInRequired, sign_in_url
 from isotrack.web.templating import STATIC_DIR, render
@@ -60,6 +62,10 @@ ERROR_PAGES: dict[type[IsotrackError], tuple[int, str, str]] = {
     ConcurrentChange: (409, "Changed meanwhile", "Someone recorded something at the same "
                        "moment. Reload the page and try again."),
     IdempotencyKeyReused: (409, "Already sent", "This form was already sent."),
+    ClinicalHoldsUnreviewed: (422, "On clinical hold", "The course is on clinical hold: "
+                              "review each hold before signing a prescription."),
+    WarningsNotConfirmed: (409, "Warnings to confirm", "Read the warnings and confirm them "
+                           "before signing."),
 }  # fmt: skip
 
 
@@ -79,9 +85,18 @@ def domain_error_page(request: Request, error: IsotrackError) -> Response:
 
 def mount_web(app: FastAPI) -> None:
     """Add the page routes, their error pages and ``/static`` to the service's app."""
-    from isotrack.web.pages import auditor, auth, biology, patient, pharmacist, planner, prescriber
+    from isotrack.web.pages import (
+        auditor,
+        auth,
+        biology,
+        patient,
+        pharmacist,
+        planner,
+        prescriber,
+        safety,
+    )
 
-    for module in (auth, prescriber, biology, planner, pharmacist, patient, auditor):
+    for module in (auth, prescriber, safety, biology, planner, pharmacist, patient, auditor):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")
     app.add_exception_handler(SignInRequired, _sign_in)

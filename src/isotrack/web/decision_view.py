@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from isotrack.engines.programme import DispenseDecision
 from isotrack.knowledge.model import Source
@@ -20,6 +20,18 @@ class ReasonView:
 
 
 @dataclass(frozen=True)
+class HoldView:
+    """A clinical hold as the pharmacist reads it; ``alert_id`` only in attributes."""
+
+    alert_id: str
+    date: dt.date
+    severity: str
+    message: str
+    action: str
+    sources: list[SourceRef]
+
+
+@dataclass(frozen=True)
 class DecisionView:
     on: dt.date
     authorized: bool
@@ -30,6 +42,9 @@ class DecisionView:
     next_steps: list[str]
     notes: list[str]
     authorization_code: str | None = None
+    programme_met: bool = False
+    clinical_holds: list[HoldView] = field(default_factory=list)
+    course_status: str = "active"
 
 
 def _who(role: str) -> str:
@@ -64,4 +79,17 @@ def decision_view(
         next_steps=steps,
         notes=list(decision.notes),
         authorization_code=code,
+        programme_met=decision.programme_met,
+        clinical_holds=[
+            HoldView(
+                h.alert_id,
+                h.date,
+                str(h.severity),
+                h.message,
+                h.action,
+                source_refs(sources, h.source_ids),
+            )
+            for h in decision.clinical_holds
+        ],
+        course_status=decision.course_status,
     )

@@ -17,6 +17,11 @@ from isotrack.domain.events import EventAmended, EventBase, EventVoided
 from isotrack.knowledge.model import Source
 
 _BASE_FIELDS = {"id", "type", "date", "time", "recorded_by", "note"}
+_REVIEW_OUTCOMES = {
+    "continue": "continue treatment",
+    "hold": "keep on hold",
+    "stop": "stop the course",
+}
 
 EVENT_LABELS: dict[str, str] = {
     "weight": "Weight",
@@ -44,6 +49,8 @@ EVENT_LABELS: dict[str, str] = {
     "allergy": "Allergy",
     "visit": "Visit",
     "pregnancy_reported": "Pregnancy reported",
+    "pregnancy_outcome": "Outcome of the pregnancy",
+    "alert_review": "Alert reviewed by the prescriber",
     "void": "Correction (void)",
     "amend": "Correction (amend)",
 }
@@ -108,6 +115,16 @@ def describe_event(event: EventBase) -> str:
         case "mood_screen":
             scores = event.item_scores  # type: ignore[attr-defined]
             return f"PHQ-9 total {sum(scores)}, item 9 = {scores[-1]}"
+        case "alert_review":
+            # The alert is named by its id, which people are not shown: the decision and why.
+            return f"Decision: {_REVIEW_OUTCOMES[event.outcome]} — “{event.note}”"  # type: ignore[attr-defined]
+        case "pregnancy_outcome":
+            details = f" — {event.details}" if event.details else ""  # type: ignore[attr-defined]
+            return f"{_value_text(event.outcome)}{details}"  # type: ignore[attr-defined]
+        case "acne_assessment":
+            who = "patient's own report" if event.assessed_by == "patient" else "by the clinic"  # type: ignore[attr-defined]
+            scale = "IGA" if event.scale == "iga" else "GAGS"  # type: ignore[attr-defined]
+            return f"{scale} grade {event.grade} ({who})"  # type: ignore[attr-defined]
     parts = []
     for name, value in event.model_dump(exclude_none=True).items():
         if name in _BASE_FIELDS or value in ([], {}):

@@ -14,7 +14,7 @@ from isotrack.web.clinic import PRESCRIBING_ROLES, record_event
 from isotrack.web.form_fields import FormErrors
 from isotrack.web.pages.common import form_values, knowledge
 from isotrack.web.pages.patient import PATIENT, _current_course_id, _my_page
-from isotrack.web.pages.prescriber import _course_page
+from isotrack.web.pages.prescriber import course_page_with
 from isotrack.web.session import check_csrf, require_user, service
 
 router = APIRouter()
@@ -38,7 +38,7 @@ async def record_assessment(request: Request, course_id: str) -> Response:
     except (FormErrors, IsotrackInputError) as exc:
         error = _refused(exc)
         state = {FORM_KEY: {"values": values, "errors": error.by_field, "general": error.general}}
-        return _course_page(
+        return course_page_with(
             request, course_id, form_state=state, open_form=FORM_KEY, status_code=422
         )
     return RedirectResponse(

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from isotrack.knowledge import Knowledge, load_knowledge
 from isotrack.web.event_forms import EventForm, build_forms, home_pregnancy_test_form
+from isotrack.web.safety_forms import acne_self_report_form, clinical_judgement_forms
 from isotrack.web.session import service
 
 
@@ -45,13 +46,15 @@ def event_forms(source: Knowledge) -> dict[str, EventForm]:
     lab_names = sorted({t.name for t in tests} | {t.id for t in tests})
     units = sorted({u for t in tests for u in t.common_units})
     terms = sorted(e.term for e in source.records("adverse_effect", AdverseEffect).values())
-    return build_forms(products, lab_names, units, terms)
+    return {**build_forms(products, lab_names, units, terms), **clinical_judgement_forms()}
 
 
 def patient_forms(source: Knowledge, home_test: bool) -> dict[str, EventForm]:
     """The forms a patient may send: side effect, missed doses, mood, and a home test if allowed."""
     every = event_forms(source)
     chosen = {k: every[k] for k in ("adverse_event", "dose_missed", "mood_screen")}
+    acne = acne_self_report_form()
+    chosen[acne.form_key] = acne
     if home_test:
         home = home_pregnancy_test_form()
         chosen[home.form_key] = home

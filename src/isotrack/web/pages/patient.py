@@ -17,6 +17,7 @@ from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.common import form_values, knowledge, patient_forms, today
+from isotrack.web.safety_view import safety_view
 from isotrack.web.session import WebUser, check_csrf, require_user, service
 from isotrack.web.templating import render
 
@@ -57,6 +58,9 @@ def _my_page(
         }
     path = f"/calendar/{course_id}/{courses.calendar_signature(service(request), course_id)}.ics"
     patient_alerts = [a for a in view.alerts if a.severity == "critical"]
+    # While an item-9 answer holds the course, the crisis guidance comes first and no myth
+    # card is shown (the crisis lines of the market of the course's policy).
+    crisis = safety_view(source, timeline, day, for_patient=True).crisis
     return render(
         request,
         "my_course.html",
@@ -65,7 +69,8 @@ def _my_page(
             "next_steps": next_steps,
             "alerts": patient_alerts,
             "dose": view.dose,
-            "myths": view.myths,
+            "myths": [] if crisis else view.myths,
+            "crisis": crisis,
             "unavailable": view.unavailable,
             "forms": list(patient_forms(source, allowed).values()),
             "home_test_allowed": allowed,

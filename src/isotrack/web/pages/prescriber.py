@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
-from isotrack.service import courses
+from isotrack.service import courses, prescribing
+from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
 from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
@@ -19,6 +20,8 @@ from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
+from isotrack.web.prescribe_form import PrescribeState
+from isotrack.web.safety_view import AlertRow, safety_view
 from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
 from isotrack.web.today_rows import sort_today, today_row
@@ -28,11 +31,19 @@ router = APIRouter()
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
 def today_page(request: Request) -> Response:
+    return today_page_with(request)
+
+
+def today_page_with(
+    request: Request, *, review_errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    """The prescriber's list; open critical alerts first, each with its Review form."""
     user = require_user(request, PRESCRIBING_ROLES)
     day = today(request)
     source = knowledge()
     rows = []
     loaded = []
+    open_alerts: list[tuple[str, str, AlertRow]] = []
     for record in courses.my_patients(service(request), user.user):
         for summary in record.courses[-1:]:  # the current course of each patient
             course = courses.visible_course(service(request), user.user, summary.id)
@@ -47,7 +58,33 @@ def today_page(request: Request) -> Response:
             include_history=False,
         )
         rows.append(today_row(view))
-    return render(request, "today.html", {"rows": sort_today(rows), "today": day})
+        open_alerts.extend(
+            (name, course_id, a) for a in safety_view(source, timeline, day).open_alerts
+        )
+    open_alerts.sort(key=lambda found: (not found[2].item9, found[2].raised_on, found[0]))
+    _flash_recorded(request)
+    return render(
+        request,
+        "today.html",
+        {
+            "rows": sort_today(rows),
+            "today": day,
+            "open_alerts": open_alerts,
+            "can_review": user.role == Role.PRESCRIBER.value,
+            "signer": prescribing.who_signs(service(request), user.user),
+            "review_errors": review_errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+def _flash_recorded(request: Request) -> None:
+    recorded = request.query_params.get("recorded")
+    if recorded:
+        request.state.flash = {
+            "kind": "success",
+            "text": f"Recorded: {EVENT_LABELS.get(recorded, recorded)}.",
+        }
 
 
 def _void_choices(timeline: Any) -> list[tuple[str, str]]:
@@ -59,13 +96,15 @@ def _void_choices(timeline: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _course_page(
+def course_page_with(
     request: Request,
     course_id: str,
     *,
     as_of: dt.date | None = None,
     form_state: dict[str, dict[str, Any]] | None = None,
     open_form: str | None = None,
+    review_errors: dict[str, str] | None = None,
+    prescribe: PrescribeState | None = None,
     status_code: int = 200,
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
@@ -77,13 +116,21 @@ def _course_page(
     view = build_course_view(
         source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day
     )
-    recorded = request.query_params.get("recorded")
-    if recorded and form_state is None:
-        request.state.flash = {
-            "kind": "success",
-            "text": f"Recorded: {EVENT_LABELS.get(recorded, recorded)}.",
-        }
-    forms = list(event_forms(source).values())
+    if form_state is None and prescribe is None and review_errors is None:
+        _flash_recorded(request)
+    every_form = event_forms(source)
+    # The prescription has its own form with the order-entry checks (templates/_prescribe).
+    forms = [f for key, f in every_form.items() if key != "prescription"]
+    safety = safety_view(source, timeline, day)
+    can_sign = user.role == Role.PRESCRIBER.value
+    signer = prescribing.who_signs(service(request), user.user)
+    prescribe = prescribe or PrescribeState(
+        can_sign=can_sign,
+        signer=signer,
+        form=every_form["prescription"],
+        holds=safety.holds,
+        stopped=safety.course_status if safety.course_status.startswith("stopped") else None,
+    )
     return render(
         request,
         "course.html",
@@ -102,6 +149,11 @@ def _course_page(
             "open_form": open_form,
             "defaults": {"date": today(request).isoformat()},
             "dynamic_choices": {"target_id": _void_choices(timeline)},
+            "safety": safety,
+            "prescribe": prescribe,
+            "can_review": can_sign,
+            "signer": signer,
+            "review_errors": review_errors or {},
             **course_biology_context(source, service(request), user.user, course_id, day),
         },
         status_code=status_code,
@@ -116,7 +168,7 @@ def course_page(request: Request, course_id: str, as_of: str = "") -> Response:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             day = None
-    return _course_page(request, course_id, as_of=day)
+    return course_page_with(request, course_id, as_of=day)
 
 
 def rejected_state(form: EventForm, values: Any, error: FormErrors) -> dict[str, dict[str, Any]]:
@@ -132,7 +184,7 @@ async def record_course_event(request: Request, course_id: str) -> Response:
     forms = event_forms(source)
     form = forms.get(str(submitted.get("form_key", "")))
     if form is None:
-        return _course_page(request, course_id, status_code=400)
+        return course_page_with(request, course_id, status_code=400)
     values = form_values(submitted)
     try:
         event = event_from_form(form, values, recorded_by=user.username)
@@ -141,7 +193,7 @@ async def record_course_event(request: Request, course_id: str) -> Response:
         rejected = (
             exc if isinstance(exc, FormErrors) else problems_to_form_errors(form, exc.problems)
         )
-        return _course_page(
+        return course_page_with(
             request,
             course_id,
             form_state=rejected_state(form, values, rejected),

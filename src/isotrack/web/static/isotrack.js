@@ -43,5 +43,8 @@
     // Open the event form that holds an error and move focus to its first invalid field.
     var invalid = document.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();
