@@ -24,6 +24,9 @@ from isotrack.interop.fhir.convert import fhir_to_timeline
 from isotrack.interop.fhir.report import ConversionReport
 
 CORRECTIONS = ("void", "amend")
+# DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
+# whole process tree stays inside the issue's 2 GiB target however large the export.
+DUCKDB_MEMORY_LIMIT = "768MB"
 # Owner of each resource: the Patient itself, its subject/patient, or (a Provenance) the
 # owner of the resource it targets. Sorted by owner, then file and line, so runs repeat.
 OWNER_SQL = r"""
@@ -65,6 +68,7 @@ class FhirBulkTimelines:
         import duckdb
 
         con = duckdb.connect()
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         query = con.sql(OWNER_SQL, params={"files": [str(f) for f in self.files]})
         owner: str | None = None
         group: list[dict[str, Any]] = []

@@ -217,8 +217,9 @@ def _print_summary(data: dict[str, object], out: Path | None) -> None:
         f"{data['audit_date']} with {data['engine']}: {data['findings']} findings."
     )
     table = Table("Audit rule", "Findings")
+    names = dict(data["rule_names"])  # type: ignore[call-overload]
     for rule, count in dict(data["by_rule"]).items():  # type: ignore[call-overload]
-        table.add_row(rule, str(count))
+        table.add_row(names.get(rule, rule), str(count))
     console.print(table)
     sql = dict(data["sql_precheck"])  # type: ignore[call-overload]
     console.print(
