@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -16,6 +18,7 @@ from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
 from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
+from isotrack.service.worklist import refresh_worklist
 from isotrack.web import domain_error_page, mount_web
 
 # Paths answered by machines (problem+json); every other path is a page (an HTML error page).
@@ -30,6 +33,22 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return domain_error_page(request, exc)
 
 
+def _seconds_to_next_day(now: dt.datetime) -> float:
+    """Until a minute past the next local midnight, when date-driven changes take effect."""
+    tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 1))
+    return (tomorrow - now).total_seconds()
+
+
+async def _refresh_daily(refresh: Callable[[], int]) -> None:
+    """Rewrite the today list's stale rows once a day (``isotrack serve`` refreshes at start)."""
+    while True:
+        await asyncio.sleep(_seconds_to_next_day(dt.datetime.now()))
+        try:
+            await asyncio.to_thread(refresh)
+        except Exception:  # a failed refresh must not stop tomorrow's; it is logged
+            logging.getLogger("isotrack.worklist").exception("daily worklist refresh failed")
+
+
 def create_app(
     settings: Settings | None = None, *, today: Callable[[], dt.date] | None = None
 ) -> FastAPI:
@@ -40,9 +59,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         service.start()
+        daily = asyncio.create_task(_refresh_daily(lambda: refresh_worklist(service)))
         try:
             yield
         finally:
+            daily.cancel()
             service.close()
 
     app = FastAPI(

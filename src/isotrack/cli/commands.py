@@ -9,5 +9,6 @@ import isotrack.cli.monitoring_commands
 import isotrack.cli.pk_commands
 import isotrack.cli.plan_commands
 import isotrack.cli.programme_commands
-import isotrack.cli.service_commands  # noqa: F401
+import isotrack.cli.service_commands
+import isotrack.cli.worklist_commands  # noqa: F401
 from isotrack.cli import timeline_commands  # noqa: F401

@@ -88,6 +88,9 @@ def serve(
         load_knowledge()
     except KnowledgeError as exc:
         fail(str(exc))
+    from isotrack.cli.worklist_commands import worklist_refresh
+
+    worklist_refresh(database_url)  # rows a day behind are rewritten before the first request
     # Resolve the secret once, here, so that every worker process shares it.
     os.environ["ISOTRACK_SECRET_KEY"] = Settings.from_env().secret_key
     from isotrack.worker_processes import ServeOptions

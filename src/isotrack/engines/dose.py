@@ -32,96 +32,37 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.events import (
     Dispensed,
-    DoseChanged,
     DoseMissed,
-    EventBase,
-    PrescriptionWritten,
     TreatmentPaused,
     TreatmentResumed,
     WeightMeasured,
 )
 from isotrack.domain.timeline import Timeline, events_of
 from isotrack.engines.courses import current_course_events
+from isotrack.engines.dose_report import (
+    DoseProgress,
+    DoseStatus,
+    DoseTarget,
+    ProgressByWeight,
+    WeightBasis,
+)
+from isotrack.engines.dose_settings import (
+    DoseSetting,
+    cumulative_target,
+    dose_settings,
+    dose_sources,
+    not_started_progress,
+    setting_on,
+    weight_on,
+)
 from isotrack.engines.plan_warnings import EQUIVALENCE_FACTS
-from isotrack.engines.treatment_period import StartBasis, TreatmentPeriod, treatment_period
+from isotrack.engines.treatment_period import treatment_period
 from isotrack.knowledge import Knowledge
 
-CUMULATIVE_TARGET = "cumulative_target"
-MG_PER_KG = "mg/kg"
-MISSED_DOSE = "dosing.missed_dose"
-
-WeightBasis = Literal["weight_at_dose_date", "latest_weight"]
-DoseStatus = Literal["not_started", "on_treatment", "paused", "ended", "unknown"]
-
-
-class DoseTarget(BaseModel):
-    """The cumulative target in force and where it came from."""
-
-    model_config = ConfigDict(frozen=True)
-
-    origin: Literal["argument", "policy"]
-    policy: str | None
-    position_id: str | None
-    low_mg_per_kg: float
-    high_mg_per_kg: float
-    source_ids: list[str]
-
-
-class ProgressByWeight(BaseModel):
-    """Cumulative figures computed with one way of choosing the weight."""
-
-    model_config = ConfigDict(frozen=True)
-
-    basis: WeightBasis
-    cumulative_mg_per_kg: float | None
-    average_mg_per_kg_per_day: float | None  # over the days a dose was taken
-    remaining_mg_per_kg: float | None  # to the low end of the target
-    remaining_mg: float | None  # at the latest weight
-    target_reached_on: dt.date | None
-    projected_end_date: dt.date | None
-    unknown_reason: str | None
-
-
-class DoseProgress(BaseModel):
-    """The ``dose`` section of an assessment. ``None`` values carry a reason in ``reasons``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    status: DoseStatus
-    as_of: dt.date
-    course_start: dt.date | None
-    course_start_basis: StartBasis | None  # first_dispense: inferred, no course_start recorded
-    course_end: dt.date | None
-    days_since_start: int | None
-    days_taken: int
-    days_missed: int
-    days_paused: int
-    days_without_supply: int
-    supply_checked: bool
-    supply_days_left: int | None
-    product: str | None
-    current_daily_dose_mg: float | None
-    cumulative_mg: float | None
-    latest_weight_kg: float | None
-    default_weight_basis: WeightBasis
-    by_weight_at_dose_date: ProgressByWeight
-    by_latest_weight: ProgressByWeight
-    cumulative_mg_per_kg: float | None
-    average_mg_per_kg_per_day: float | None
-    remaining_mg: float | None
-    projected_end_date: dt.date | None
-    conventional_equivalent_mg_per_kg: float | None
-    target: DoseTarget | None
-    reasons: list[str]
-    # The mg taken on each counted day, for the concentration curve (engines/pk); not in JSON.
-    taken_mg_by_day: list[tuple[dt.date, float]] = Field(default_factory=list, exclude=True)
-    source_ids: list[str]
+__all__ = ["DoseProgress", "DoseTarget", "ProgressByWeight", "evaluate_dose"]
 
 
 @dataclass
@@ -144,103 +85,6 @@ class _Walk:
     mg_by_day: list[tuple[dt.date, float]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _DoseSetting:
-    """A daily dose in force from ``effective``: a plain mg amount or a repeating pattern."""
-
-    effective: dt.date
-    pattern_mg: tuple[float, ...]
-    product: str | None
-
-    def dose_on(self, day: dt.date, course_start: dt.date) -> float:
-        origin = max(self.effective, course_start)
-        return self.pattern_mg[(day - origin).days % len(self.pattern_mg)]
-
-    @property
-    def mean_mg(self) -> float:
-        return math.fsum(self.pattern_mg) / len(self.pattern_mg)
-
-
-def _dose_settings(events: Sequence[EventBase]) -> list[_DoseSetting]:
-    first_dispense: dict[str, dt.date] = {}
-    for dispense in events_of(events, Dispensed):
-        first_dispense.setdefault(dispense.prescription_id, dispense.date)
-    settings: list[tuple[dt.date, int, _DoseSetting]] = []
-    product: str | None = None
-    supply_checked = bool(first_dispense)
-    for order, event in enumerate(events):
-        if isinstance(event, PrescriptionWritten):
-            if supply_checked and event.id not in first_dispense:
-                continue  # not yet in the patient's hands
-            product = event.product
-            effective = first_dispense.get(event.id, event.date)
-            pattern = (
-                tuple(day.dose_mg for day in event.regimen)
-                if event.regimen
-                else (event.daily_dose_mg,)
-            )
-            settings.append((effective, order, _DoseSetting(effective, pattern, product)))
-        elif isinstance(event, DoseChanged):
-            setting = _DoseSetting(event.date, (event.daily_dose_mg,), product)
-            settings.append((event.date, order, setting))
-    return [s for _, _, s in sorted(settings, key=lambda item: (item[0], item[1]))]
-
-
-def _setting_on(settings: Sequence[_DoseSetting], day: dt.date) -> _DoseSetting | None:
-    current = None
-    for setting in settings:
-        if setting.effective <= day:
-            current = setting
-    return current
-
-
-def _weight_on(weights: Sequence[WeightMeasured], day: dt.date) -> float | None:
-    current = None
-    for weight in weights:
-        if weight.date <= day:
-            current = weight.weight_kg
-    return current
-
-
-def _target(
-    knowledge: Knowledge, timeline: Timeline, target_mg_per_kg: float | None
-) -> tuple[DoseTarget | None, str | None]:
-    if target_mg_per_kg is not None:
-        target = DoseTarget(
-            origin="argument",
-            policy=None,
-            position_id=None,
-            low_mg_per_kg=target_mg_per_kg,
-            high_mg_per_kg=target_mg_per_kg,
-            source_ids=[],
-        )
-        return target, None
-    policy_id = timeline.policy
-    if policy_id not in knowledge.policies:
-        return None, f"policy {policy_id!r} is not in the knowledge base, so no target is known"
-    try:
-        disagreement, position_id = knowledge.chosen_position(policy_id, CUMULATIVE_TARGET)
-    except KeyError:
-        return None, f"policy {policy_id!r} takes no position on the cumulative target"
-    position = disagreement.position(position_id)
-    low = position.low if position.low is not None else position.value
-    high = position.high if position.high is not None else position.value
-    if position.unit != MG_PER_KG or low is None or high is None:
-        return None, (
-            f"policy {policy_id!r} follows {position_id!r}: no fixed cumulative total, so "
-            "nothing remains to count down to"
-        )
-    target = DoseTarget(
-        origin="policy",
-        policy=policy_id,
-        position_id=position_id,
-        low_mg_per_kg=low,
-        high_mg_per_kg=high,
-        source_ids=list(position.source_ids),
-    )
-    return target, None
-
-
 def evaluate_dose(
     knowledge: Knowledge,
     timeline: Timeline,
@@ -251,7 +95,7 @@ def evaluate_dose(
     recorded = current_course_events(knowledge, timeline, as_of)
     events = [e for e in recorded if e.date <= as_of]
     reasons: list[str] = []
-    target, target_reason = _target(knowledge, timeline, target_mg_per_kg)
+    target, target_reason = cumulative_target(knowledge, timeline, target_mg_per_kg)
     if target_reason:
         reasons.append(target_reason)
     weights = events_of(events, WeightMeasured)
@@ -262,7 +106,7 @@ def evaluate_dose(
     period = treatment_period(recorded, as_of)
     reasons.extend(period.notes)
     if period.start is None:
-        return _not_started(knowledge, as_of, target, latest_weight, reasons, period)
+        return not_started_progress(knowledge, as_of, target, latest_weight, reasons, period)
     start = period.start
     end = period.end
     if period.start_is_inferred:
@@ -273,7 +117,7 @@ def evaluate_dose(
     # Later dispenses are read too (they add no dose): supply tracking never depends on as_of.
     course_events = recorded
 
-    settings = _dose_settings(course_events)
+    settings = dose_settings(course_events)
     dispenses = events_of(course_events, Dispensed)
     supply_checked = bool(dispenses)
     if not supply_checked:
@@ -312,7 +156,7 @@ def evaluate_dose(
             f"{walk.days_without_supply} course days had no dispensed supply left; no dose is "
             "counted on them"
         )
-    current = _setting_on(settings, as_of)
+    current = setting_on(settings, as_of)
     current_mg = current.mean_mg if current is not None else None
     if end is not None and end <= as_of:
         status: DoseStatus = "ended"
@@ -378,7 +222,7 @@ def evaluate_dose(
         conventional_equivalent_mg_per_kg=equivalent,
         target=target,
         reasons=reasons,
-        source_ids=_sources(knowledge, target, settings, walk.days_missed),
+        source_ids=dose_sources(knowledge, target, settings, walk.days_missed),
     )
 
 
@@ -386,7 +230,7 @@ def _walk_day(
     walk: _Walk,
     day: dt.date,
     start: dt.date,
-    settings: Sequence[_DoseSetting],
+    settings: Sequence[DoseSetting],
     weights: Sequence[WeightMeasured],
     missed: set[dt.date],
     supply_checked: bool,
@@ -401,7 +245,7 @@ def _walk_day(
     if supply_checked and walk.supply_days <= 0:
         walk.days_without_supply += 1
         return
-    setting = _setting_on(settings, day)
+    setting = setting_on(settings, day)
     if setting is None:
         walk.dose_unknown_on = walk.dose_unknown_on or day
         return
@@ -412,7 +256,7 @@ def _walk_day(
     walk.mg_by_day.append((day, dose_mg))
     if setting.product in EQUIVALENCE_FACTS:
         walk.equivalent_mg += dose_mg
-    weight = _weight_on(weights, day)
+    weight = weight_on(weights, day)
     if weight is None:
         walk.weight_unknown_on = walk.weight_unknown_on or day
         walk.total_mg_per_kg = None
@@ -499,7 +343,7 @@ def _unknown(progress: ProgressByWeight) -> ProgressByWeight:
 
 def _equivalent(
     knowledge: Knowledge,
-    settings: Sequence[_DoseSetting],
+    settings: Sequence[DoseSetting],
     walk: _Walk,
     latest_weight: float | None,
     cumulative_mg: float | None,
@@ -512,84 +356,3 @@ def _equivalent(
     ratio = knowledge.number(EQUIVALENCE_FACTS[used[0]])
     converted = walk.total_mg - walk.equivalent_mg + walk.equivalent_mg / ratio
     return converted / latest_weight
-
-
-def _sources(
-    knowledge: Knowledge,
-    target: DoseTarget | None,
-    settings: Sequence[_DoseSetting],
-    days_missed: int,
-) -> list[str]:
-    found: set[str] = set(target.source_ids) if target is not None else set()
-    for product_id in {s.product for s in settings if s.product}:
-        if product_id in EQUIVALENCE_FACTS:
-            found.update(knowledge.fact(EQUIVALENCE_FACTS[product_id]).source_ids)
-    if days_missed:
-        # A missed dose is skipped, not doubled: that is why missed days add nothing.
-        found.update(knowledge.fact(MISSED_DOSE).source_ids)
-    return sorted(found)
-
-
-def _not_started(
-    knowledge: Knowledge,
-    as_of: dt.date,
-    target: DoseTarget | None,
-    latest_weight: float | None,
-    reasons: list[str],
-    period: TreatmentPeriod,
-) -> DoseProgress:
-    # A recorded last dose without any start (no course_start, no dispense) means treatment
-    # happened and is over, but how much was taken is unknown; otherwise nothing was taken yet.
-    ended = period.end is not None
-    status: DoseStatus = "ended" if ended else "not_started"
-    if ended:
-        reasons.append("no course_start or dispense is recorded: the cumulative dose is unknown")
-    else:
-        reasons.append("no course_start on or before the as-of date")
-    zero: float | None = None if ended else 0.0
-    empty = [
-        ProgressByWeight(
-            basis=basis,
-            cumulative_mg_per_kg=zero,
-            average_mg_per_kg_per_day=None,
-            remaining_mg_per_kg=target.low_mg_per_kg if target and not ended else None,
-            remaining_mg=(
-                target.low_mg_per_kg * latest_weight
-                if target and latest_weight and not ended
-                else None
-            ),
-            target_reached_on=None,
-            projected_end_date=None,
-            unknown_reason="the course has not started" if not ended else reasons[-1],
-        )
-        for basis in ("weight_at_dose_date", "latest_weight")
-    ]
-    return DoseProgress(
-        status=status,
-        as_of=as_of,
-        course_start=None,
-        course_start_basis=None,
-        course_end=period.end,
-        days_since_start=None,
-        days_taken=0,
-        days_missed=0,
-        days_paused=0,
-        days_without_supply=0,
-        supply_checked=False,
-        supply_days_left=None,
-        product=None,
-        current_daily_dose_mg=None,
-        cumulative_mg=zero,
-        latest_weight_kg=latest_weight,
-        default_weight_basis="weight_at_dose_date",
-        by_weight_at_dose_date=empty[0],
-        by_latest_weight=empty[1],
-        cumulative_mg_per_kg=zero,
-        average_mg_per_kg_per_day=None,
-        remaining_mg=empty[0].remaining_mg,
-        projected_end_date=None,
-        conventional_equivalent_mg_per_kg=None,
-        target=target,
-        reasons=reasons,
-        source_ids=_sources(knowledge, target, [], 0),
-    )

@@ -19,9 +19,11 @@ from isotrack.domain.timeline import Patient, parse_event
 from isotrack.knowledge import Knowledge
 from isotrack.service.access import Action, not_found, require, require_event_type, require_patient
 from isotrack.service.context import Service
-from isotrack.store.courses import append_event, create_course, create_patient
+from isotrack.service.worklist import update_row
+from isotrack.store.courses import append_event, create_course, create_patient, read_course
 from isotrack.store.patients import patient_record
 from isotrack.store.users import Role, User, create_user, generate_password
+from isotrack.store.worklist import drop_rows_of_patient
 
 
 class NewPatient(BaseModel):
@@ -117,6 +119,7 @@ def enrol_patient(
             append_event(
                 connection, header.id, event, recorded_by=user.username, expected_version=0
             )
+        update_row(service, connection, header.id, read_course(connection, header.id).timeline())
         if create_sign_in:
             username = patient_username(new.display_name, patient_id)
             password = generate_password()
@@ -151,4 +154,7 @@ def open_course(service: Service, user: User, patient_id: str, new: NewCourse) -
             policy=new.policy,
             created_by=user.username,
         )
+        # The today list shows a patient's current course only: the new one takes the row.
+        drop_rows_of_patient(connection, patient_id)
+        update_row(service, connection, header.id, read_course(connection, header.id).timeline())
     return header.id

@@ -30,6 +30,7 @@ from isotrack.service.biology import stamp_assessor
 from isotrack.service.context import Service
 from isotrack.service.courses import visible_course_header
 from isotrack.service.event_rules import role_check
+from isotrack.service.worklist import update_row
 from isotrack.store.courses import VersionConflict, append_event, course_etag
 from isotrack.store.idempotency import remember_response, request_fingerprint, stored_response
 from isotrack.store.users import User
@@ -124,11 +125,19 @@ def _append(
     idempotency_key: str | None,
     fingerprint: str | None,
 ) -> AppendOutcome:
+    after: list[Timeline] = []
+
+    def check_and_keep(timeline: Timeline, new: EventBase) -> None:
+        check(timeline, new)
+        after.append(timeline.with_event(new))
+
     with service.database.writing() as connection:
         appended = append_event(
             connection, course_id, event, recorded_by=user.username,
-            expected_version=expected_version, check=check,
+            expected_version=expected_version, check=check_and_keep,
         )  # fmt: skip
+        # The today list's row moves with the course, in the same transaction as the event.
+        update_row(service, connection, course_id, after[-1])
         body = {
             "course_id": course_id,
             "seq": appended.seq,

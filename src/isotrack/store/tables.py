@@ -177,6 +177,23 @@ sign_in_throttle = Table(
     Column("last_failure_at", BigInteger, nullable=False),
 )
 
+# One row per course for the prescriber's today list (``engines/worklist.py``): rewritten in the
+# transaction of each appended event and by the daily refresh; derived, never a record of care.
+worklist = Table(
+    "worklist",
+    metadata,
+    Column("course_id", String(40), ForeignKey("courses.id"), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("urgency", Integer, nullable=False),
+    Column("next_due", Date, nullable=True),
+    Column("open_alerts", Integer, nullable=False),
+    Column("open_critical_alerts", Integer, nullable=False),
+    Column("open_holds", Integer, nullable=False),
+    Column("blocking_requirement", String(300), nullable=False),
+    Index("ix_worklist_urgency", "urgency"),
+)
+
 APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations")
 
 # Identifiers other systems give a patient (``system`` + ``value``, as in FHIR): one value of

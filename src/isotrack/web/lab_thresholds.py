@@ -10,14 +10,10 @@ from dataclasses import dataclass
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import LabResultRecorded
-from isotrack.engines.monitoring.lab_units import (
-    LabReading,
-    UnitMismatch,
-    check_lab_result,
-    convert,
-)
+from isotrack.engines.monitoring.grade_thresholds import threshold_value
+from isotrack.engines.monitoring.lab_units import LabReading, UnitMismatch, check_lab_result
 from isotrack.knowledge import Knowledge
-from isotrack.knowledge.monitoring import LabGrade, LabTest, Severity, ThresholdBasis, lab_tests
+from isotrack.knowledge.monitoring import LabGrade, LabTest, Severity, lab_tests
 from isotrack.web.charts import Point, Threshold
 
 
@@ -37,18 +33,14 @@ def _thresholds(knowledge: Knowledge, test: LabTest, latest: LabReading) -> list
     for grade in knowledge.records("lab_grade", LabGrade).values():
         if grade.test != test.id:
             continue
-        fact = knowledge.fact(grade.threshold_fact)
-        if fact.value is None:
+        if knowledge.fact(grade.threshold_fact).value is None:
             continue
-        if grade.basis is ThresholdBasis.ULN_MULTIPLE:
-            if latest.upper_limit is None:
-                continue  # without an upper limit of normal the line's place is unknown
-            value = fact.value * latest.upper_limit
-        else:
-            try:
-                value = convert(knowledge, test, fact.value, fact.unit, latest.unit)
-            except UnitMismatch:
-                continue
+        try:
+            value = threshold_value(knowledge, grade, latest)  # the alerts' own threshold
+        except UnitMismatch:
+            continue
+        if value is None:
+            continue  # without an upper limit of normal the line's place is unknown
         severity = "critical" if grade.severity is Severity.CRITICAL else "warning"
         lines.append(Threshold(grade.label, value, severity))
     if latest.upper_limit is not None and all(

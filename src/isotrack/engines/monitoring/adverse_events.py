@@ -14,7 +14,10 @@ SEVERE_GRADE_FACT = "adverse.severe_grade"
 
 
 def adverse_effect_vocabulary(knowledge: Knowledge) -> Vocabulary[AdverseEffect]:
-    return Vocabulary((e, term_keys(e.term, e.synonyms)) for e in adverse_effects(knowledge))
+    return knowledge.derived(
+        ("monitoring.vocabulary", "adverse_effects"),
+        lambda: Vocabulary((e, term_keys(e.term, e.synonyms)) for e in adverse_effects(knowledge)),
+    )
 
 
 def match_adverse_effect(knowledge: Knowledge, term: str) -> AdverseEffect | None:

@@ -46,61 +46,128 @@ class UnitMismatch(ValueError):
     """A unit that cannot express the test's quantity."""
 
 
+def _test_index(
+    knowledge: Knowledge,
+) -> tuple[dict[str, tuple[int, LabTest, LoincCode]], dict[str, tuple[int, LabTest]]]:
+    """LOINC codes and normalised names of every test, in the catalogue's order (the first test
+    that claims a code or name wins, as the scan this replaces did)."""
+    by_code: dict[str, tuple[int, LabTest, LoincCode]] = {}
+    by_name: dict[str, tuple[int, LabTest]] = {}
+    for position, test in enumerate(lab_tests(knowledge).values()):
+        for code in test.loinc:
+            by_code.setdefault(code.code, (position, test, code))
+        for name in (test.id, test.name, *test.synonyms):
+            by_name.setdefault(normalise_term(name), (position, test))
+    return by_code, by_name
+
+
 def resolve_test(
     knowledge: Knowledge, name_or_code: str
 ) -> tuple[LabTest, LoincCode | None] | None:
     """The test a LOINC code, id, name or synonym names (and the LOINC code, if one was used)."""
     wanted = name_or_code.strip()
-    key = normalise_term(wanted)
-    for test in lab_tests(knowledge).values():
-        for code in test.loinc:
-            if code.code == wanted:
-                return test, code
-        names = {test.id, test.name, *test.synonyms}
-        if key in {normalise_term(n) for n in names}:
-            return test, None
-    return None
+    by_code, by_name = knowledge.derived(
+        ("monitoring.lab_test_index",), lambda: _test_index(knowledge)
+    )
+    coded = by_code.get(wanted)
+    named = by_name.get(normalise_term(wanted))
+    # The test listed first wins whether it matched by code or by name; its code before its name.
+    if coded is not None and (named is None or coded[0] <= named[0]):
+        return coded[1], coded[2]
+    return (named[1], None) if named is not None else None
 
 
-def convert(knowledge: Knowledge, test: LabTest, value: float, unit: str, target: str) -> float:
-    """``value`` in ``unit`` expressed in ``target`` for this test; :class:`UnitMismatch` if not."""
+# How a value in one unit becomes a value in another for one test: first multiplied or divided
+# by the molar mass (or neither), then multiplied by pint's factor; or the unit does not fit.
+_Conversion = tuple[Literal["none", "multiply", "divide"], float, float] | UnitMismatch
+
+
+def _conversion(knowledge: Knowledge, test: LabTest, unit: str, target: str) -> _Conversion:
+    """pint works the conversion out once per (test, unit, target) with a magnitude of one; the
+    steps are the ones pint applies to any magnitude, so the product is the same number."""
     registry = unit_registry()
     source_unit = normalise_unit(test.unit_aliases.get(unit.strip(), unit))
     target_unit = normalise_unit(test.unit_aliases.get(target.strip(), target))
     try:
-        quantity = registry.Quantity(value, source_unit)
+        quantity = registry.Quantity(1.0, source_unit)
         goal = registry.Quantity(1, target_unit)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
-        raise UnitMismatch(f"{unit!r} is not a unit isotrack can read") from exc
+        mismatch = UnitMismatch(f"{unit!r} is not a unit isotrack can read")
+        mismatch.__cause__ = exc
+        return mismatch
+    step: Literal["none", "multiply", "divide"] = "none"
+    molar_magnitude = 1.0
     if quantity.dimensionality != goal.dimensionality and test.molar_mass_fact is not None:
         fact = knowledge.fact(test.molar_mass_fact)
         molar_mass = registry.Quantity(knowledge.number(fact.id), normalise_unit(fact.unit))
+        molar_magnitude = float(molar_mass.magnitude)
         bridged = quantity * molar_mass
-        quantity = (
-            bridged if bridged.dimensionality == goal.dimensionality else quantity / molar_mass
-        )
+        if bridged.dimensionality == goal.dimensionality:
+            quantity, step = bridged, "multiply"
+        else:
+            quantity, step = quantity / molar_mass, "divide"
     try:
-        return float(quantity.to(goal.units).magnitude)
+        factor = float(registry.Quantity(1.0, quantity.units).to(goal.units).magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnitMismatch(f"{unit!r} cannot express {test.name}") from exc
+        mismatch = UnitMismatch(f"{unit!r} cannot express {test.name}")
+        mismatch.__cause__ = exc
+        return mismatch
+    return step, molar_magnitude, factor
+
+
+def convert(knowledge: Knowledge, test: LabTest, value: float, unit: str, target: str) -> float:
+    """``value`` in ``unit`` expressed in ``target`` for this test; :class:`UnitMismatch` if not.
+
+    pint is the authority on every factor; it runs once per (test, unit, target) in a knowledge
+    base, and each value is then one or two multiplications (every lab unit is multiplicative).
+    """
+    found = knowledge.derived(
+        ("monitoring.lab_conversion", test.id, unit, target),
+        lambda: _conversion(knowledge, test, unit, target),
+    )
+    if isinstance(found, UnitMismatch):
+        raise UnitMismatch(*found.args) from found.__cause__
+    step, molar_magnitude, factor = found
+    if step == "multiply":
+        value = value * molar_magnitude
+    elif step == "divide":
+        value = value / molar_magnitude
+    return float(value * factor)
 
 
 def _allowed_units(test: LabTest, code: LoincCode | None) -> str:
     return "one of " + ", ".join(test.common_units) + " (or another unit of the same kind)"
 
 
-def _same_kind(unit: str, test: LabTest, code: LoincCode) -> bool:
-    registry = unit_registry()
-    spelled = normalise_unit(test.unit_aliases.get(unit.strip(), unit))
-    reported = registry.parse_units(spelled)
+def _dimensionality(knowledge: Knowledge, test: LabTest, unit: str, *, reported: bool) -> object:
+    """The kind of quantity a unit measures (a reported unit through the test's aliases, a unit
+    the LOINC code fixes as written), parsed by pint once per knowledge base."""
+
+    def parse() -> object:
+        spelled = normalise_unit(test.unit_aliases.get(unit.strip(), unit) if reported else unit)
+        try:
+            return unit_registry().parse_units(spelled).dimensionality
+        except pint.errors.PintError as exc:
+            return exc
+
+    found = knowledge.derived(("monitoring.unit_kind", test.id, unit, reported), parse)
+    if isinstance(found, pint.errors.PintError):
+        raise found
+    return found
+
+
+def _same_kind(knowledge: Knowledge, unit: str, test: LabTest, code: LoincCode) -> bool:
+    kind = _dimensionality(knowledge, test, unit, reported=True)
     return any(
-        reported.dimensionality == registry.parse_units(normalise_unit(fixed)).dimensionality
+        kind == _dimensionality(knowledge, test, fixed, reported=False)
         for fixed in (code.unit, *code.also_units)
     )
 
 
-def _coding_warning(event: LabResultRecorded, test: LabTest, code: LoincCode | None) -> str:
-    if code is None or _same_kind(event.unit, test, code):
+def _coding_warning(
+    knowledge: Knowledge, event: LabResultRecorded, test: LabTest, code: LoincCode | None
+) -> str:
+    if code is None or _same_kind(knowledge, event.unit, test, code):
         return ""
     fixed = " or ".join((code.unit, *code.also_units))
     return (
@@ -129,7 +196,7 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
     test, code = resolved
     problem = FieldProblem(location, "unit", event.unit, _allowed_units(test, code))
     try:
-        coding_warning = _coding_warning(event, test, code)
+        coding_warning = _coding_warning(knowledge, event, test, code)
         value = convert(knowledge, test, event.value, event.unit, test.canonical_unit)
         upper_limit: float | None = None
         upper_from: Literal["result", "default", "none"] = "none"

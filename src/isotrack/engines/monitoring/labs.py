@@ -16,7 +16,8 @@ from isotrack.domain.events import LabResultRecorded
 from isotrack.domain.timeline import events_of
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
-from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result, convert
+from isotrack.engines.monitoring.grade_thresholds import grade_threshold
+from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result
 from isotrack.engines.monitoring.policy_choice import PolicyChoice
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import (
@@ -123,18 +124,6 @@ def _grade_measure(knowledge: Knowledge, grade: LabGrade, reading: LabReading) -
     return reading.value
 
 
-def _grade_threshold(knowledge: Knowledge, grade: LabGrade, reading: LabReading) -> float:
-    fact = knowledge.fact(grade.threshold_fact)
-    if grade.basis is ThresholdBasis.ULN_MULTIPLE:
-        return knowledge.number(fact.id)
-    test = lab_tests(knowledge)[grade.test]
-    # The same few (grade, unit) pairs recur on every call: convert each once per knowledge.
-    return knowledge.derived(
-        ("labs.grade_threshold", grade.id, reading.unit),
-        lambda: convert(knowledge, test, knowledge.number(fact.id), fact.unit, reading.unit),
-    )
-
-
 def _applies(knowledge: Knowledge, grade: LabGrade, policy_id: str | None) -> bool:
     """A disputed band applies when the policy picks its position, or picks none at all."""
     if grade.disagreement is None or policy_id is None or policy_id not in knowledge.policies:
@@ -164,7 +153,7 @@ def grade_alerts(
             if measure is None:
                 unknown_uln = True
                 continue
-            threshold = _grade_threshold(knowledge, grade, reading)
+            threshold = grade_threshold(knowledge, grade, reading.unit)
             if reaches(measure, threshold, grade.comparison):
                 reached.append((threshold, grade))
         if unknown_uln and not reached:

@@ -66,8 +66,11 @@ def find_risk_factors(
     knowledge: Knowledge, terms: Sequence[ScreenedTerm], course: CourseView
 ) -> list[RiskFactorPresent]:
     """Risk factors matched from conditions and medicines, and from the patient's age."""
-    vocabulary: Vocabulary[RiskFactor] = Vocabulary(
-        (f, term_keys(f.term, f.synonyms)) for f in risk_factors(knowledge) if f.input_kinds
+    vocabulary: Vocabulary[RiskFactor] = knowledge.derived(
+        ("monitoring.vocabulary", "risk_factors"),
+        lambda: Vocabulary(
+            (f, term_keys(f.term, f.synonyms)) for f in risk_factors(knowledge) if f.input_kinds
+        ),
     )
     found: dict[str, RiskFactorPresent] = {}
     for term in terms:

@@ -204,7 +204,8 @@ def screen_terms(
     age_event_ids: Iterable[str] = (),
 ) -> ScreeningReport:
     """Screen coded or free-text inputs (with the events they came from)."""
-    vocab = _Vocabularies(knowledge)
+    # Indexed once per knowledge base: the vocabularies depend on nothing else.
+    vocab = knowledge.derived(("monitoring.vocabularies",), lambda: _Vocabularies(knowledge))
     findings: list[ScreeningFinding] = []
     recognised: list[RecognisedTerm] = []
     unknown: list[UnknownInput] = []

@@ -7,6 +7,7 @@ A term that still matches nothing is the caller's to report as unknown.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,9 @@ _DOSE_WORDS = frozenset(
 )  # fmt: skip
 
 
+# A pure function of a string, called for every term, name and synonym: the same few hundred
+# spellings recur, so their normal forms are remembered.
+@functools.lru_cache(maxsize=8192)
 def normalise_term(text: str) -> str:
     """Lower-case, accents and punctuation removed, single spaces.
 

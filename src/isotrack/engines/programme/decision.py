@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.monitoring.hold_models import SafetyStatus
 from isotrack.engines.monitoring.holds import clinical_safety
-from isotrack.engines.programme import assessments, repeat_tests, requirements, windows
+from isotrack.engines.programme import (
+    assessments,
+    repeat_tests,
+    requirements,
+    test_requirements,
+    windows,
+)
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.engines.programme.report import (
@@ -51,11 +57,11 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
      assessments.check_mental_health_each, False),
     (RuleKind.SEXUAL_FUNCTION_EACH_FOLLOW_UP, "assessment.sexual_function.follow_up",
      assessments.check_sexual_function_each, False),
-    (RuleKind.SCREENING_TEST, "test.screening", headed(requirements.check_screening), False),
-    (RuleKind.CONFIRMATION_TEST, "test.confirmation", headed(requirements.check_confirmation),
+    (RuleKind.SCREENING_TEST, "test.screening", headed(test_requirements.check_screening), False),
+    (RuleKind.CONFIRMATION_TEST, "test.confirmation", headed(test_requirements.check_confirmation),
      False),
     (RuleKind.TEST_BEFORE_FIRST_PRESCRIPTION, "test.before_first_prescription",
-     headed(requirements.check_test_before_first), False),
+     headed(test_requirements.check_test_before_first), False),
     (RuleKind.TEST_EACH_PRESCRIPTION, "test.prescription",
      headed(repeat_tests.check_test_each_or_waiver), False),
     (RuleKind.TEST_EACH_PRESCRIPTION_ADVISED, "test.prescription_advised",
@@ -75,8 +81,9 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
      windows.check_missed_first_window, False),
     (RuleKind.MISSED_LATER_WINDOW, "dispense.missed_window", windows.check_missed_later_window,
      False),
-    (RuleKind.END_OF_COURSE_TEST, "test.end_of_course", requirements.check_end_of_course, False),
-    (RuleKind.POST_TREATMENT_TEST, "test.post_treatment", requirements.check_post_treatment,
+    (RuleKind.END_OF_COURSE_TEST, "test.end_of_course", test_requirements.check_end_of_course,
+     False),
+    (RuleKind.POST_TREATMENT_TEST, "test.post_treatment", test_requirements.check_post_treatment,
      False),
     (RuleKind.CONTRACEPTION_AFTER_LAST_DOSE, "contraception.after_last_dose",
      requirements.check_contraception_after, False),

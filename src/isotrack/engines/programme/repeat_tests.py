@@ -20,12 +20,11 @@ from isotrack.engines.programme.requirements import (
     Check,
     Outcome,
     _day,
-    check_test_each,
     make,
     per_prescription,
-    test_picture,
 )
 from isotrack.engines.programme.situation import Situation
+from isotrack.engines.programme.test_requirements import check_test_each, test_picture
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
 

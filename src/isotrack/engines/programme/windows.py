@@ -18,12 +18,11 @@ from isotrack.engines.programme.requirements import (
     UNMET,
     Outcome,
     _day,
-    confirmation_tests,
     make,
     per_prescription,
-    test_picture,
 )
 from isotrack.engines.programme.situation import Situation
+from isotrack.engines.programme.test_requirements import confirmation_tests, test_picture
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
 WINDOW = "dispense_window_days"

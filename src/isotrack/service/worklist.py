@@ -1,0 +1,100 @@
+"""The prescriber's today list, read from the worklist rows the store keeps per course.
+
+Each row is worked out by the engines (``engines/worklist.py``) in the transaction that appends
+an event to the course, and again once a day (``refresh_worklist``; ``isotrack worklist
+refresh`` and the daily task of ``isotrack serve``) for what the calendar alone changes: a test
+falling due, a window closing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.timeline import Timeline
+from isotrack.engines.worklist import STATUS_ORDER, worklist_entry
+from isotrack.service.access import Action, require
+from isotrack.service.context import Service
+from isotrack.store.courses import read_course
+from isotrack.store.users import User
+from isotrack.store.worklist import (
+    WorklistRow,
+    current_course_ids,
+    page_of_rows,
+    save_entry,
+    stale_course_ids,
+)
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    rows: list[WorklistRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def update_row(
+    service: Service, connection: Connection, course_id: str, timeline: Timeline
+) -> None:
+    """Rewrite one course's row inside the caller's transaction (the event's own)."""
+    entry = worklist_entry(service.knowledge(), timeline, service.today())
+    save_entry(connection, course_id, entry)
+
+
+def refresh_worklist(service: Service, *, everything: bool = False) -> int:
+    """Rewrite the rows computed before today (every current course's with ``everything``, or
+    when a course has none yet); the number of rows written."""
+    on = service.today()
+    with service.database.reading() as connection:
+        wanted = set(current_course_ids(connection))
+        stale = set(stale_course_ids(connection, on))
+        missing = wanted - set(stale_course_ids(connection, dt.date.max))
+    chosen = sorted(wanted if everything else (stale & wanted) | missing)
+    for course_id in chosen:
+        with service.database.writing() as connection:
+            timeline = read_course(connection, course_id).timeline()
+            update_row(service, connection, course_id, timeline)
+    return len(chosen)
+
+
+def today_worklist(
+    service: Service,
+    user: User,
+    *,
+    page: int = 1,
+    page_size: int = 50,
+    q: str = "",
+    filter: str = "",
+) -> WorklistPage:
+    """One page of the user's patients, most urgent first; ``q`` searches names (or a patient
+    id), ``filter`` keeps one status (``critical``, ``blocked``, ``due`` …)."""
+    require(user, Action.LIST_PATIENTS)
+    problems = []
+    if page < 1:
+        problems.append(FieldProblem("query", "page", str(page), "a page number from 1"))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        problems.append(FieldProblem("query", "page_size", str(page_size), f"1 to {MAX_PAGE_SIZE}"))
+    if filter and filter not in STATUS_ORDER:
+        problems.append(FieldProblem("query", "filter", filter, ", ".join(STATUS_ORDER)))
+    if problems:
+        raise IsotrackInputError(problems, "the today list cannot be shown this way")
+    with service.database.reading() as connection:
+        rows, total = page_of_rows(
+            connection,
+            user.care_prescriber_id or "",
+            offset=(page - 1) * page_size,
+            limit=page_size,
+            name_contains=q.strip(),
+            statuses=[filter] if filter else [],
+        )
+    return WorklistPage(rows, total, page, page_size)

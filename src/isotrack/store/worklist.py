@@ -1,0 +1,121 @@
+"""The today list's rows: written beside each event, read a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, insert, or_, select
+
+from isotrack.engines.worklist import WorklistEntry
+from isotrack.store.tables import courses, patients, worklist
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One course on the list, with the patient's name for the page and its search."""
+
+    course_id: str
+    patient_id: str
+    patient_name: str
+    policy: str
+    entry: WorklistEntry
+
+
+def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> None:
+    """Replace the course's row (inside the caller's transaction)."""
+    connection.execute(delete(worklist).where(worklist.c.course_id == course_id))
+    connection.execute(
+        insert(worklist).values(
+            course_id=course_id,
+            as_of=entry.as_of,
+            status=entry.status,
+            urgency=entry.urgency,
+            next_due=entry.next_due,
+            open_alerts=entry.open_alerts,
+            open_critical_alerts=entry.open_critical_alerts,
+            open_holds=entry.open_holds,
+            blocking_requirement=entry.blocking_requirement[:300],
+        )
+    )
+
+
+def current_course_ids(connection: Connection) -> list[str]:
+    """The latest course of every patient: the ones a today list shows."""
+    latest = (
+        select(courses.c.patient_id, func.max(courses.c.created_at).label("created_at"))
+        .group_by(courses.c.patient_id)
+        .subquery()
+    )
+    query = select(courses.c.id).join(
+        latest,
+        (courses.c.patient_id == latest.c.patient_id)
+        & (courses.c.created_at == latest.c.created_at),
+    )
+    return list(connection.execute(query.order_by(courses.c.id)).scalars())
+
+
+def page_of_rows(
+    connection: Connection,
+    prescriber_user_id: str,
+    *,
+    offset: int,
+    limit: int,
+    name_contains: str = "",
+    statuses: Sequence[str] = (),
+) -> tuple[list[WorklistRow], int]:
+    """One page of a prescriber's rows, most urgent first, and how many rows match in all."""
+    where = [patients.c.prescriber_user_id == prescriber_user_id]
+    if name_contains:
+        pattern = "%" + name_contains.lower().replace("%", "").replace("_", "") + "%"
+        where.append(
+            or_(func.lower(patients.c.display_name).like(pattern), patients.c.id == name_contains)
+        )
+    if statuses:
+        where.append(worklist.c.status.in_(list(statuses)))
+    joined = worklist.join(courses, courses.c.id == worklist.c.course_id).join(
+        patients, patients.c.id == courses.c.patient_id
+    )
+    total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    query = (
+        select(
+            worklist, patients.c.id.label("patient_id"), patients.c.display_name, courses.c.policy
+        )
+        .select_from(joined)
+        .where(*where)
+        .order_by(worklist.c.urgency, worklist.c.next_due, patients.c.display_name)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [
+        WorklistRow(
+            course_id=r.course_id,
+            patient_id=r.patient_id,
+            patient_name=r.display_name,
+            policy=r.policy,
+            entry=WorklistEntry(
+                as_of=r.as_of,
+                status=r.status,
+                next_due=r.next_due,
+                open_alerts=r.open_alerts,
+                open_critical_alerts=r.open_critical_alerts,
+                open_holds=r.open_holds,
+                blocking_requirement=r.blocking_requirement,
+            ),
+        )
+        for r in connection.execute(query)
+    ]
+    return rows, int(total)
+
+
+def stale_course_ids(connection: Connection, on: dt.date) -> list[str]:
+    """Rows computed before ``on``: what the daily refresh rewrites."""
+    query = select(worklist.c.course_id).where(worklist.c.as_of < on)
+    return list(connection.execute(query).scalars())
+
+
+def drop_rows_of_patient(connection: Connection, patient_id: str) -> None:
+    """Remove the rows of a patient's courses (before their new course's row is written)."""
+    of_patient = select(courses.c.id).where(courses.c.patient_id == patient_id)
+    connection.execute(delete(worklist).where(worklist.c.course_id.in_(of_patient)))
