@@ -88,5 +88,5 @@ def test_an_event_recorded_weeks_after_its_date_is_recorded_late(knowledge: Know
     # mood2 (30 April) entered a month later; disp1 (2 April) six days later is within 7.
     assert rules_found(result) == {("recording.late", "mood2")}
     assert result.findings[0].severity == "low"
-    assert "isotrack-decisions" in result.findings[0].source_ids  # decision 36
+    assert "isotrack-decisions" in result.findings[0].source_ids  # decision 37
     assert audit_course(knowledge, timeline, AUDIT_DAY, on_time).findings == []

@@ -1,5 +1,5 @@
 """``isotrack audit`` on isotrack's own store: with no options it audits the configured store
-(issue 14's first done-when item), and it knows when each event was recorded (decision 36)."""
+(issue 14's first done-when item), and it knows when each event was recorded (decision 37)."""
 
 from __future__ import annotations
 
@@ -76,5 +76,5 @@ def test_an_event_entered_a_month_after_its_date_is_recorded_late(
     data = _audit_json("--database", demo_store)
     late = [f for f in data["findings"] if f["rule_id"] == "recording.late"]  # type: ignore[union-attr,index]
     assert [(f["event_id"], f["severity"]) for f in late] == [("late-mood", "low")]
-    assert "isotrack-decisions" in late[0]["source_ids"]  # decision 36
+    assert "isotrack-decisions" in late[0]["source_ids"]  # decision 37
     assert late[0]["patient_id"].startswith("ps-")  # pseudonymised, never the patient id

@@ -7,7 +7,7 @@ one patient at a time: the export is never held whole in memory.
 
 Bulk NDJSON does not keep the recording order of events (docs/fhir-mapping.md), which the
 audit needs to judge a dispense on what was recorded before it; the events of each course are
-therefore put in date order, corrections last within a day (decision 36).
+therefore put in date order, corrections last within a day (decision 37).
 """
 
 from __future__ import annotations

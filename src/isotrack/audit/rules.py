@@ -325,7 +325,7 @@ class _Course:
 
     def recorded_late(self, recorded_on: Mapping[str, dt.date]) -> None:
         """Events entered long after their date: a fact the clinic held but the record did
-        not, for that long (decision 36)."""
+        not, for that long (decision 37)."""
         fact = self.knowledge.fact(RECORDED_LATE_FACT)
         late_days = int(self.knowledge.number(RECORDED_LATE_FACT))
         for event in self.timeline.events:
