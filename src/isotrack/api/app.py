@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from isotrack.api import (
+    routes_account,
     routes_auth,
     routes_courses,
     routes_dispense,
@@ -22,7 +23,14 @@ def install_api(app: FastAPI) -> None:
     api = APIRouter(prefix=API_PREFIX)
     # Routes are matched in order, one pattern at a time: the pharmacy's dispense decision,
     # by far the most frequent request, is tried first.
-    for module in (routes_dispense, routes_auth, routes_users, routes_courses, routes_reference):
+    for module in (
+        routes_dispense,
+        routes_auth,
+        routes_account,
+        routes_users,
+        routes_courses,
+        routes_reference,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(routes_health.router)

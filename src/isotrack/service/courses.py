@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from isotrack.domain.errors import RecordNotFound
 from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.assessment import Assessment, assess
@@ -52,7 +53,12 @@ __all__ = [
 
 
 def _check_reach(user: User, action: Action, header: CourseHeader) -> None:
-    require_patient(user, action, header.patient_id, header.prescriber_user_id)
+    # Out of reach answers exactly as a course that does not exist: naming the course asked
+    # for, never its patient (issue 16: the answer told another clinic's patient exists).
+    try:
+        require_patient(user, action, header.patient_id, header.prescriber_user_id)
+    except RecordNotFound:
+        raise not_found(header.id) from None
 
 
 def visible_course(

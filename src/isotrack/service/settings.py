@@ -30,6 +30,8 @@ class Settings(BaseModel):
     cookie_samesite: Literal["lax", "strict"] = "lax"
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # ``serve --access-log``: one line per request (method, route template, status, duration).
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -50,6 +52,8 @@ class Settings(BaseModel):
                 values[name] = env[key]
         if env.get("ISOTRACK_COOKIE_SECURE"):
             values["cookie_secure"] = env["ISOTRACK_COOKIE_SECURE"].lower() in ("1", "true", "yes")
+        if env.get("ISOTRACK_ACCESS_LOG"):
+            values["access_log"] = env["ISOTRACK_ACCESS_LOG"].lower() in ("1", "true", "yes")
         values.update(overrides)
         return cls.model_validate(values)
 
