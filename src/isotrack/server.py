@@ -13,6 +13,7 @@ import isotrack
 from isotrack.api.app import API_PREFIX, install_api
 from isotrack.api.body_guard import JsonBodyGuard
 from isotrack.api.docs import install_docs
+from isotrack.api.doors import DoorOfRequest
 from isotrack.api.problems import domain_error_response
 from isotrack.api.request_log import RequestLog
 from isotrack.api.transport import TransportHeaders
@@ -64,6 +65,7 @@ def create_app(
     # Outermost last: the request log sees the final status, the headers reach every answer
     # (errors included), and no route sees a body the strict JSON reader refused.
     app.add_middleware(JsonBodyGuard, prefix=API_PREFIX + "/")
+    app.add_middleware(DoorOfRequest)
     app.add_middleware(TransportHeaders)
     if service.settings.access_log:
         app.add_middleware(RequestLog)

@@ -8,6 +8,7 @@ from isotrack.api import (
     routes_account,
     routes_auth,
     routes_courses,
+    routes_disclosures,
     routes_dispense,
     routes_health,
     routes_reference,
@@ -29,6 +30,7 @@ def install_api(app: FastAPI) -> None:
         routes_account,
         routes_users,
         routes_courses,
+        routes_disclosures,
         routes_reference,
     ):
         api.include_router(module.router)

@@ -7,9 +7,16 @@ here.
 
 from __future__ import annotations
 
-from isotrack.domain.errors import RecordNotFound, SignInFailed, SignInThrottled
+from isotrack.domain.errors import (
+    FieldProblem,
+    IsotrackInputError,
+    RecordNotFound,
+    SignInFailed,
+    SignInThrottled,
+)
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
+from isotrack.service.disclosures import break_glass
 from isotrack.store import accounts as store_accounts
 from isotrack.store import sign_in as store_sign_in
 from isotrack.store.accounts import SessionSummary
@@ -163,9 +170,30 @@ def create_account(
     display_name: str | None = None,
     prescriber_username: str | None = None,
     patient_id: str | None = None,
+    break_glass_reason: str | None = None,
 ) -> tuple[User, str | None]:
-    """Create an account; returns it and the generated password (None when one was given)."""
+    """Create an account; returns it and the generated password (None when one was given).
+
+    An account linked to a patient's record opens that record: an admin may create one only
+    through break-glass (``break_glass_reason``, logged in the access log); the clinic
+    creates patients' sign-ins when it enrols them.
+    """
     require(admin, Action.MANAGE_USERS)
+    if patient_id is not None:
+        if not break_glass_reason:
+            raise IsotrackInputError(
+                [
+                    FieldProblem(
+                        "body",
+                        "break_glass_reason",
+                        None,
+                        "why this admin links an account to a patient's record (logged); "
+                        "or let the prescriber create the sign-in at enrolment",
+                    )
+                ],
+                "a patient account needs break-glass",
+            )
+        break_glass(service, admin, patient_id, break_glass_reason)
     generated = None if password else generate_password()
     with service.database.writing() as connection:
         user = create_user(
