@@ -14,6 +14,7 @@ from isotrack.api.app import API_PREFIX, install_api
 from isotrack.api.body_guard import JsonBodyGuard
 from isotrack.api.docs import install_docs
 from isotrack.api.doors import DoorOfRequest
+from isotrack.api.openapi_doc import install_openapi
 from isotrack.api.problems import domain_error_response
 from isotrack.api.request_log import RequestLog
 from isotrack.api.transport import TransportHeaders
@@ -60,6 +61,7 @@ def create_app(
     app.state.service = service
     install_api(app)
     install_docs(app)
+    install_openapi(app)
     mount_web(app)
     app.add_exception_handler(IsotrackError, _domain_error)
     # Outermost last: the request log sees the final status, the headers reach every answer

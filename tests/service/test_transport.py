@@ -151,3 +151,20 @@ def test_the_request_log_names_route_templates_never_patients(
     text = "\n".join(log.lines)
     for secret in (course.id, "demo-02", "Maya", "patient_id="):
         assert secret not in text
+
+
+def test_the_openapi_document_names_event_bodies_errors_and_the_bearer_scheme(
+    client: TestClient,
+) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    append = document["paths"]["/api/v1/courses/{course_id}/events"]["post"]
+    body = append["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Event"}
+    kinds = document["components"]["schemas"]["Event"]["discriminator"]["mapping"]
+    assert {"weight", "prescription", "dispense", "lab_result", "void"} <= set(kinds)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status in ("400", "401", "403", "404", "422"):
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content
