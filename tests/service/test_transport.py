@@ -168,3 +168,26 @@ def test_the_openapi_document_names_event_bodies_errors_and_the_bearer_scheme(
             for status in ("400", "401", "403", "404", "422"):
                 content = operation["responses"][status]["content"]
                 assert "application/problem+json" in content
+
+
+def test_a_user_sees_their_sessions_ends_one_and_changes_their_password_on_a_page(
+    client: TestClient, clinic: Clinic
+) -> None:
+    csrf = _browser_sign_in(client, "dr.patel")
+    page = client.get("/account/security")
+    assert page.status_code == 200 and "in use now" in page.text
+    other = re.search(r'name="session" value="([0-9a-f]{64})"', page.text)
+    assert other is not None  # the bearer token the clinic fixture issued
+    ended = client.post("/account/sessions/end", data={"csrf_token": csrf, "session": other[1]})
+    assert ended.status_code == 200 and "That session has ended" in ended.text
+    assert client.get("/api/v1/me", headers=clinic.auth("dr.patel")).status_code == 401
+    wrong = client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "current_password": "nope", "new_password": "long enough now"},
+    )
+    assert wrong.status_code == 422 and "Current password" in wrong.text
+    changed = client.post(
+        "/account/password",
+        data={"csrf_token": csrf, "current_password": PASSWORD, "new_password": "long enough now"},
+    )
+    assert changed.status_code == 200 and "Your password is changed" in changed.text

@@ -79,9 +79,16 @@ def domain_error_page(request: Request, error: IsotrackError) -> Response:
 
 def mount_web(app: FastAPI) -> None:
     """Add the page routes, their error pages and ``/static`` to the service's app."""
-    from isotrack.web.pages import auth, patient, pharmacist, planner, prescriber
+    from isotrack.web.pages import (
+        account_security,
+        auth,
+        patient,
+        pharmacist,
+        planner,
+        prescriber,
+    )
 
-    for module in (auth, prescriber, planner, pharmacist, patient):
+    for module in (auth, account_security, prescriber, planner, pharmacist, patient):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")
     app.add_exception_handler(SignInRequired, _sign_in)
