@@ -13,7 +13,13 @@ from fastapi.responses import Response
 
 import isotrack
 from isotrack.api.app import API_PREFIX, install_api
+from isotrack.api.body_guard import JsonBodyGuard
+from isotrack.api.docs import install_docs
+from isotrack.api.doors import DoorOfRequest
+from isotrack.api.openapi_doc import install_openapi
 from isotrack.api.problems import domain_error_response
+from isotrack.api.request_log import RequestLog
+from isotrack.api.transport import TransportHeaders
 from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
 from isotrack.service.context import open_service
@@ -72,11 +78,22 @@ def create_app(
         summary="Isotretinoin therapy management: courses, pregnancy-prevention programme, "
         "monitoring. Clinical decision support for licensed prescribers.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
     install_api(app)
+    install_docs(app)
+    install_openapi(app)
     mount_web(app)
     app.add_exception_handler(IsotrackError, _domain_error)
+    # Outermost last: the request log sees the final status, the headers reach every answer
+    # (errors included), and no route sees a body the strict JSON reader refused.
+    app.add_middleware(JsonBodyGuard, prefix=API_PREFIX + "/")
+    app.add_middleware(DoorOfRequest)
+    app.add_middleware(TransportHeaders)
+    if service.settings.access_log:
+        app.add_middleware(RequestLog)
     return app
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -46,6 +47,10 @@ class ServeOptions:
 
 def serve(options: ServeOptions) -> int:
     """Run the service until stopped; returns the exit status for the command line."""
+    if options.access_log:
+        # The app's own request log (no PHI), read by every worker from the environment;
+        # uvicorn's access log (full paths and query strings) stays off.
+        os.environ["ISOTRACK_ACCESS_LOG"] = "1"
     if options.workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(
             APP_FACTORY,
@@ -53,7 +58,7 @@ def serve(options: ServeOptions) -> int:
             host=options.host,
             port=options.port,
             workers=options.workers,
-            access_log=options.access_log,
+            access_log=False,
             log_level=options.log_level,
         )
         return 0
@@ -111,7 +116,7 @@ def _run_worker(options: ServeOptions) -> None:  # runs in the child process
     config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
-        access_log=options.access_log,
+        access_log=False,
         log_level=options.log_level,
     )
     uvicorn.Server(config).run(sockets=[sock])

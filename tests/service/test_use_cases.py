@@ -117,14 +117,15 @@ def test_the_pharmacists_dispense_is_checked_by_the_same_rule_whichever_door(
     assert recorded.body["event"]["authorization_code"] == record.code
 
 
-def test_a_decision_for_another_day_is_recorded_for_that_day(
+def test_a_decision_from_a_worker_thread_is_recorded_for_the_services_today(
     service: Service, clinic: Clinic
 ) -> None:
-    tomorrow = TODAY + dt.timedelta(days=1)
-    record = dispensing.decide_dispense_on(
-        service, clinic.users["pharmacist"], clinic.courses["demo-02"].id, None, tomorrow
+    # Issue 16: a decision "as of" another day authorized an already dispensed prescription
+    # again; every recorded decision is now for the service's own today.
+    record = dispensing.decide_dispense_today(
+        service, clinic.users["pharmacist"], clinic.courses["demo-02"].id, None
     )
-    assert record.decided_on == tomorrow
+    assert record.decided_on == TODAY
     assert dispensing.authorization(service, clinic.users["dr.lee"], record.code) == record
 
 

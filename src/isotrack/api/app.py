@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from isotrack.api import (
+    routes_account,
     routes_auth,
     routes_courses,
+    routes_disclosures,
     routes_dispense,
     routes_health,
     routes_pk,
@@ -28,8 +30,10 @@ def install_api(app: FastAPI) -> None:
     for module in (
         routes_dispense,
         routes_auth,
+        routes_account,
         routes_users,
         routes_courses,
+        routes_disclosures,
         routes_pk,
         routes_safety,
         routes_reference,

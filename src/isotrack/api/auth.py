@@ -99,10 +99,11 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 
 
 def sign_in(
-    service: Service, username: str, password: str, kind: SessionKind
+    service: Service, username: str, password: str, kind: SessionKind, address: str | None
 ) -> tuple[User, IssuedSession]:
-    """Check a password and open a session (``service.accounts.sign_in``)."""
-    return accounts.sign_in(service, username, password, kind)
+    """Check a password and open a session (``service.accounts.sign_in``), throttled per
+    account and per client ``address``."""
+    return accounts.sign_in(service, username, password, kind, address=address)
 
 
 def set_session_cookie(service: Service, response: Response, session: IssuedSession) -> None:
@@ -119,10 +120,10 @@ def set_session_cookie(service: Service, response: Response, session: IssuedSess
 
 
 def start_browser_session(
-    service: Service, response: Response, username: str, password: str
+    service: Service, response: Response, username: str, password: str, address: str | None
 ) -> tuple[User, IssuedSession]:
     """Sign a browser in: checks the password, sets the session cookie, returns the session."""
-    user, session = sign_in(service, username, password, SessionKind.BROWSER)
+    user, session = sign_in(service, username, password, SessionKind.BROWSER, address)
     set_session_cookie(service, response, session)
     return user, session
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -41,10 +41,21 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/token", summary="Exchange a username and password for a bearer token")
-async def token(body: Credentials, service: Service = Depends(get_service)) -> dict[str, Any]:
+def client_address(request: Request) -> str | None:
+    """The client's address as this server sees it (the throttle's per-address scope)."""
+    return request.client.host if request.client else None
+
+
+@router.post(
+    "/auth/token",
+    summary="Exchange a username and password for a bearer token",
+    responses={401: {"description": "wrong pair"}, 429: {"description": "wait Retry-After"}},
+)
+async def token(
+    body: Credentials, request: Request, service: Service = Depends(get_service)
+) -> dict[str, Any]:
     user, session = await run_in_threadpool(
-        sign_in, service, body.username, body.password, SessionKind.BEARER
+        sign_in, service, body.username, body.password, SessionKind.BEARER, client_address(request)
     )
     return {
         "access_token": session.token,
@@ -54,12 +65,24 @@ async def token(body: Credentials, service: Service = Depends(get_service)) -> d
     }
 
 
-@router.post("/auth/login", summary="Open a browser session (sets the session cookie)")
+@router.post(
+    "/auth/login",
+    summary="Open a browser session (sets the session cookie)",
+    responses={401: {"description": "wrong pair"}, 429: {"description": "wait Retry-After"}},
+)
 async def login(
-    body: Credentials, response: Response, service: Service = Depends(get_service)
+    body: Credentials,
+    request: Request,
+    response: Response,
+    service: Service = Depends(get_service),
 ) -> dict[str, Any]:
     user, session = await run_in_threadpool(
-        start_browser_session, service, response, body.username, body.password
+        start_browser_session,
+        service,
+        response,
+        body.username,
+        body.password,
+        client_address(request),
     )
     return {
         "csrf_token": session.csrf_token,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
@@ -12,8 +11,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from isotrack.api.auth import Principal, current_principal
+from isotrack.api.body_guard import REQUEST_LIMITS
 from isotrack.api.dependencies import get_service
 from isotrack.api.problems import Problem, field_error
+from isotrack.domain.json_input import read_json
 from isotrack.service import courses, enrolment, recording
 from isotrack.service.context import Service
 from isotrack.service.courses import PatientRecord, StoredCourse
@@ -173,16 +174,8 @@ async def events_append(
     service: Service = Depends(get_service),
 ) -> JSONResponse:
     raw = await request.body()
-    try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Problem(
-            422,
-            "Invalid input",
-            "the body is not JSON",
-            kind="invalid-input",
-            errors=[field_error("body", "(json)", str(exc), "one event as JSON")],
-        ) from None
+    # The body guard has already refused hostile JSON; this reads it with the same rules.
+    payload = read_json(raw, document="request body", limits=REQUEST_LIMITS)
     version = expected_version(course_id, if_match)
     fingerprint = request_fingerprint("POST", request.url.path, raw)
     outcome = await run_in_threadpool(

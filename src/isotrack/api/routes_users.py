@@ -26,6 +26,11 @@ class NewUser(BaseModel):
     password: str | None = Field(default=None, description="omit to have one generated")
     prescriber: str | None = Field(default=None, description="designees: their prescriber")
     patient_id: str | None = Field(default=None, description="patients: their record")
+    break_glass_reason: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="required with patient_id: why an admin links an account to a record (logged)",
+    )
 
 
 @router.get("/users", summary="All accounts")
@@ -50,6 +55,7 @@ def users_create(
         display_name=body.display_name,
         prescriber_username=body.prescriber,
         patient_id=body.patient_id,
+        break_glass_reason=body.break_glass_reason,
     )
     answer = user_json(user)
     if generated is not None:

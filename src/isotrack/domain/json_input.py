@@ -70,6 +70,14 @@ def _refuse_constant(name: str) -> NoReturn:
     raise _NonFinite(name)
 
 
+def _finite_float(text: str) -> float:
+    # ``1e400`` parses as infinity: as unreadable as the literal ``Infinity``.
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NonFinite(text)
+    return value
+
+
 class _NonFinite(ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -117,6 +125,7 @@ def read_json(
         return json.loads(
             text,
             parse_constant=_refuse_constant,
+            parse_float=_finite_float,
             object_pairs_hook=_object_without_duplicates,
         )
     except _NonFinite as exc:

@@ -35,6 +35,8 @@ class Action(StrEnum):
     READ_FACTS = "read_facts"
     READ_AGGREGATES = "read_aggregates"
     RUN_AUDIT = "run_audit"  # a population audit of the whole store (pseudonymised outputs)
+    READ_ACCESS_LOG = "read_access_log"  # who saw a patient's record (prescriber, auditor)
+    BREAK_GLASS = "break_glass"  # an admin's logged, reasoned look at one patient's record
 
 
 _CLINIC = frozenset(
@@ -52,9 +54,9 @@ _CLINIC = frozenset(
 )
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    # Admin runs the accounts and sees no clinical record.
-    Role.ADMIN: frozenset({Action.MANAGE_USERS, Action.READ_FACTS}),
-    Role.PRESCRIBER: _CLINIC,
+    # Admin runs the accounts and sees no clinical record, except through break-glass.
+    Role.ADMIN: frozenset({Action.MANAGE_USERS, Action.READ_FACTS, Action.BREAK_GLASS}),
+    Role.PRESCRIBER: _CLINIC | {Action.READ_ACCESS_LOG},
     Role.DESIGNEE: _CLINIC,
     # The pharmacy sees decisions and prescriptions, not the clinical record.
     Role.PHARMACIST: frozenset(
@@ -69,7 +71,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.PATIENT: frozenset(
         {Action.READ_PATIENT, Action.READ_COURSE, Action.APPEND_EVENT, Action.READ_FACTS}
     ),
-    Role.AUDITOR: frozenset({Action.READ_AGGREGATES, Action.READ_FACTS, Action.RUN_AUDIT}),
+    Role.AUDITOR: frozenset(
+        {Action.READ_AGGREGATES, Action.READ_FACTS, Action.RUN_AUDIT, Action.READ_ACCESS_LOG}
+    ),
 }
 
 # Events a patient reports about themself (a home pregnancy test only where the policy

@@ -7,17 +7,25 @@ here.
 
 from __future__ import annotations
 
-from isotrack.domain.errors import RecordNotFound, SignInFailed, SignInThrottled
+from isotrack.domain.errors import (
+    FieldProblem,
+    IsotrackInputError,
+    RecordNotFound,
+    SignInFailed,
+    SignInThrottled,
+)
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
+from isotrack.service.disclosures import break_glass
+from isotrack.store import accounts as store_accounts
+from isotrack.store import sign_in as store_sign_in
+from isotrack.store.accounts import SessionSummary
 from isotrack.store.users import (
     ActiveSession,
     IssuedSession,
-    LoginThrottled,
     Role,
     SessionKind,
     User,
-    check_password,
     create_user,
     generate_password,
     issue_session,
@@ -32,39 +40,101 @@ __all__ = [
     "IssuedSession",
     "Role",
     "SessionKind",
+    "SessionSummary",
     "User",
+    "change_password",
     "create_account",
     "deactivate_account",
     "end_session",
     "generate_password",
+    "my_sessions",
+    "reset_password",
+    "revoke_my_session",
     "session_of_token",
     "sign_in",
     "users",
 ]
 
 
+def throttle_policy(service: Service) -> store_sign_in.ThrottlePolicy:
+    """The sign-in throttle of the settings: free failures per account, the longest wait."""
+    return store_sign_in.ThrottlePolicy(
+        account_free_failures=service.settings.login_max_failures,
+        max_delay_seconds=service.settings.login_window_seconds,
+    )
+
+
 def sign_in(
-    service: Service, username: str, password: str, kind: SessionKind
+    service: Service,
+    username: str,
+    password: str,
+    kind: SessionKind,
+    *,
+    address: str | None = None,
 ) -> tuple[User, IssuedSession]:
     """Check a password and open a session; :class:`SignInFailed` for a wrong pair,
-    :class:`SignInThrottled` after too many failures."""
+    :class:`SignInThrottled` (with its ``Retry-After``) while the account or the client
+    ``address`` must wait after repeated failures. The owner is slowed, never locked out:
+    the right password after the wait succeeds (``store.sign_in``)."""
     lifetime = (
         service.settings.session_lifetime_seconds
         if kind is SessionKind.BROWSER
         else service.settings.token_lifetime_seconds
     )
-    session: IssuedSession | None = None
-    with service.database.writing() as connection:
-        try:
-            user = check_password(connection, username, password, service.login_limit)
-        except LoginThrottled as exc:
-            raise SignInThrottled(str(exc), retry_after_seconds=exc.retry_after_seconds) from None
-        if user is not None:
-            session = issue_session(connection, user, kind, lifetime)
-    # Outside the transaction so that the recorded failure is committed, not rolled back.
-    if user is None or session is None:
+    try:
+        user = store_sign_in.sign_in(
+            service.database, username, password, address=address, policy=throttle_policy(service)
+        )
+    except store_sign_in.SignInThrottled as exc:
+        raise SignInThrottled(str(exc), retry_after_seconds=exc.retry_after_seconds) from None
+    if user is None:
         raise SignInFailed("unknown username or wrong password")
+    with service.database.writing() as connection:
+        session = issue_session(connection, user, kind, lifetime)
     return user, session
+
+
+def change_password(
+    service: Service,
+    user: User,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session_sha256: str | None = None,
+) -> None:
+    """The signed-in user changes their own password; their other sessions end.
+    :class:`IsotrackInputError` names ``current_password`` or ``new_password``."""
+    store_accounts.change_password(
+        service.database,
+        user.id,
+        current_password,
+        new_password,
+        keep_session_sha256=keep_session_sha256,
+    )
+
+
+def reset_password(service: Service, admin: User, user_id: str) -> str:
+    """An admin gives an account a new random password (returned once, to hand over in
+    person); every session of the account ends."""
+    require(admin, Action.MANAGE_USERS)
+    with service.database.reading() as connection:
+        if user_by_id(connection, user_id) is None:
+            raise RecordNotFound(f"no user {user_id!r}")
+    return store_accounts.reset_password(service.database, user_id)
+
+
+def my_sessions(service: Service, user: User) -> list[SessionSummary]:
+    """The caller's own live sessions, newest first."""
+    with service.database.reading() as connection:
+        return store_accounts.sessions_of_user(connection, user.id)
+
+
+def revoke_my_session(service: Service, user: User, session_id: str) -> None:
+    """End one of the caller's own sessions; :class:`RecordNotFound` for any other id."""
+    with service.database.writing() as connection:
+        ended = store_accounts.revoke_own_session(connection, user.id, session_id)
+    if not ended:
+        raise RecordNotFound("no live session of yours with this id")
 
 
 def session_of_token(
@@ -100,9 +170,30 @@ def create_account(
     display_name: str | None = None,
     prescriber_username: str | None = None,
     patient_id: str | None = None,
+    break_glass_reason: str | None = None,
 ) -> tuple[User, str | None]:
-    """Create an account; returns it and the generated password (None when one was given)."""
+    """Create an account; returns it and the generated password (None when one was given).
+
+    An account linked to a patient's record opens that record: an admin may create one only
+    through break-glass (``break_glass_reason``, logged in the access log); the clinic
+    creates patients' sign-ins when it enrols them.
+    """
     require(admin, Action.MANAGE_USERS)
+    if patient_id is not None:
+        if not break_glass_reason:
+            raise IsotrackInputError(
+                [
+                    FieldProblem(
+                        "body",
+                        "break_glass_reason",
+                        None,
+                        "why this admin links an account to a patient's record (logged); "
+                        "or let the prescriber create the sign-in at enrolment",
+                    )
+                ],
+                "a patient account needs break-glass",
+            )
+        break_glass(service, admin, patient_id, break_glass_reason)
     generated = None if password else generate_password()
     with service.database.writing() as connection:
         user = create_user(

@@ -13,7 +13,6 @@ from isotrack.service.settings import Settings
 from isotrack.store.authorization_log import AuthorizationLog
 from isotrack.store.database import Database, open_database
 from isotrack.store.fast_reads import FastReads
-from isotrack.store.users import LoginLimit
 
 
 @dataclass
@@ -40,10 +39,6 @@ class Service:
                 if self._knowledge is None:
                     self._knowledge = load_knowledge()
         return self._knowledge
-
-    @property
-    def login_limit(self) -> LoginLimit:
-        return LoginLimit(self.settings.login_max_failures, self.settings.login_window_seconds)
 
     def start(self) -> None:
         """Start the background writer (call once the process serves requests)."""

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from isotrack.domain.errors import RecordNotFound
 from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.assessment import Assessment, assess
@@ -18,6 +19,7 @@ from isotrack.engines.programme import home_test_accepted
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.service.access import Action, not_found, require, require_patient
 from isotrack.service.context import Service
+from isotrack.service.disclosures import AccessAction, record_access
 from isotrack.store.courses import (
     CourseHeader,
     NotFound,
@@ -51,8 +53,16 @@ __all__ = [
 ]
 
 
-def _check_reach(user: User, action: Action, header: CourseHeader) -> None:
-    require_patient(user, action, header.patient_id, header.prescriber_user_id)
+def _check_reach(service: Service, user: User, action: Action, header: CourseHeader) -> None:
+    # Out of reach answers exactly as a course that does not exist: naming the course asked
+    # for, never its patient (issue 16: the answer told another clinic's patient exists).
+    try:
+        require_patient(user, action, header.patient_id, header.prescriber_user_id)
+    except RecordNotFound:
+        raise not_found(header.id) from None
+    # The one place a course's record is granted: the accounting of disclosures.
+    kind: AccessAction = "change" if action is Action.APPEND_EVENT else "read"
+    record_access(service, user, header.patient_id, header.id, kind)
 
 
 def visible_course(
@@ -67,7 +77,7 @@ def visible_course(
         except NotFound:
             require(user, action)
             raise not_found(course_id) from None
-    _check_reach(user, action, course.header)
+    _check_reach(service, user, action, course.header)
     return course
 
 
@@ -81,7 +91,7 @@ def visible_course_header(
         except NotFound:
             require(user, action)
             raise not_found(course_id) from None
-    _check_reach(user, action, header)
+    _check_reach(service, user, action, header)
     return header
 
 
@@ -95,6 +105,7 @@ def visible_patient(
         require(user, action)
         raise not_found(patient_id)
     require_patient(user, action, record.id, record.prescriber_user_id)
+    record_access(service, user, record.id, None, "read")
     return record
 
 

@@ -4,8 +4,12 @@ before the answer leaves; and the dispense recorded against its authorization.
 The decision is the hottest use case. From the event loop (:func:`decide_dispense`) the
 course is read on the loop thread's own connection (``service.reads``) and the record is
 committed with the other decisions of the same loop turn (``service.authorizations``): no
-thread hand-off, no pool checkout. :func:`decide_dispense_on` is the same decision for a
-caller on a worker thread (the pharmacist's page, which may check a day other than today).
+thread hand-off, no pool checkout. :func:`decide_dispense_today` is the same decision for a
+caller on a worker thread (the pharmacist's page).
+
+A recorded decision is always for the service's own today: a decision "as of" another day
+was a way to authorize an already dispensed prescription again (backdated before its first
+fill), so no door can ask for one (issue 16).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from isotrack.domain.errors import rejected_field
-from isotrack.domain.events import Dispensed
-from isotrack.domain.timeline import parse_event
+from isotrack.domain.errors import RecordNotFound, rejected_field
+from isotrack.domain.events import Dispensed, PrescriptionWritten
+from isotrack.domain.timeline import effective_events, events_of, parse_event
 from isotrack.engines.programme import decide_dispense as engine_decision
 from isotrack.service.access import Action, not_found, require, require_patient
 from isotrack.service.context import Service
@@ -30,7 +34,7 @@ __all__ = [
     "AuthorizationRecord",
     "authorization",
     "decide_dispense",
-    "decide_dispense_on",
+    "decide_dispense_today",
     "decisions_of_course",
     "record_dispense",
 ]
@@ -56,6 +60,8 @@ def _decide(
 ) -> AuthorizationRecord:
     header = course.header
     require_patient(user, Action.DECIDE_DISPENSE, header.patient_id, header.prescriber_user_id)
+    if prescription_id is not None:
+        _require_prescription(course, prescription_id)
     decision = engine_decision(service.knowledge(), course.timeline(), day, prescription_id)
     decided: dict[str, Any] = decision.model_dump(mode="json", by_alias=True)
     return make_record(
@@ -113,17 +119,29 @@ async def decide_dispense(
         return existing, True
 
 
-def decide_dispense_on(
-    service: Service, user: User, course_id: str, prescription_id: str | None, on: dt.date
+def _require_prescription(course: StoredCourse, prescription_id: str) -> None:
+    """A decision names a prescription written in this course, or nothing is decided."""
+    written = [p.id for p in events_of(effective_events(course.timeline()), PrescriptionWritten)]
+    if prescription_id not in written:
+        raise rejected_field(
+            "prescription_id",
+            prescription_id,
+            "a prescription of this course: " + (", ".join(written) or "(none written yet)"),
+            "no such prescription in this course",
+        )
+
+
+def decide_dispense_today(
+    service: Service, user: User, course_id: str, prescription_id: str | None
 ) -> AuthorizationRecord:
-    """The same decision and durable record for a chosen day, from a worker thread; blocks
-    until the record is committed."""
+    """The same decision and durable record as :func:`decide_dispense`, for the service's
+    today, from a worker thread; blocks until the record is committed."""
     require(user, Action.DECIDE_DISPENSE)
     try:
         course = service.reads.course_pooled(course_id)
     except NotFound:
         raise not_found(course_id) from None
-    record = _decide(service, user, course, prescription_id, on, None, None)
+    record = _decide(service, user, course, prescription_id, service.today(), None, None)
     return service.authorizations.commit_waiting(record)
 
 
@@ -143,7 +161,10 @@ def authorization(service: Service, user: User, code: str) -> AuthorizationRecor
     record = service.authorizations.by_code(code)
     if record is None:
         raise not_found(code)
-    _decisions_course(service, user, record.course_id)
+    try:
+        _decisions_course(service, user, record.course_id)
+    except RecordNotFound:  # the same answer as a code that does not exist
+        raise not_found(code) from None
     return record
 
 

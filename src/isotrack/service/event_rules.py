@@ -85,11 +85,11 @@ def check_dispense_authorization(
             "the code of an AUTHORIZED decision",
             "this decision refused the dispense",
         )
-    if record.prescription_id and record.prescription_id != event.prescription_id:
+    if record.prescription_id != event.prescription_id:
         raise rejected_field(
             "prescription_id",
             event.prescription_id,
-            record.prescription_id,
+            record.prescription_id or "(the authorization names no prescription)",
             "the authorization is for another prescription",
         )
     if event.date < record.decided_on or (record.dispense_by and event.date > record.dispense_by):
@@ -107,11 +107,20 @@ def check_dispense_authorization(
             f"at most {record.max_days_supply}",
             "more days than the authorization allows",
         )
+    dispenses = events_of(effective_events(timeline), Dispensed)
     used = [
         d.id
-        for d in events_of(effective_events(timeline), Dispensed)
+        for d in dispenses
         if d.authorization_code and d.authorization_code.upper() == code.upper()
     ]
+    filled = [d for d in dispenses if d.prescription_id == event.prescription_id]
+    if filled and not used:
+        raise rejected_field(
+            "prescription_id",
+            event.prescription_id,
+            "a prescription not yet dispensed (a prescription is dispensed once)",
+            f"already dispensed on {filled[0].date.isoformat()} (dispense {filled[0].id!r})",
+        )
     if used:
         raise rejected_field(
             "authorization_code",

@@ -19,10 +19,12 @@ from isotrack.domain.errors import (
     ConcurrentChange,
     FieldProblem,
     IdempotencyKeyReused,
+    IsotrackInputError,
     VersionMismatch,
     rejected_field,
 )
 from isotrack.domain.events import EVENT_TYPES, EventBase, LabResultRecorded
+from isotrack.domain.plausibility import check_plausibility
 from isotrack.domain.timeline import Timeline, parse_event
 from isotrack.engines.monitoring import check_lab_result
 from isotrack.service.access import Action, require, require_event_type
@@ -69,7 +71,7 @@ def record_event_json(
         replay = _replay(service, user, idempotency_key, fingerprint or "")
         if replay is not None:
             return replay
-    visible_course_header(service, user, course_id, Action.APPEND_EVENT)
+    header = visible_course_header(service, user, course_id, Action.APPEND_EVENT)
     if not isinstance(event_json, dict):
         raise rejected_field(
             "(body)", type(event_json).__name__, "a JSON object: one event", "not an event"
@@ -85,6 +87,11 @@ def record_event_json(
             "an event is recorded by the signed-in user",
         )
     event = event.model_copy(update={"recorded_by": user.username})
+    implausible = check_plausibility(
+        service.knowledge(), event, service.today(), birth_date=header.birth_date
+    )
+    if implausible:
+        raise IsotrackInputError(implausible, "implausible value")
     if isinstance(event, LabResultRecorded):
         check_lab_result(service.knowledge(), event)
     check = role_check(service, user, course_id)

@@ -32,6 +32,8 @@ class Settings(BaseModel):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     # Files the service keeps beside the store (audit runs and their pseudonym key).
     data_dir: Path = Path("var")
+    # ``serve --access-log``: one line per request (method, route template, status, duration).
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -53,6 +55,8 @@ class Settings(BaseModel):
                 values[name] = env[key]
         if env.get("ISOTRACK_COOKIE_SECURE"):
             values["cookie_secure"] = env["ISOTRACK_COOKIE_SECURE"].lower() in ("1", "true", "yes")
+        if env.get("ISOTRACK_ACCESS_LOG"):
+            values["access_log"] = env["ISOTRACK_ACCESS_LOG"].lower() in ("1", "true", "yes")
         values.update(overrides)
         return cls.model_validate(values)
 

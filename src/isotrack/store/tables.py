@@ -194,7 +194,7 @@ worklist = Table(
     Index("ix_worklist_urgency", "urgency"),
 )
 
-APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations")
+APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations", "access_log")
 
 # Identifiers other systems give a patient (``system`` + ``value``, as in FHIR): one value of
 # one system names one patient (see ``isotrack.store.patient_identifiers``).
@@ -207,4 +207,22 @@ patient_identifiers = Table(
     Column("created_at", String(40), nullable=False),
     PrimaryKeyConstraint("system", "value", name="pk_patient_identifiers"),
     Index("ix_patient_identifiers_patient", "patient_id"),
+)
+
+# Accounting of disclosures: who read or changed which patient's record, when, through which
+# door (see ``isotrack.store.access_log``). Append-only like the events.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("user_id", String(40), nullable=False),
+    Column("username", String(80), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("patient_id", String(100), nullable=False),
+    Column("course_id", String(40), nullable=True),
+    Column("action", String(20), nullable=False),  # "read", "change", "break-glass"
+    Column("door", String(20), nullable=False),  # "web", "api", "fhir", "cds-hooks", "audit"...
+    Column("reason", Text, nullable=True),  # break-glass only
+    Index("ix_access_log_patient_id", "patient_id", "id"),
 )

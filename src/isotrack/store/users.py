@@ -14,14 +14,13 @@ from enum import StrEnum
 from functools import lru_cache
 
 from argon2 import Parameters, PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.store.clock import epoch_seconds, utc_timestamp
 from isotrack.store.seals import seal_user
 from isotrack.store.statements import PreparedQuery, Reader, as_bool, as_reader
-from isotrack.store.tables import login_failures, patients, sessions, users
+from isotrack.store.tables import patients, sessions, users
 
 MIN_PASSWORD_LENGTH = 10
 PASSWORD_HASH_PROFILE_ENV = "ISOTRACK_PASSWORD_HASH_PROFILE"
@@ -210,65 +209,6 @@ def set_user_active(connection: Connection, user_id: str, active: bool) -> None:
     seal_user(connection, user_id)
     if not active:
         revoke_user_sessions(connection, user_id)
-
-
-class LoginThrottled(Exception):
-    def __init__(self, retry_after_seconds: int) -> None:
-        self.retry_after_seconds = retry_after_seconds
-        super().__init__(f"too many failed sign-ins; try again in {retry_after_seconds} s")
-
-
-@dataclass(frozen=True)
-class LoginLimit:
-    max_failures: int
-    window_seconds: int
-
-
-def check_password(
-    connection: Connection, username: str, password: str, limit: LoginLimit
-) -> User | None:
-    """The user if the password is right; ``None`` otherwise.
-
-    After ``limit.max_failures`` failures for a username within the window, every attempt is
-    refused with :class:`LoginThrottled` (even a right password) until the window passes.
-    The failure is recorded by the caller's transaction, so commit even when this returns None.
-    """
-    now = epoch_seconds()
-    since = now - limit.window_seconds
-    recent = connection.execute(
-        select(func.count(), func.min(login_failures.c.failed_at)).where(
-            login_failures.c.username == username, login_failures.c.failed_at > since
-        )
-    ).one()
-    if recent[0] >= limit.max_failures:
-        raise LoginThrottled(max(1, int(recent[1]) + limit.window_seconds - now))
-    row = connection.execute(
-        select(*_USER_COLUMNS, users.c.password_hash).where(users.c.username == username)
-    ).first()
-    stored_hash = row.password_hash if row else None
-    try:
-        if stored_hash is None:
-            # Spend the same time as a real check so that unknown names are not revealed.
-            _hasher.verify(_dummy_hash(), password + "x")
-        else:
-            _hasher.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        connection.execute(insert(login_failures).values(username=username, failed_at=now))
-        return None
-    assert row is not None and stored_hash is not None
-    data = row._asdict()
-    data.pop("password_hash")
-    data["role"] = Role(data["role"])
-    user = User(**data)
-    if not user.active:
-        return None
-    connection.execute(delete(login_failures).where(login_failures.c.username == username))
-    if _hasher.check_needs_rehash(stored_hash):
-        connection.execute(
-            update(users).where(users.c.id == user.id).values(password_hash=hash_password(password))
-        )
-        seal_user(connection, user.id)
-    return user
 
 
 @lru_cache(maxsize=1)

@@ -86,6 +86,7 @@ def domain_error_page(request: Request, error: IsotrackError) -> Response:
 def mount_web(app: FastAPI) -> None:
     """Add the page routes, their error pages and ``/static`` to the service's app."""
     from isotrack.web.pages import (
+        account_security,
         auditor,
         auth,
         biology,
@@ -96,7 +97,17 @@ def mount_web(app: FastAPI) -> None:
         safety,
     )
 
-    for module in (auth, prescriber, safety, biology, planner, pharmacist, patient, auditor):
+    for module in (
+        auth,
+        account_security,
+        prescriber,
+        safety,
+        biology,
+        planner,
+        pharmacist,
+        patient,
+        auditor,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")
     app.add_exception_handler(SignInRequired, _sign_in)

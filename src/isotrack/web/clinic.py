@@ -91,14 +91,14 @@ def check_and_record(
     *,
     course_id: str,
     prescription_id: str | None,
-    on: dt.date,
 ) -> AuthorizationRecord:
-    """Run the dispense decision for ``on`` and store it (committed before the page answers).
+    """Run the dispense decision for today and store it (committed before the page answers).
 
     The service's own decision path does the work, so the page and the API record decisions
-    the same way; a pharmacist may check a day other than today, and the record says which.
+    the same way, always as of the service's today (a backdated check once authorized an
+    already dispensed prescription again).
     """
-    return dispensing.decide_dispense_on(service, user.user, course_id, prescription_id or None, on)
+    return dispensing.decide_dispense_today(service, user.user, course_id, prescription_id or None)
 
 
 def dispensed_with(timeline: Timeline, code: str) -> Dispensed | None:

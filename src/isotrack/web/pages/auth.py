@@ -24,6 +24,12 @@ router = APIRouter()
 ALL_ROLES = ("admin", "prescriber", "designee", "pharmacist", "patient", "auditor")
 
 
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{(seconds + 59) // 60} minutes"
+
+
 def _safe_next(next_path: str) -> str:
     # Only paths on this site: never an absolute URL an attacker could plant.
     if next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path:
@@ -67,15 +73,23 @@ async def signin(request: Request) -> Response:
     next_path = _safe_next(str(form.get("next", "")))
     lifetime = int(app_setting(request, "session_lifetime_seconds", 8 * 3600))
     try:
-        user, session = accounts.sign_in(service(request), username, password, SessionKind.BROWSER)
+        address = request.client.host if request.client else None
+        user, session = accounts.sign_in(
+            service(request), username, password, SessionKind.BROWSER, address=address
+        )
     except (SignInThrottled, SignInFailed) as exc:
         error = "The user name or the password is not right."
+        headers: dict[str, str] = {}
+        status = 401
         if isinstance(exc, SignInThrottled):
             error = (
-                f"Too many failed attempts for this user name. Try again in "
-                f"{max(1, exc.retry_after_seconds // 60)} minute(s)."
+                "Too many failed sign-in attempts. Please wait "
+                f"{_wait_text(exc.retry_after_seconds)} and try again; "
+                "the right password will work then."
             )
-        return render(
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+            status = 429
+        page = render(
             request,
             "signin.html",
             {
@@ -85,8 +99,10 @@ async def signin(request: Request) -> Response:
                 "error": error,
                 "username": username,
             },
-            status_code=401,
+            status_code=status,
         )
+        page.headers.update(headers)
+        return page
     response = RedirectResponse(next_path or home_path(user.role.value), status_code=303)
     response.set_cookie(
         cookie_name(request),

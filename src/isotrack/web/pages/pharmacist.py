@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -40,16 +39,12 @@ async def dispense_check(request: Request) -> Response:
     user = require_user(request, PHARMACIST)
     form = await request.form()
     check_csrf(request, form.get("csrf_token"))
-    try:
-        on = dt.date.fromisoformat(str(form.get("on", "")))
-    except ValueError:
-        on = today(request)
+    # Always decided for today: a date sent with the form (an old page) is ignored.
     record = check_and_record(
         service(request),
         user,
         course_id=str(form.get("course_id", "")),
         prescription_id=str(form.get("prescription_id", "")) or None,
-        on=on,
     )
     return RedirectResponse(f"/dispense/authorizations/{record.code}", status_code=303)
 

@@ -1,0 +1,124 @@
+"""Accounting of disclosures: who read or changed which patient's record, when, and through
+which door; and an admin's break-glass look at one record, with a reason.
+
+The read and write use cases record an access through :func:`record_access` at the one
+point where they grant it (``service.courses``' "course you may see" checks), so no door can
+read a record without leaving a row. The door (``web``, ``api``, ``fhir``, ``cds-hooks``,
+``audit``, ``cli``) is set once per request by the composition root (:func:`entering`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from contextvars import ContextVar, Token
+from dataclasses import asdict
+from typing import Literal
+
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.service.access import Action, not_found, require, within_reach
+from isotrack.service.context import Service
+from isotrack.store.access_log import AccessEntry, accesses_of_patient, append_access
+from isotrack.store.patients import PatientRecord, patient_record
+from isotrack.store.users import Role, User
+
+__all__ = [
+    "AccessEntry",
+    "access_log_of_patient",
+    "break_glass",
+    "entering",
+    "export_access_log",
+    "record_access",
+]
+
+AccessAction = Literal["read", "change", "break-glass"]
+_DOOR: ContextVar[str] = ContextVar("isotrack_door", default="cli")
+MIN_REASON_CHARACTERS = 10
+
+
+def entering(door: str) -> Token[str]:
+    """Name the door the current request came through (reset with ``_DOOR.reset``)."""
+    return _DOOR.set(door)
+
+
+def leaving(token: Token[str]) -> None:
+    _DOOR.reset(token)
+
+
+def current_door() -> str:
+    return _DOOR.get()
+
+
+def record_access(
+    service: Service,
+    user: User,
+    patient_id: str,
+    course_id: str | None,
+    action: AccessAction,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Append one row to the access log, in its own short transaction."""
+    with service.database.writing() as connection:
+        append_access(
+            connection,
+            user_id=user.id,
+            username=user.username,
+            role=user.role.value,
+            patient_id=patient_id,
+            course_id=course_id,
+            action=action,
+            door=current_door(),
+            reason=reason,
+        )
+
+
+def access_log_of_patient(service: Service, user: User, patient_id: str) -> list[AccessEntry]:
+    """The access log of one patient, for their prescriber (and designee) or the auditor;
+    anyone else gets the same "not found" as for a patient who does not exist."""
+    require(user, Action.READ_ACCESS_LOG)
+    with service.database.reading() as connection:
+        record = patient_record(connection, patient_id)
+        if record is None or (
+            user.role is not Role.AUDITOR
+            and not within_reach(user, record.id, record.prescriber_user_id)
+        ):
+            raise not_found(patient_id)
+        return accesses_of_patient(connection, patient_id)
+
+
+def export_access_log(entries: list[AccessEntry], form: Literal["csv", "json"]) -> str:
+    """The entries as CSV (a header row, then one row each) or as a JSON array."""
+    rows = [asdict(e) for e in entries]
+    if form == "json":
+        return json.dumps(rows, indent=1)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(AccessEntry.__dataclass_fields__))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def break_glass(service: Service, admin: User, patient_id: str, reason: str) -> PatientRecord:
+    """An admin's emergency look at one patient's record: refused without a reason of at
+    least :data:`MIN_REASON_CHARACTERS` characters, logged with it before anything is shown."""
+    require(admin, Action.BREAK_GLASS)
+    if len(reason.strip()) < MIN_REASON_CHARACTERS:
+        raise IsotrackInputError(
+            [
+                FieldProblem(
+                    "break-glass",
+                    "reason",
+                    reason,
+                    f"why you need this record, at least {MIN_REASON_CHARACTERS} characters",
+                )
+            ],
+            "break-glass needs a reason",
+        )
+    with service.database.reading() as connection:
+        record = patient_record(connection, patient_id)
+    if record is None:
+        raise not_found(patient_id)
+    record_access(service, admin, patient_id, None, "break-glass", reason=reason.strip())
+    return record

@@ -1,0 +1,65 @@
+"""The access log: one append-only row per disclosure of a patient's record.
+
+Rows are written by the service layer's read and write use cases (``service.disclosures``);
+the table refuses UPDATE and DELETE (triggers of migration 0003).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select
+
+from isotrack.store.clock import utc_timestamp
+from isotrack.store.tables import access_log
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """Who read or changed a patient's record, when, and through which door."""
+
+    id: int
+    at: str
+    user_id: str
+    username: str
+    role: str
+    patient_id: str
+    course_id: str | None
+    action: str
+    door: str
+    reason: str | None
+
+
+def append_access(
+    connection: Connection,
+    *,
+    user_id: str,
+    username: str,
+    role: str,
+    patient_id: str,
+    course_id: str | None,
+    action: str,
+    door: str,
+    reason: str | None = None,
+) -> None:
+    connection.execute(
+        insert(access_log).values(
+            at=utc_timestamp(),
+            user_id=user_id,
+            username=username,
+            role=role,
+            patient_id=patient_id,
+            course_id=course_id,
+            action=action,
+            door=door,
+            reason=reason,
+        )
+    )
+
+
+def accesses_of_patient(connection: Connection, patient_id: str) -> list[AccessEntry]:
+    """Every recorded access to one patient's record, oldest first."""
+    rows = connection.execute(
+        select(access_log).where(access_log.c.patient_id == patient_id).order_by(access_log.c.id)
+    ).all()
+    return [AccessEntry(**row._asdict()) for row in rows]
