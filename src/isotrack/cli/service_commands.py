@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,33 +15,14 @@ import typer
 from rich.table import Table
 
 from isotrack.cli.app import app
-from isotrack.cli.output import console, emit_json, fail, fail_input
+from isotrack.cli.operator_options import DatabaseUrl, operator_errors
+from isotrack.cli.output import console, emit_json, fail
 from isotrack.cli.timeline_commands import read_timeline_file
-from isotrack.domain.errors import IsotrackError, IsotrackInputError
 
 db_app = typer.Typer(help="Database schema: create or upgrade it.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        help="SQLAlchemy URL; default $ISOTRACK_DATABASE_URL or sqlite:///var/isotrack.sqlite",
-    ),
-]
-
-
-@contextmanager
-def _operator_errors() -> Iterator[None]:
-    """The service's errors as the command's message and exit status."""
-    try:
-        yield
-    except IsotrackInputError as exc:
-        fail_input(exc)
-    except IsotrackError as exc:
-        fail(exc.summary)
 
 
 @db_app.command("upgrade")
@@ -82,7 +61,7 @@ def serve(
     from isotrack.service import operations
     from isotrack.service.settings import Settings
 
-    with _operator_errors():
+    with operator_errors():
         operations.require_current_schema(database_url)
     try:
         load_knowledge()
@@ -129,7 +108,7 @@ def user_add(
     secret = password or os.environ.get("ISOTRACK_NEW_PASSWORD")
     generated = secret is None
     secret = secret or generate_password()
-    with _operator_errors():
+    with operator_errors():
         user = operations.add_user(
             database_url,
             username=username,
@@ -155,7 +134,7 @@ def demo(
     from isotrack.service import operations
 
     today = dt.date.today()
-    with _operator_errors():
+    with operator_errors():
         made = operations.load_demo_clinic(database_url, today=today, reset=reset)
     if reset:
         console.print("database erased and recreated")
@@ -207,7 +186,7 @@ def import_command(
         timeline, identifiers = read_fhir_course(source, policy, fhir_server)
     else:
         timeline = read_timeline_file(source)
-    with _operator_errors():
+    with operator_errors():
         header = operations.import_course(
             database_url, timeline, prescriber_username=prescriber, display_name=display_name,
             identifiers=identifiers,
@@ -242,12 +221,12 @@ def export_command(
     if file_format == "fhir-ndjson":
         from isotrack.cli.fhir_commands import write_fhir_ndjson
 
-        with _operator_errors():
+        with operator_errors():
             timelines = operations.export_courses(database_url, course or [])
         written = write_fhir_ndjson(Path(target), timelines)
         console.print(f"wrote {len(written)} NDJSON files for {len(timelines)} courses to {target}")
         return
-    with _operator_errors():
+    with operator_errors():
         document = operations.export_course(database_url, target).to_json_dict()
     if output is None:
         emit_json(document)
@@ -267,7 +246,7 @@ def verify_command(
     """Check every course's chain and every signed seal; with --checkpoint, sign a new one."""
     from isotrack.service import operations
 
-    with _operator_errors():
+    with operator_errors():
         report = operations.verify_store(database_url)
     if as_json:
         emit_json(
@@ -296,6 +275,6 @@ def verify_command(
     if not report.intact:
         raise typer.Exit(1)
     if checkpoint:
-        with _operator_errors():
+        with operator_errors():
             taken = operations.sign_checkpoint(database_url)
         console.print(f"signed checkpoint #{taken.id} over {len(taken.subjects)} seals")

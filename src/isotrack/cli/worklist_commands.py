@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from isotrack.cli.app import app
+from isotrack.cli.operator_options import DatabaseUrl, operator_errors
 from isotrack.cli.output import console
-from isotrack.cli.service_commands import DatabaseUrl, _operator_errors
 
 worklist_app = typer.Typer(help="The prescribers' today list.", no_args_is_help=True)
 app.add_typer(worklist_app, name="worklist")
@@ -27,7 +27,7 @@ def worklist_refresh(
     from isotrack.service.settings import Settings
     from isotrack.service.worklist import refresh_worklist
 
-    with _operator_errors():
+    with operator_errors():
         operations.require_current_schema(database_url)
         overrides = {"database_url": database_url} if database_url else {}
         service = open_service(Settings.from_env(**overrides), pool_size=2)

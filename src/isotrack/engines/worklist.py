@@ -8,43 +8,17 @@ running every engine for every patient.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import Dispensed
 from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.domain.worklist_entry import WorklistEntry, WorklistStatus
 from isotrack.engines.monitoring import evaluate_monitoring
 from isotrack.engines.programme import evaluate_programme
 from isotrack.engines.programme.report import RequirementStatus
 from isotrack.engines.schedule import schedule_from_report
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import Severity
-
-# Most urgent first: the order the today list sorts by.
-WorklistStatus = Literal[
-    "critical", "on_hold", "stopped", "blocked", "overdue", "due", "unreadable", "on_track"
-]
-STATUS_ORDER: tuple[WorklistStatus, ...] = (
-    "critical", "stopped", "on_hold", "blocked", "unreadable", "overdue", "due", "on_track",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class WorklistEntry:
-    """One course on the today list: how urgent, what blocks it, when something is next due."""
-
-    as_of: dt.date
-    status: WorklistStatus
-    next_due: dt.date | None
-    open_alerts: int  # critical and warning alerts of the monitoring report
-    open_critical_alerts: int
-    open_holds: int
-    blocking_requirement: str  # the first unmet requirement that gates the dispense, or ""
-
-    @property
-    def urgency(self) -> int:
-        return STATUS_ORDER.index(self.status)
 
 
 def _waiting(timeline: Timeline, prescription_id: str | None) -> bool:

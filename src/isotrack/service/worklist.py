@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.worklist import STATUS_ORDER, worklist_entry
+from isotrack.domain.worklist_entry import STATUS_ORDER
+from isotrack.engines.worklist import worklist_entry
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
 from isotrack.store.courses import read_course

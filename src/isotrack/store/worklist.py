@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, or_, select
 
-from isotrack.engines.worklist import WorklistEntry
+from isotrack.domain.worklist_entry import WorklistEntry
 from isotrack.store.tables import courses, patients, worklist
 
 

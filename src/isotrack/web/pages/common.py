@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from isotrack.knowledge import Knowledge, load_knowledge
 from isotrack.web.event_forms import EventForm, build_forms, home_pregnancy_test_form
-from isotrack.web.safety_forms import acne_self_report_form, clinical_judgement_forms
+from isotrack.web.safety_forms import clinical_judgement_forms
 from isotrack.web.session import service
 
 
@@ -53,8 +53,6 @@ def patient_forms(source: Knowledge, home_test: bool) -> dict[str, EventForm]:
     """The forms a patient may send: side effect, missed doses, mood, and a home test if allowed."""
     every = event_forms(source)
     chosen = {k: every[k] for k in ("adverse_event", "dose_missed", "mood_screen")}
-    acne = acne_self_report_form()
-    chosen[acne.form_key] = acne
     if home_test:
         home = home_pregnancy_test_form()
         chosen[home.form_key] = home

@@ -1,0 +1,33 @@
+"""One course's line on the prescriber's today list: the value the worklist engine computes and
+the store keeps (``engines/worklist.py``, ``store/worklist.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+# Most urgent first: the order the today list sorts by.
+WorklistStatus = Literal[
+    "critical", "on_hold", "stopped", "blocked", "overdue", "due", "unreadable", "on_track"
+]
+STATUS_ORDER: tuple[WorklistStatus, ...] = (
+    "critical", "stopped", "on_hold", "blocked", "unreadable", "overdue", "due", "on_track",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WorklistEntry:
+    """One course on the today list: how urgent, what blocks it, when something is next due."""
+
+    as_of: dt.date
+    status: WorklistStatus
+    next_due: dt.date | None
+    open_alerts: int  # critical and warning alerts of the monitoring report
+    open_critical_alerts: int
+    open_holds: int
+    blocking_requirement: str  # the first unmet requirement that gates the dispense, or ""
+
+    @property
+    def urgency(self) -> int:
+        return STATUS_ORDER.index(self.status)
