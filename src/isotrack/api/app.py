@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from isotrack.api import (
     routes_auth,
+    routes_cds,
     routes_courses,
     routes_dispense,
     routes_health,
@@ -26,4 +27,5 @@ def install_api(app: FastAPI) -> None:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(routes_health.router)
+    app.include_router(routes_cds.router)
     install_problem_handlers(app)

@@ -30,6 +30,11 @@ class Settings(BaseModel):
     cookie_samesite: Literal["lax", "strict"] = "lax"
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # The address clients call (behind a proxy, not the one uvicorn sees): CDS Hooks JWTs must
+    # name the exact URL called as their audience, and cards link to course pages under it.
+    public_url: str | None = None
+    # A SMART app launch address for cards' "open in the EHR" links; none: no such link.
+    smart_launch_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -45,6 +50,8 @@ class Settings(BaseModel):
             ("login_max_failures", "ISOTRACK_LOGIN_MAX_FAILURES"),
             ("login_window_seconds", "ISOTRACK_LOGIN_WINDOW_SECONDS"),
             ("cookie_samesite", "ISOTRACK_COOKIE_SAMESITE"),
+            ("public_url", "ISOTRACK_PUBLIC_URL"),
+            ("smart_launch_url", "ISOTRACK_SMART_LAUNCH_URL"),
         ):
             if env.get(key):
                 values[name] = env[key]
