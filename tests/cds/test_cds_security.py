@@ -101,8 +101,9 @@ def test_a_token_without_kid_is_refused(cds_clinic: CdsClinic) -> None:
 def test_symmetric_unsigned_and_unlisted_algorithms_are_refused(
     cds_clinic: CdsClinic, algorithm: str
 ) -> None:
-    claims = {"iss": cds_clinic.ehr.issuer, "aud": cds_clinic.url(SIGN),
-              "iat": int(time.time()), "exp": int(time.time()) + 60, "jti": str(uuid.uuid4())}  # fmt: skip
+    now = int(time.time())
+    claims = {"iss": cds_clinic.ehr.issuer, "aud": cds_clinic.url(SIGN), "iat": now,
+              "exp": now + 60, "jti": str(uuid.uuid4())}  # fmt: skip
     if algorithm == "ES256":
         from cryptography.hazmat.primitives.asymmetric import ec
 

@@ -113,8 +113,8 @@ def test_an_unknown_service_is_a_404(cds_clinic: CdsClinic) -> None:
 
 def test_null_prefetch_means_no_data_and_is_accepted(cds_clinic: CdsClinic) -> None:
     # Medplum sets prefetch keys it cannot fill to null: "no data", nothing left to fetch.
-    body = order_sign("demo-02", [medication_order(30)], prefetch={"patient": None,
-                                                                   "medications": None})  # fmt: skip
+    nothing = {"patient": None, "medications": None}
+    body = order_sign("demo-02", [medication_order(30)], prefetch=nothing)
     cards = cards_of(post(cds_clinic, body))
     assert "unchecked" not in topics(cards) and "regimen" in topics(cards)
 
