@@ -14,8 +14,9 @@ from typing import Any
 
 from cds_support import fhir_server, medication_order, serving
 from conftest import CdsClinic
-from interop.node_validator import NODE, NODE_DIR, ensure_node_packages
 from starlette.requests import Request
+
+from interop.node_validator import NODE, NODE_DIR, ensure_node_packages
 
 SIGN = "isotrack-order-sign"
 
