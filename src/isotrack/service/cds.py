@@ -6,6 +6,7 @@ The card wording lives in ``isotrack.interop.cds``; the API door puts the two to
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -38,6 +39,9 @@ JWKS_FETCH_TIMEOUT_SECONDS = 2.0
 _REVIEW_NAMESPACE = uuid.UUID("5d3c1f7e-2a8b-4c6d-9e0f-1a2b3c4d5e6f")
 _RECORDED_BY_MAX = 80
 
+ASSESSED_COURSES_KEPT = 512
+_assessed: dict[tuple[str, str, int, dt.date], EhrCourse] = {}
+_assessed_lock = threading.Lock()
 _jwks_cache: dict[tuple[str, str], tuple[float, Mapping[str, Any] | None]] = {}
 _jwks_lock = threading.Lock()
 
