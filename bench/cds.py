@@ -80,11 +80,13 @@ def signed_requests(ehr: SigningClient, port: int, count: int, body: dict[str, A
     audience = f"http://127.0.0.1:{port}{SERVICE_PATH}"
     payload = json.dumps(body).encode()
     return [
-        http_request(
-            port, "POST", SERVICE_PATH, payload, {"Authorization": f"Bearer {ehr.token(audience)}"}
-        )  # fmt: skip
+        http_request(port, "POST", SERVICE_PATH, payload, _bearer(ehr, audience))
         for _ in range(count)
     ]
+
+
+def _bearer(ehr: SigningClient, audience: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ehr.token(audience)}"}
 
 
 def main() -> None:
@@ -117,17 +119,25 @@ def main() -> None:
             _log(f"run {run + 1}: order-sign {cds.per_second:.0f}/s (p99 {cds.percentile(0.99):.1f}"
                  f" ms, errors {cds.errors}), /healthz {healthz.per_second:.0f}/s, ratio "
                  f"{ratio:.2f}, load {load[0]:.1f}")  # fmt: skip
-            result["runs"].append({"order_sign_per_s": cds.per_second,
-                                   "healthz_per_s": healthz.per_second, "ratio": ratio,
-                                   "order_sign_p50_ms": cds.percentile(0.5),
-                                   "order_sign_p99_ms": cds.percentile(0.99),
-                                   "errors": cds.errors + healthz.errors, "load_before": load})  # fmt: skip
-        fixed = open_loop(port, signed_requests(ehr, port, 500 * rate_seconds, body), 500.0)
-        result["fixed_rate"] = {"rate_per_s": 500, "seconds": rate_seconds,
-                                "achieved_per_s": fixed.per_second, "errors": fixed.errors,
-                                "p50_ms": fixed.percentile(0.5), "p99_ms": fixed.percentile(0.99)}  # fmt: skip
-        _log(f"500/s: p50 {fixed.percentile(0.5):.1f} ms, p99 {fixed.percentile(0.99):.1f} ms, "
-             f"achieved {fixed.per_second:.0f}/s, errors {fixed.errors}")  # fmt: skip
+            result["runs"].append({
+                "order_sign_per_s": cds.per_second, "healthz_per_s": healthz.per_second,
+                "ratio": ratio, "order_sign_p50_ms": cds.percentile(0.5),
+                "order_sign_p99_ms": cds.percentile(0.99),
+                "errors": cds.errors + healthz.errors, "load_before": load,
+            })  # fmt: skip
+        capacity = max(r["order_sign_per_s"] for r in result["runs"])
+        if capacity >= 500:
+            fixed = open_loop(port, signed_requests(ehr, port, 500 * rate_seconds, body), 500.0)
+            result["fixed_rate"] = {
+                "rate_per_s": 500, "seconds": rate_seconds, "achieved_per_s": fixed.per_second,
+                "errors": fixed.errors, "p50_ms": fixed.percentile(0.5),
+                "p99_ms": fixed.percentile(0.99),
+            }  # fmt: skip
+            _log(f"500/s: p50 {fixed.percentile(0.5):.1f} ms, p99 {fixed.percentile(0.99):.1f}")
+        else:
+            # An open loop above the closed-loop capacity only measures a growing queue.
+            result["fixed_rate"] = {"rate_per_s": 500, "skipped": f"capacity {capacity:.0f}/s"}
+            _log(f"500/s not attempted: closed-loop capacity is {capacity:.0f}/s")
         with serving(fhir_server({"/fhir/Patient/demo-02": hang,
                                   "/fhir/MedicationRequest": hang})) as fhir_base:  # fmt: skip
             hung = order_sign("demo-02", [medication_order(30)], prefetch=None,
