@@ -109,11 +109,12 @@ def achievable_doses(
     return dict(_achievable_doses(tuple(strengths_mg), max_capsules_per_day, split))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.cache
 def _achievable_doses(
     strengths_mg: tuple[float, ...], max_capsules_per_day: int, split: bool
 ) -> dict[float, Combination]:
-    # Memoised: the same few products are asked about on every order check (CDS order-sign),
+    # Memoised (a few products and capsule limits exist, so the cache stays small): the same
+    # products are asked about on every order check (CDS order-sign),
     # and enumerating the combinations costs far more than the rest of the check.
     best: dict[float, Combination] = {}
     for count in range(1, max_capsules_per_day + 1):
