@@ -28,7 +28,7 @@ from isotrack.service.worklist import refresh_worklist
 from isotrack.web import domain_error_page, mount_web
 
 # Paths answered by machines (problem+json); every other path is a page (an HTML error page).
-_MACHINE_PATHS = (API_PREFIX + "/", "/healthz", "/readyz")
+_MACHINE_PATHS = (API_PREFIX + "/", "/healthz", "/readyz", "/cds-services")
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from isotrack.api import (
     routes_account,
     routes_auth,
+    routes_cds,
     routes_courses,
     routes_disclosures,
     routes_dispense,
@@ -42,4 +43,5 @@ def install_api(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(routes_health.router)
     install_fhir(app)
+    app.include_router(routes_cds.router)
     install_problem_handlers(app)

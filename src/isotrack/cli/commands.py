@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import isotrack.cli.audit_commands
+import isotrack.cli.cds_commands
 import isotrack.cli.facts_commands
 import isotrack.cli.fhir_commands
 import isotrack.cli.monitoring_commands

@@ -9,6 +9,7 @@ from the knowledge base.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,6 +106,16 @@ def achievable_doses(
     Maps the dose in mg to its preferred combination (fewest capsules; when ``split``, the
     most even two-intake division, and at least two capsules where possible).
     """
+    return dict(_achievable_doses(tuple(strengths_mg), max_capsules_per_day, split))
+
+
+@functools.cache
+def _achievable_doses(
+    strengths_mg: tuple[float, ...], max_capsules_per_day: int, split: bool
+) -> dict[float, Combination]:
+    # Memoised (a few products and capsule limits exist, so the cache stays small): the same
+    # products are asked about on every order check (CDS order-sign),
+    # and enumerating the combinations costs far more than the rest of the check.
     best: dict[float, Combination] = {}
     for count in range(1, max_capsules_per_day + 1):
         for picked in combinations_with_replacement(sorted(strengths_mg), count):

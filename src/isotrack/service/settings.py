@@ -34,6 +34,11 @@ class Settings(BaseModel):
     data_dir: Path = Path("var")
     # ``serve --access-log``: one line per request (method, route template, status, duration).
     access_log: bool = False
+    # The address clients call (behind a proxy, not the one uvicorn sees): CDS Hooks JWTs must
+    # name the exact URL called as their audience, and cards link to course pages under it.
+    public_url: str | None = None
+    # A SMART app launch address for cards' "open in the EHR" links; none: no such link.
+    smart_launch_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -50,6 +55,8 @@ class Settings(BaseModel):
             ("login_window_seconds", "ISOTRACK_LOGIN_WINDOW_SECONDS"),
             ("cookie_samesite", "ISOTRACK_COOKIE_SAMESITE"),
             ("data_dir", "ISOTRACK_DATA_DIR"),
+            ("public_url", "ISOTRACK_PUBLIC_URL"),
+            ("smart_launch_url", "ISOTRACK_SMART_LAUNCH_URL"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -226,3 +226,28 @@ access_log = Table(
     Column("reason", Text, nullable=True),  # break-glass only
     Index("ix_access_log_patient_id", "patient_id", "id"),
 )
+
+# CDS clients (EHRs) whose signed JWTs isotrack trusts: the issuer and its JWKS (a document,
+# or an address fetched when needed); see ``isotrack.store.cds_clients``.
+cds_clients = Table(
+    "cds_clients",
+    metadata,
+    Column("issuer", String(500), primary_key=True),
+    Column("jwks", Text, nullable=True),
+    Column("jwks_url", String(2000), nullable=True),
+    Column("added_at", String(40), nullable=False),
+)
+
+# Critical CDS cards handed out, so feedback naming a card can record the alert review.
+cds_cards = Table(
+    "cds_cards",
+    metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("course_id", String(100), nullable=False),
+    Column("alert_ids", Text, nullable=False),
+    Column("service_id", String(100), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("clinician", String(300), nullable=True),
+    Column("hook_instance", String(200), nullable=False),
+    Column("issued_at", String(40), nullable=False),
+)

@@ -1,0 +1,161 @@
+"""Verifying the JWT a CDS client signs for each call (CDS Hooks 2.0, "Trusting CDS Clients").
+
+Checked, in this order, each failure with its own sentence: a bearer JWT is present; its
+header names an allowed asymmetric algorithm (ES384 or RS384; never ``none``, never HMAC) and
+a ``kid``; ``iss`` is a registered client; its JWKS holds that ``kid``; the signature; ``aud``
+is the exact URL called (a string or a list); ``exp``, ``iat`` and ``jti`` are present and
+``exp`` has not passed; the ``jti`` was not seen before (replay cache kept until ``exp``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from jwt import PyJWKSet
+
+ALLOWED_ALGORITHMS = ("ES384", "RS384")
+CLOCK_SKEW_SECONDS = 30
+MAX_TOKEN_CHARS = 8192
+
+
+class TokenRejected(Exception):
+    """The call is not from a trusted client; ``str(exc)`` says why, for the 401 body."""
+
+
+@dataclass(frozen=True)
+class VerifiedClient:
+    issuer: str
+    subject: str | None
+    jti: str
+    key_id: str
+    tenant: str | None
+
+
+class ReplayCache:
+    """``jti`` values already used, each kept until its token expires (per process)."""
+
+    def __init__(self, max_entries: int = 200_000) -> None:
+        self._seen: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def first_use(self, issuer: str, jti: str, expires_at: float, now: float) -> bool:
+        with self._lock:
+            if len(self._seen) >= self._max_entries:
+                self._seen = {k: v for k, v in self._seen.items() if v >= now}
+            key = (issuer, jti)
+            if key in self._seen and self._seen[key] >= now:
+                return False
+            self._seen[key] = expires_at + CLOCK_SKEW_SECONDS
+            return True
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise TokenRejected(
+            "A signed JWT is required: send 'Authorization: Bearer <JWT>' signed by a key in "
+            "your registered JWKS (CDS Hooks 2.0, trusting CDS clients)."
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRejected("The Authorization header must be 'Bearer <JWT>'.")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise TokenRejected(f"The bearer token is longer than {MAX_TOKEN_CHARS} characters.")
+    return token.strip()
+
+
+def _header(token: str) -> Mapping[str, Any]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
+        raise TokenRejected(
+            "The bearer token is not a JWT. CDS Hooks 2.0 requires a JWT signed by the CDS "
+            "client (an EHR's own access token, as Medplum sends, is not accepted here)."
+        ) from None
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        allowed = " or ".join(ALLOWED_ALGORITHMS)
+        raise TokenRejected(f"The JWT is signed with alg {alg!r}; isotrack accepts {allowed}.")
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        raise TokenRejected("The JWT header has no 'kid': name the key that signed it.")
+    return header
+
+
+def _issuer(token: str) -> str:
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.DecodeError:
+        raise TokenRejected("The JWT's claims cannot be read.") from None
+    issuer = claims.get("iss")
+    if not isinstance(issuer, str) or not issuer:
+        raise TokenRejected("The JWT has no 'iss' claim naming the CDS client.")
+    return issuer
+
+
+def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
+    try:
+        keys = PyJWKSet.from_dict(dict(jwks))
+    except jwt.PyJWKSetError:
+        raise TokenRejected(f"The registered JWKS of {issuer!r} holds no usable key.") from None
+    for entry in jwks.get("keys", []):
+        if isinstance(entry, Mapping) and entry.get("kid") == kid and entry.get("alg", alg) != alg:
+            raise TokenRejected(f"Key {kid!r} of {issuer!r} is registered for {entry['alg']}.")
+    for key in keys.keys:
+        if key.key_id == kid:
+            # The raw key, so the algorithm checked is the header's (RS384), not PyJWT's
+            # default for a JWK without "alg" (RS256).
+            return key.key
+    raise TokenRejected(f"No key with kid {kid!r} in the registered JWKS of {issuer!r}.")
+
+
+def verify_client_jwt(
+    authorization: str | None,
+    audience: str,
+    jwks_of: Callable[[str], Mapping[str, Any] | None],
+    replay: ReplayCache,
+    now: float,
+) -> VerifiedClient:
+    """The client that signed this call, else :class:`TokenRejected` saying why.
+
+    ``jwks_of(issuer)`` is the registered client's JWKS, None for an unknown issuer.
+    """
+    token = bearer_token(authorization)
+    header = _header(token)
+    issuer = _issuer(token)
+    jwks = jwks_of(issuer)
+    if jwks is None:
+        raise TokenRejected(
+            f"Issuer {issuer!r} is not a registered CDS client (isotrack cds-client add)."
+        )
+    key = _key(jwks, str(header["kid"]), str(header["alg"]), issuer)
+    try:
+        claims = jwt.decode(
+            token, key=key, algorithms=[str(header["alg"])], audience=audience, issuer=issuer,
+            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+        )  # fmt: skip
+    except jwt.ExpiredSignatureError:
+        raise TokenRejected("The JWT has expired (exp is in the past).") from None
+    except jwt.InvalidAudienceError:
+        raise TokenRejected(f"The JWT's aud must be the URL called: {audience}") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise TokenRejected(f"The JWT lacks the required claim {exc.claim!r}.") from None
+    except jwt.InvalidSignatureError:
+        raise TokenRejected(
+            "The JWT's signature does not verify with the registered key."
+        ) from None
+    except (jwt.InvalidTokenError, TypeError, ValueError) as exc:
+        raise TokenRejected(f"The JWT is not valid: {exc}.") from None
+    if not replay.first_use(issuer, str(claims["jti"]), float(claims["exp"]), now):
+        raise TokenRejected("This JWT was already used (jti replayed); sign a new one per call.")
+    return VerifiedClient(
+        issuer=issuer,
+        subject=claims.get("sub") if isinstance(claims.get("sub"), str) else None,
+        jti=str(claims["jti"]),
+        key_id=str(header["kid"]),
+        tenant=claims.get("tenant") if isinstance(claims.get("tenant"), str) else None,
+    )
