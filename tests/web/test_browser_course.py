@@ -89,10 +89,11 @@ def enrol(page: Page, name: str, patient_id: str, pregnant: str) -> tuple[str, s
     return href, username, password
 
 
-def check_dispense(page: Page, on: str) -> None:
+def check_dispense(page: Page, server: LiveServer, on: str) -> None:
+    # A decision is only ever for the server's today (issue 16): the story moves the clock.
+    server.clock.day = dt.date.fromisoformat(on)
     page.get_by_label("Patient identifier or authorization code").fill("E2E-ADA")
     page.get_by_role("button", name="Find").click()
-    page.get_by_label("Dispensing on").fill(on)
     page.get_by_role("button", name="Check and record the decision").click()
 
 
@@ -135,18 +136,19 @@ def test_one_whole_course(server: LiveServer, browser: Browser) -> None:
     pharmacist = browser.new_context().new_page()
     sign_in(pharmacist, server, "pharm.curie")
     # Day 8: the window opened by the day-1 specimen closed after day 7.
-    check_dispense(pharmacist, day(7))
+    check_dispense(pharmacist, server, day(7))
     expect(pharmacist.locator(".decision")).to_contain_text("DO NOT DISPENSE")
     expect(pharmacist.locator("#decision-reasons")).to_contain_text("window")
     # Day 3: inside the window; the last day to dispense is day 7, printed in full.
     pharmacist.get_by_role("link", name=re.compile("Ada Example")).click()
-    check_dispense(pharmacist, day(2))
+    check_dispense(pharmacist, server, day(2))
     expect(pharmacist.locator(".decision")).to_contain_text("AUTHORIZED")
     last_day = DAY_1 + dt.timedelta(days=6)
     expect(pharmacist.locator("#dispense-by")).to_have_text(long_date(last_day))
     pharmacist.get_by_label("Dispensed on").fill(day(2))
     pharmacist.get_by_role("button", name="Record dispense").click()
     expect(pharmacist.locator("#dispense-recorded")).to_contain_text("30 days")
+    server.clock.day = None  # back to the real today for the rest of the story
 
     patient = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(patient, server, patient_user, patient_password)

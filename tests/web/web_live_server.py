@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import threading
@@ -54,6 +55,18 @@ def _free_port() -> int:
 class LiveServer:
     base_url: str
     database_url: str
+    clock: ServerClock
+
+
+class ServerClock:
+    """The server's calendar: the real date unless a test sets a day (a pharmacist decides
+    only for the server's today, so a story told over several days moves this clock)."""
+
+    def __init__(self) -> None:
+        self.day: dt.date | None = None
+
+    def __call__(self) -> dt.date:
+        return self.day or dt.date.today()
 
 
 @contextmanager
@@ -66,7 +79,10 @@ def live_server(directory: Path, users: dict[str, Role]) -> Iterator[LiveServer]
         for username, role in users.items():
             create_user(connection, username=username, password=PASSWORD, role=role)
     database.dispose()
-    app = create_app(Settings(database_url=url, secret_key="browser-test-secret-key-0123456789"))
+    clock = ServerClock()
+    app = create_app(
+        Settings(database_url=url, secret_key="browser-test-secret-key-0123456789"), today=clock
+    )
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -85,7 +101,7 @@ def live_server(directory: Path, users: dict[str, Role]) -> Iterator[LiveServer]
             raise RuntimeError("the test server did not start")
         time.sleep(0.1)
     try:
-        yield LiveServer(base, url)
+        yield LiveServer(base, url, clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
