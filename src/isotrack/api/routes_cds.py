@@ -60,8 +60,8 @@ def _hook_request(document: Any, service_id: str) -> HookRequest | JSONResponse:
     return hook
 
 
-@router.post("/{service_id}", summary="Call one CDS service")
-async def call_service(service_id: str, request: Request) -> JSONResponse:
+async def _authorised_call(service_id: str, request: Request) -> tuple[Any, Any] | JSONResponse:
+    """The verified client and the JSON body of a call to one service, or the refusal."""
     if service_id not in BY_ID:
         return outcome(404, "not-found", f"No CDS service {service_id!r}; see /cds-services.")
     client = verified_client(request)
@@ -70,6 +70,15 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     document = await _json_body(request)
     if isinstance(document, JSONResponse):
         return document
+    return client, document
+
+
+@router.post("/{service_id}", summary="Call one CDS service")
+async def call_service(service_id: str, request: Request) -> JSONResponse:
+    called = await _authorised_call(service_id, request)
+    if isinstance(called, JSONResponse):
+        return called
+    client, document = called
     hook = _hook_request(document, service_id)
     if isinstance(hook, JSONResponse):
         return hook
@@ -120,14 +129,10 @@ def _reason_text(item: Any) -> str:
 
 @router.post("/{service_id}/feedback", summary="Feedback on the cards of one CDS service")
 async def feedback(service_id: str, request: Request) -> JSONResponse:
-    if service_id not in BY_ID:
-        return outcome(404, "not-found", f"No CDS service {service_id!r}; see /cds-services.")
-    client = verified_client(request)
-    if isinstance(client, JSONResponse):
-        return client
-    document = await _json_body(request)
-    if isinstance(document, JSONResponse):
-        return document
+    called = await _authorised_call(service_id, request)
+    if isinstance(called, JSONResponse):
+        return called
+    client, document = called
     try:
         given = FeedbackRequest.model_validate(document)
     except ValidationError as exc:
