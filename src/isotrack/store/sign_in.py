@@ -13,6 +13,7 @@ holds SQLite's write lock while hashing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -87,9 +88,10 @@ def _wait_seconds(connection: Connection, scopes: list[str], now: int) -> int:
     return max(1, max((int(u) for u in until), default=now + 1) - now)
 
 
-def _reserve(database: Database, scopes: list[tuple[str, int]], policy: ThrottlePolicy) -> None:
+def _reserve(
+    database: Database, scopes: list[tuple[str, int]], policy: ThrottlePolicy, now: int
+) -> None:
     """Count this attempt in every scope, or raise SignInThrottled and count nothing."""
-    now = epoch_seconds()
     with database.writing() as connection:
         for scope, free in scopes:
             failures = _count_attempt(connection, scope, now, now - policy.forget_after_seconds)
@@ -122,17 +124,19 @@ def sign_in(
     *,
     address: str | None,
     policy: ThrottlePolicy | None = None,
+    clock: Callable[[], int] = epoch_seconds,
 ) -> User | None:
     """The active user whose password this is, or ``None``; raises :class:`SignInThrottled`.
 
     Opens its own short transactions (call it outside any transaction). ``address`` is the
-    client's IP address as the server sees it (``None``: count per account only).
+    client's IP address as the server sees it (``None``: count per account only). ``clock``
+    gives the current epoch second; delays are measured on it.
     """
     policy = policy or ThrottlePolicy()
     scopes = [(account_scope(username), policy.account_free_failures)]
     if address:
         scopes.append((address_scope(address), policy.address_free_failures))
-    _reserve(database, scopes, policy)
+    _reserve(database, scopes, policy, clock())
     with database.reading() as connection:
         row = connection.execute(
             select(*_USER_COLUMNS, users.c.password_hash).where(users.c.username == username)
