@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from isotrack.knowledge.loader import KnowledgeError, read_data_files
 from isotrack.engines.programme import RequirementStatus, decide_dispense, evaluate_programme
 from isotrack.knowledge import Knowledge, parse_knowledge
+from isotrack.knowledge.loader import KnowledgeError, read_data_files
 
 from .conftest import ScenarioLoader, day, status
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from timeline_cases import event, patient, timeline
 
 from isotrack.server import create_app
 from isotrack.service.operations import import_course, load_demo_clinic
 from isotrack.service.settings import Settings
 from isotrack.store.database import open_database, upgrade_schema
+from timeline_cases import event, patient, timeline
 
 os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
 TODAY = dt.date(2026, 4, 15)
