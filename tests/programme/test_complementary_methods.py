@@ -1,9 +1,10 @@
 """'Two complementary user-dependent methods' under the EU/UK programme (issue 11, item 8).
 
 The SmPC asks for one user-independent method or two complementary user-dependent forms; its
-hormonal-plus-barrier pair is an example. The base EU and UK policies take the text (two
-different user-dependent methods, one of them a barrier method); a clinic may take the stricter
-reading (one hormonal and one barrier): disagreement ``eu_complementary_methods``.
+hormonal-plus-barrier pair is an example. The base EU policy takes the text (two different
+user-dependent methods, one of them a barrier method); the UK policy takes the stricter reading
+(one hormonal and one barrier) from the BNF ("barrier methods should not be used alone"), and an
+EU clinic may choose it: disagreement ``eu_complementary_methods``.
 Scenario eu2018-cgp-two-secondary-methods: condom + diaphragm from 2025-03-03.
 """
 
@@ -74,8 +75,19 @@ def test_the_base_policy_names_its_reading_in_the_explanation(
         "smpc_text_two_user_dependent"
     )
     assert knowledge.policies["uk-mhra-2023"].positions["eu_complementary_methods"] == (
-        "smpc_text_two_user_dependent"
+        "hormonal_plus_barrier"
     )
+
+
+def test_the_uk_policy_refuses_two_barrier_methods_as_the_bnf_says(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    timeline = scenario("uk2023-cgp-two-secondary-methods")
+    first = next(e for e in timeline.events if e.id == "rx1").date
+    report = evaluate_programme(knowledge, timeline, first)
+    assert status(report, "contraception") is RequirementStatus.UNMET
+    message = next(r.message for r in report.requirements if r.id == "contraception")
+    assert "1 barrier method, 1 hormonal method" in message
 
 
 def test_a_clinic_changing_the_position_without_the_parameter_fails_at_load() -> None:

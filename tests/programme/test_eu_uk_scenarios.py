@@ -81,11 +81,16 @@ def test_eu_contraception_one_user_independent_or_two_complementary_eu_con_01(
 ) -> None:
     # EU-CON-01 (uk-smpc, prog-hpra-2008): mini-pill (hormonal) + condom (barrier) are two
     # complementary user-dependent methods; so, under the SmPC's text (issue 11 item 8, position
-    # smpc_text_two_user_dependent), are condom + diaphragm. The stricter hormonal-plus-barrier
-    # reading is a clinic's choice (tests/programme/test_complementary_methods.py).
+    # smpc_text_two_user_dependent), are condom + diaphragm under the EU policy. The stricter
+    # hormonal-plus-barrier reading is the UK policy's (BNF) and an EU clinic's choice
+    # (tests/programme/test_complementary_methods.py).
     # Issue 11 item 8 changes the UK case: the BNF does not consider oral progestogen-only
     # contraceptives effective, so under uk-mhra-2023 the mini-pill does not count.
     if tag == "uk2023" and variant == "mini-pill":
+        authorized = False
+    # The BNF also says barrier methods should not be used alone: the UK policy takes the
+    # stricter hormonal-plus-barrier reading, so condom + diaphragm does not count there.
+    if tag == "uk2023" and variant == "two-secondary-methods":
         authorized = False
     timeline = scenario(f"{tag}-cgp-{variant}")
     decision = decide_dispense(knowledge, timeline, day(first_day))
