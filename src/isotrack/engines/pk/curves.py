@@ -77,9 +77,9 @@ def _sum_of_doses(exps: Exponentials, starts: Array, amounts: Array, time_h: Arr
         axis=1
     )  # one amount per rate at ``latest``
     since = np.maximum(time_h - latest, 0.0)
-    level = (exps.weights[:, None] * carried[:, None] * np.exp(-exps.rates[:, None] * since)).sum(
-        axis=0
-    )
+    level: Array = (
+        exps.weights[:, None] * carried[:, None] * np.exp(-exps.rates[:, None] * since)
+    ).sum(axis=0)
     early = time_h < latest
     if early.any():
         lag = time_h[early][:, None] - starts[None, :]  # (points, doses)
