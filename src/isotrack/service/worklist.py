@@ -24,7 +24,9 @@ from isotrack.store.users import User
 from isotrack.store.worklist import (
     WorklistRow,
     current_course_ids,
+    held_courses,
     page_of_rows,
+    rows_behind,
     save_entry,
     stale_course_ids,
 )
@@ -66,6 +68,32 @@ def refresh_worklist(service: Service, *, everything: bool = False) -> int:
             timeline = read_course(connection, course_id).timeline()
             update_row(service, connection, course_id, timeline)
     return len(chosen)
+
+
+def bring_rows_up_to_date(service: Service, user: User) -> int:
+    """Rewrite the user's rows that are missing or were worked out before today; how many.
+
+    The daily task of ``serve`` normally leaves nothing to do here (one query); it matters when
+    the calendar moved without it (a server started before midnight whose task has not run, a
+    store filled by import), so the list never shows yesterday's status as today's.
+    """
+    require(user, Action.LIST_PATIENTS)
+    on = service.today()
+    with service.database.reading() as connection:
+        behind = rows_behind(connection, user.care_prescriber_id or "", on)
+    for course_id in behind:
+        with service.database.writing() as connection:
+            timeline = read_course(connection, course_id).timeline()
+            update_row(service, connection, course_id, timeline)
+    return len(behind)
+
+
+def courses_on_hold(service: Service, user: User) -> list[tuple[str, str]]:
+    """(course id, patient name) of the user's current courses with an open clinical hold:
+    the only ones whose alerts the today page opens above the list."""
+    require(user, Action.LIST_PATIENTS)
+    with service.database.reading() as connection:
+        return held_courses(connection, user.care_prescriber_id or "")
 
 
 def today_worklist(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select
 
 from isotrack.domain.worklist_entry import WorklistEntry
 from isotrack.store.tables import courses, patients, worklist
@@ -119,3 +119,46 @@ def drop_rows_of_patient(connection: Connection, patient_id: str) -> None:
     """Remove the rows of a patient's courses (before their new course's row is written)."""
     of_patient = select(courses.c.id).where(courses.c.patient_id == patient_id)
     connection.execute(delete(worklist).where(worklist.c.course_id.in_(of_patient)))
+
+
+def _current_courses_of(prescriber_user_id: str) -> Select[tuple[str, str]]:
+    """(course id, patient id) of the latest course of each patient in a prescriber's care."""
+    latest = (
+        select(courses.c.patient_id, func.max(courses.c.created_at).label("created_at"))
+        .join(patients, patients.c.id == courses.c.patient_id)
+        .where(patients.c.prescriber_user_id == prescriber_user_id)
+        .group_by(courses.c.patient_id)
+        .subquery()
+    )
+    return select(courses.c.id, courses.c.patient_id).join(
+        latest,
+        (courses.c.patient_id == latest.c.patient_id)
+        & (courses.c.created_at == latest.c.created_at),
+    )
+
+
+def rows_behind(connection: Connection, prescriber_user_id: str, on: dt.date) -> list[str]:
+    """A prescriber's current courses whose row is missing or was computed before ``on``."""
+    current = _current_courses_of(prescriber_user_id).subquery()
+    query = (
+        select(current.c.id)
+        .outerjoin(worklist, worklist.c.course_id == current.c.id)
+        .where(or_(worklist.c.course_id.is_(None), worklist.c.as_of < on))
+        .order_by(current.c.id)
+    )
+    return list(connection.execute(query).scalars())
+
+
+def held_courses(connection: Connection, prescriber_user_id: str) -> list[tuple[str, str]]:
+    """(course id, patient name) of a prescriber's rows with an open clinical hold, by name."""
+    query = (
+        select(worklist.c.course_id, patients.c.display_name)
+        .select_from(
+            worklist.join(courses, courses.c.id == worklist.c.course_id).join(
+                patients, patients.c.id == courses.c.patient_id
+            )
+        )
+        .where(patients.c.prescriber_user_id == prescriber_user_id, worklist.c.open_holds > 0)
+        .order_by(patients.c.display_name, worklist.c.course_id)
+    )
+    return [(r.course_id, r.display_name) for r in connection.execute(query)]
