@@ -27,7 +27,7 @@ from isotrack.web.templating import render
 from isotrack.web.today_rows import STATUS_LABELS, today_row
 
 router = APIRouter()
-PAGE_SIZE = 50  # patients per page of the today list
+PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address changes it)
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -48,13 +48,15 @@ def today_page_with(
     status = params.get("status", "")
     status = status if status in STATUS_LABELS else ""
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZE
+    size = min(max(size, 1), worklist.MAX_PAGE_SIZE)
     worklist.bring_rows_up_to_date(service(request), user.user)
     listing = worklist.today_worklist(
-        service(request), user.user, page=max(1, page), page_size=PAGE_SIZE, q=q, filter=status
+        service(request), user.user, page=max(1, page), page_size=size, q=q, filter=status
     )
     if listing.page > listing.pages:  # past the last page (the list got shorter): the last
         listing = worklist.today_worklist(
-            service(request), user.user, page=listing.pages, page_size=PAGE_SIZE, q=q,
+            service(request), user.user, page=listing.pages, page_size=size, q=q,
             filter=status,
         )  # fmt: skip
     open_alerts: list[tuple[str, str, AlertRow]] = []
@@ -72,6 +74,7 @@ def today_page_with(
             "rows": [today_row(row) for row in listing.rows],
             "listing": listing,
             "query": q,
+            "size": size if size != PAGE_SIZE else None,
             "status": status,
             "statuses": STATUS_LABELS,
             "today": day,
