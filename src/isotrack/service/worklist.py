@@ -17,8 +17,9 @@ from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.timeline import Timeline
 from isotrack.domain.worklist_entry import STATUS_ORDER
 from isotrack.engines.worklist import worklist_entry
-from isotrack.service.access import Action, require
+from isotrack.service.access import Action, require, require_patient
 from isotrack.service.context import Service
+from isotrack.service.disclosures import record_accesses
 from isotrack.store.courses import read_course
 from isotrack.store.users import User
 from isotrack.store.worklist import (
@@ -88,12 +89,26 @@ def bring_rows_up_to_date(service: Service, user: User) -> int:
     return len(behind)
 
 
-def courses_on_hold(service: Service, user: User) -> list[tuple[str, str]]:
-    """(course id, patient name) of the user's current courses with an open clinical hold:
-    the only ones whose alerts the today page opens above the list."""
-    require(user, Action.LIST_PATIENTS)
+@dataclass(frozen=True)
+class HeldCourse:
+    course_id: str
+    patient_name: str
+    timeline: Timeline
+
+
+def courses_on_hold(service: Service, user: User, limit: int) -> tuple[list[HeldCourse], int]:
+    """The first ``limit`` of the user's current courses with an open clinical hold (an item-9
+    answer first, then the longest held), read for the today page's open alerts; and how many
+    there are in all. Each read is in the access log, written in one transaction."""
+    require(user, Action.READ_COURSE)
     with service.database.reading() as connection:
-        return held_courses(connection, user.care_prescriber_id or "")
+        held, total = held_courses(connection, user.care_prescriber_id or "", limit)
+        stored = [(read_course(connection, course_id), name) for course_id, name in held]
+    for course, _ in stored:  # the user's own patients: checked as any read is
+        require_patient(user, Action.READ_COURSE, course.header.patient_id,
+                        course.header.prescriber_user_id)  # fmt: skip
+    record_accesses(service, user, [(c.header.patient_id, c.header.id) for c, _ in stored], "read")
+    return [HeldCourse(c.header.id, name, c.timeline()) for c, name in stored], total
 
 
 def today_worklist(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -191,6 +192,9 @@ worklist = Table(
     Column("open_critical_alerts", Integer, nullable=False),
     Column("open_holds", Integer, nullable=False),
     Column("blocking_requirement", String(300), nullable=False),
+    # The order of the today page's open-alert panel: an item-9 answer first, then oldest.
+    Column("hold_item9", Boolean, nullable=False, server_default=false()),
+    Column("hold_since", Date, nullable=True),
     Index("ix_worklist_urgency", "urgency"),
 )
 

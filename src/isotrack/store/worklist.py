@@ -37,6 +37,8 @@ def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> 
             open_critical_alerts=entry.open_critical_alerts,
             open_holds=entry.open_holds,
             blocking_requirement=entry.blocking_requirement[:300],
+            hold_item9=entry.hold_item9,
+            hold_since=entry.hold_since,
         )
     )
 
@@ -102,6 +104,8 @@ def page_of_rows(
                 open_critical_alerts=r.open_critical_alerts,
                 open_holds=r.open_holds,
                 blocking_requirement=r.blocking_requirement,
+                hold_item9=bool(r.hold_item9),
+                hold_since=r.hold_since,
             ),
         )
         for r in connection.execute(query)
@@ -149,16 +153,26 @@ def rows_behind(connection: Connection, prescriber_user_id: str, on: dt.date) ->
     return list(connection.execute(query).scalars())
 
 
-def held_courses(connection: Connection, prescriber_user_id: str) -> list[tuple[str, str]]:
-    """(course id, patient name) of a prescriber's rows with an open clinical hold, by name."""
+def held_courses(
+    connection: Connection, prescriber_user_id: str, limit: int
+) -> tuple[list[tuple[str, str]], int]:
+    """(course id, patient name) of the first ``limit`` of a prescriber's rows with an open
+    clinical hold (an item-9 answer first, then the longest held), and how many there are."""
+    where = (patients.c.prescriber_user_id == prescriber_user_id, worklist.c.open_holds > 0)
+    joined = worklist.join(courses, courses.c.id == worklist.c.course_id).join(
+        patients, patients.c.id == courses.c.patient_id
+    )
+    total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     query = (
         select(worklist.c.course_id, patients.c.display_name)
-        .select_from(
-            worklist.join(courses, courses.c.id == worklist.c.course_id).join(
-                patients, patients.c.id == courses.c.patient_id
-            )
+        .select_from(joined)
+        .where(*where)
+        .order_by(
+            worklist.c.hold_item9.desc(),
+            worklist.c.hold_since,
+            patients.c.display_name,
+            worklist.c.course_id,
         )
-        .where(patients.c.prescriber_user_id == prescriber_user_id, worklist.c.open_holds > 0)
-        .order_by(patients.c.display_name, worklist.c.course_id)
+        .limit(limit)
     )
-    return [(r.course_id, r.display_name) for r in connection.execute(query)]
+    return [(r.course_id, r.display_name) for r in connection.execute(query)], int(total)

@@ -28,6 +28,9 @@ from isotrack.web.today_rows import STATUS_LABELS, today_row
 
 router = APIRouter()
 PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address changes it)
+# Patients whose open alerts the today page opens above the list (each is read and assessed
+# for it; the others are counted, and the list's filters find them).
+OPEN_ALERT_COURSES = 10
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -39,7 +42,7 @@ def today_page_with(
     request: Request, *, review_errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     """The prescriber's list, a page at a time from the worklist rows; open critical alerts
-    first, each with its Review form (read only for the courses whose row shows a hold)."""
+    first, each with its Review form (the first courses whose row shows a hold are read)."""
     user = require_user(request, PRESCRIBING_ROLES)
     day = today(request)
     source = knowledge()
@@ -60,10 +63,11 @@ def today_page_with(
             filter=status,
         )  # fmt: skip
     open_alerts: list[tuple[str, str, AlertRow]] = []
-    for course_id, name in worklist.courses_on_hold(service(request), user.user):
-        timeline = courses.visible_course(service(request), user.user, course_id).timeline()
+    held, held_total = worklist.courses_on_hold(service(request), user.user, OPEN_ALERT_COURSES)
+    for course in held:
         open_alerts.extend(
-            (name, course_id, a) for a in safety_view(source, timeline, day).open_alerts
+            (course.patient_name, course.course_id, a)
+            for a in safety_view(source, course.timeline, day).open_alerts
         )
     open_alerts.sort(key=lambda found: (not found[2].item9, found[2].raised_on, found[0]))
     _flash_recorded(request)
@@ -79,6 +83,7 @@ def today_page_with(
             "statuses": STATUS_LABELS,
             "today": day,
             "open_alerts": open_alerts,
+            "held_more": held_total - len(held),
             "can_review": user.role == Role.PRESCRIBER.value,
             "signer": prescribing.who_signs(service(request), user.user),
             "review_errors": review_errors or {},
