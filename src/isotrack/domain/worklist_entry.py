@@ -27,6 +27,8 @@ class WorklistEntry:
     open_critical_alerts: int
     open_holds: int
     blocking_requirement: str  # the first unmet requirement that gates the dispense, or ""
+    hold_item9: bool = False  # one of the holds is a PHQ-9 item-9 answer
+    hold_since: dt.date | None = None  # the day the oldest hold was raised
 
     @property
     def urgency(self) -> int:

@@ -67,7 +67,7 @@ def assess(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> Assessme
         response=evaluate_response(
             knowledge, timeline, as_of, monitoring.risk_factors, dose.projected_end_date
         ),
-        pk=pk_summary(knowledge, timeline, as_of),
+        pk=pk_summary(knowledge, timeline, as_of, dose),
         pregnancy_exposure=pregnancy_exposure(knowledge, timeline, as_of),
         earlier_courses=earlier_courses(knowledge, timeline, as_of),
     )

@@ -28,10 +28,13 @@ days and dose changes land on their real dates. Rules of counting (also in docs/
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from isotrack.domain.events import (
     Dispensed,
@@ -63,6 +66,9 @@ from isotrack.engines.treatment_period import treatment_period
 from isotrack.knowledge import Knowledge
 
 __all__ = ["DoseProgress", "DoseTarget", "ProgressByWeight", "evaluate_dose"]
+
+_Item = TypeVar("_Item")
+_Found = TypeVar("_Found")
 
 
 @dataclass
@@ -133,17 +139,21 @@ def evaluate_dose(
     for dispense in dispenses:
         if dispense.date < start:
             walk.supply_days += dispense.days_supply
+    supplied: dict[dt.date, int] = {}
+    for dispense in dispenses:
+        if dispense.date >= start:
+            supplied[dispense.date] = supplied.get(dispense.date, 0) + dispense.days_supply
+    setting_at = _latest_on(settings, [s.effective for s in settings], setting_on)
+    weight_at = _latest_on(weights, [w.date for w in weights], weight_on)
     day = start
     while day <= last_day:
         if day in pauses:
             walk.paused = pauses[day]
-        walk.supply_days += sum(
-            d.days_supply for d in dispenses if d.date == day and d.date >= start
-        )
-        if period.in_break(day):
+        walk.supply_days += supplied.get(day, 0)
+        if period.breaks and period.in_break(day):
             walk.days_paused += 1  # between a last dose and a recorded restart
         else:
-            _walk_day(walk, day, start, settings, weights, missed, supply_checked, target)
+            _walk_day(walk, day, start, setting_at, weight_at, missed, supply_checked, target)
         day += dt.timedelta(days=1)
     if walk.dose_unknown_on is not None:
         reasons.append(
@@ -231,8 +241,8 @@ def _walk_day(
     walk: _Walk,
     day: dt.date,
     start: dt.date,
-    settings: Sequence[DoseSetting],
-    weights: Sequence[WeightMeasured],
+    setting_at: Callable[[dt.date], DoseSetting | None],
+    weight_at: Callable[[dt.date], float | None],
     missed: set[dt.date],
     supply_checked: bool,
     target: DoseTarget | None,
@@ -246,7 +256,7 @@ def _walk_day(
     if supply_checked and walk.supply_days <= 0:
         walk.days_without_supply += 1
         return
-    setting = setting_on(settings, day)
+    setting = setting_at(day)
     if setting is None:
         walk.dose_unknown_on = walk.dose_unknown_on or day
         return
@@ -257,7 +267,7 @@ def _walk_day(
     walk.mg_by_day.append((day, dose_mg))
     if setting.product in EQUIVALENCE_FACTS:
         walk.equivalent_mg += dose_mg
-    weight = weight_on(weights, day)
+    weight = weight_at(day)
     if weight is None:
         walk.weight_unknown_on = walk.weight_unknown_on or day
         walk.total_mg_per_kg = None
@@ -269,6 +279,19 @@ def _walk_day(
             and _at_least(walk.total_mg_per_kg, target.low_mg_per_kg)
         ):
             walk.reached_by_dose_date = day
+
+
+def _latest_on(
+    items: Sequence[_Item],
+    dates: list[dt.date],
+    scan: Callable[[Sequence[_Item], dt.date], _Found | None],
+) -> Callable[[dt.date], _Found | None]:
+    """``scan(items, day)`` (the latest item dated on or before ``day``, read from it) as a
+    binary search over ``dates`` when they are in order, as the walk asks once per day."""
+    if any(later < earlier for earlier, later in itertools.pairwise(dates)):
+        return lambda day: scan(items, day)
+    found = [scan(items, day) for day in dates]  # what the scan reads on each item's own date
+    return lambda day: found[index] if (index := bisect.bisect_right(dates, day) - 1) >= 0 else None
 
 
 def _at_least(value: float, bound: float) -> bool:

@@ -62,7 +62,16 @@ def describe(period: Fact) -> str:
 def fact_days(
     knowledge: Knowledge, fact_id: str, bound: Literal["value", "low", "high"] = "value"
 ) -> int:
-    """A duration fact (its value, or one end of its range) as whole days, converted with pint."""
+    """A duration fact (its value, or one end of its range) as whole days, converted with pint.
+
+    Worked out once per knowledge base and fact (a fact does not change while it is loaded).
+    """
+    return knowledge.derived(
+        ("fact_days", fact_id, bound), lambda: _days(knowledge, fact_id, bound)
+    )
+
+
+def _days(knowledge: Knowledge, fact_id: str, bound: Literal["value", "low", "high"]) -> int:
     period = knowledge.fact(fact_id)
     amount = {"value": period.value, "low": period.low, "high": period.high}[bound]
     if amount is None:

@@ -15,7 +15,7 @@ of it. Typed lists and indexes are computed on first use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar, cast
@@ -41,8 +41,10 @@ from isotrack.domain.events import (
 )
 from isotrack.domain.timeline import Patient, Timeline, effective_events
 from isotrack.engines.treatment_period import TreatmentPeriod, treatment_period
+from isotrack.knowledge import Knowledge
 
 E = TypeVar("E", bound=EventBase)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +194,23 @@ class CourseSnapshot:
 def course_snapshot(timeline: Timeline, on: dt.date) -> CourseSnapshot:
     """The snapshot of ``timeline`` on ``on``: built on first use, then shared by every engine."""
     return timeline.derived(("course_snapshot", on), lambda: _build(timeline, on))
+
+
+def with_knowledge(
+    timeline: Timeline, knowledge: Knowledge, key: Hashable, build: Callable[[], T]
+) -> T:
+    """What ``build()`` makes of ``timeline`` with ``knowledge``, kept with the timeline.
+
+    For an engine's answer that several engines read on the same course and day (the clinical
+    holds, say): built once per timeline, ``key`` and knowledge base, then shared. The
+    knowledge base is compared by identity, so another one loaded beside it never reads this
+    one's answer.
+    """
+    slot: dict[int, tuple[Knowledge, T]] = timeline.derived(("with_knowledge", key), dict)
+    found = slot.get(id(knowledge))
+    if found is None or found[0] is not knowledge:
+        found = slot[id(knowledge)] = (knowledge, build())
+    return found[1]
 
 
 def _build(timeline: Timeline, on: dt.date) -> CourseSnapshot:

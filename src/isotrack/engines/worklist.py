@@ -14,6 +14,7 @@ from isotrack.domain.events import Dispensed
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.domain.worklist_entry import WorklistEntry, WorklistStatus
 from isotrack.engines.monitoring import evaluate_monitoring
+from isotrack.engines.monitoring.mood import ITEM9_CODE
 from isotrack.engines.programme import evaluate_programme
 from isotrack.engines.programme.report import BLOCKING_STATUSES
 from isotrack.engines.schedule import schedule_from_report
@@ -67,4 +68,9 @@ def worklist_entry(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> 
         status = "due"
     else:
         status = "on_track"
-    return WorklistEntry(as_of, status, next_due, critical + warnings, critical, holds, blocking)
+    raised = [h.date for h in decision.clinical_holds]
+    return WorklistEntry(
+        as_of, status, next_due, critical + warnings, critical, holds, blocking,
+        hold_item9=any(h.code == ITEM9_CODE for h in decision.clinical_holds),
+        hold_since=min(raised) if raised else None,
+    )  # fmt: skip

@@ -74,6 +74,25 @@ def record_access(
         )
 
 
+def record_accesses(
+    service: Service, user: User, courses: list[tuple[str, str]], action: AccessAction
+) -> None:
+    """One row per (patient id, course id) in the access log, all in one short transaction
+    (a page that shows several patients' records at once)."""
+    with service.database.writing() as connection:
+        for patient_id, course_id in courses:
+            append_access(
+                connection,
+                user_id=user.id,
+                username=user.username,
+                role=user.role.value,
+                patient_id=patient_id,
+                course_id=course_id,
+                action=action,
+                door=current_door(),
+            )
+
+
 def access_log_of_patient(service: Service, user: User, patient_id: str) -> list[AccessEntry]:
     """The access log of one patient, for their prescriber (and designee) or the auditor;
     anyone else gets the same "not found" as for a patient who does not exist."""

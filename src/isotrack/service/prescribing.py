@@ -22,7 +22,8 @@ from isotrack.service.access import Action, require, require_event_type
 from isotrack.service.context import Service
 from isotrack.service.courses import visible_course_header
 from isotrack.service.order_entry import require_known_alert, require_signable
-from isotrack.store.courses import VersionConflict, append_event
+from isotrack.service.worklist import update_row
+from isotrack.store.courses import VersionConflict, append_event, read_course
 from isotrack.store.users import User
 
 
@@ -93,6 +94,9 @@ def write_prescription(
                 connection, course_id, draft, recorded_by=user.username,
                 expected_version=version, check=check_prescription,
             )  # fmt: skip
+            update_row(
+                service, connection, course_id, read_course(connection, course_id).timeline()
+            )
     except VersionConflict as conflict:
         from isotrack.service.recording import conflict_error
 

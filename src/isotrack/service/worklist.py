@@ -17,14 +17,17 @@ from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.timeline import Timeline
 from isotrack.domain.worklist_entry import STATUS_ORDER
 from isotrack.engines.worklist import worklist_entry
-from isotrack.service.access import Action, require
+from isotrack.service.access import Action, require, require_patient
 from isotrack.service.context import Service
+from isotrack.service.disclosures import record_accesses
 from isotrack.store.courses import read_course
 from isotrack.store.users import User
 from isotrack.store.worklist import (
     WorklistRow,
     current_course_ids,
+    held_courses,
     page_of_rows,
+    rows_behind,
     save_entry,
     stale_course_ids,
 )
@@ -66,6 +69,46 @@ def refresh_worklist(service: Service, *, everything: bool = False) -> int:
             timeline = read_course(connection, course_id).timeline()
             update_row(service, connection, course_id, timeline)
     return len(chosen)
+
+
+def bring_rows_up_to_date(service: Service, user: User) -> int:
+    """Rewrite the user's rows that are missing or were worked out before today; how many.
+
+    The daily task of ``serve`` normally leaves nothing to do here (one query); it matters when
+    the calendar moved without it (a server started before midnight whose task has not run, a
+    store filled by import), so the list never shows yesterday's status as today's.
+    """
+    require(user, Action.LIST_PATIENTS)
+    on = service.today()
+    with service.database.reading() as connection:
+        behind = rows_behind(connection, user.care_prescriber_id or "", on)
+    for course_id in behind:
+        with service.database.writing() as connection:
+            timeline = read_course(connection, course_id).timeline()
+            update_row(service, connection, course_id, timeline)
+    return len(behind)
+
+
+@dataclass(frozen=True)
+class HeldCourse:
+    course_id: str
+    patient_name: str
+    timeline: Timeline
+
+
+def courses_on_hold(service: Service, user: User, limit: int) -> tuple[list[HeldCourse], int]:
+    """The first ``limit`` of the user's current courses with an open clinical hold (an item-9
+    answer first, then the longest held), read for the today page's open alerts; and how many
+    there are in all. Each read is in the access log, written in one transaction."""
+    require(user, Action.READ_COURSE)
+    with service.database.reading() as connection:
+        held, total = held_courses(connection, user.care_prescriber_id or "", limit)
+        stored = [(read_course(connection, course_id), name) for course_id, name in held]
+    for course, _ in stored:  # the user's own patients: checked as any read is
+        require_patient(user, Action.READ_COURSE, course.header.patient_id,
+                        course.header.prescriber_user_id)  # fmt: skip
+    record_accesses(service, user, [(c.header.patient_id, c.header.id) for c, _ in stored], "read")
+    return [HeldCourse(c.header.id, name, c.timeline()) for c, name in stored], total
 
 
 def today_worklist(

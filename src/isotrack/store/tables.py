@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -191,7 +192,19 @@ worklist = Table(
     Column("open_critical_alerts", Integer, nullable=False),
     Column("open_holds", Integer, nullable=False),
     Column("blocking_requirement", String(300), nullable=False),
+    # The order of the today page's open-alert panel: an item-9 answer first, then oldest.
+    Column("hold_item9", Boolean, nullable=False, server_default=false()),
+    Column("hold_since", Date, nullable=True),
+    # Copied from the course and its patient when the row is written, so that a page of the
+    # list is one index range of one table (patients are never renamed or moved to another
+    # prescriber today; whatever does that must rewrite the patient's rows in its transaction).
+    Column("prescriber_user_id", String(40), nullable=True),
+    Column("patient_id", String(100), nullable=True),
+    Column("patient_name", String(200), nullable=True),
+    Column("policy", String(80), nullable=True),
     Index("ix_worklist_urgency", "urgency"),
+    Index("ix_worklist_list", "prescriber_user_id", "urgency", "next_due", "patient_name"),
+    Index("ix_worklist_as_of", "prescriber_user_id", "as_of"),
 )
 
 APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations", "access_log")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select
 
 from isotrack.domain.worklist_entry import WorklistEntry
 from isotrack.store.tables import courses, patients, worklist
@@ -24,7 +24,16 @@ class WorklistRow:
 
 
 def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> None:
-    """Replace the course's row (inside the caller's transaction)."""
+    """Replace the course's row (inside the caller's transaction), with the course's patient,
+    prescriber and policy copied beside it."""
+    owner = connection.execute(
+        select(
+            courses.c.patient_id, courses.c.policy, patients.c.display_name,
+            patients.c.prescriber_user_id,
+        )
+        .join(patients, patients.c.id == courses.c.patient_id)
+        .where(courses.c.id == course_id)
+    ).one()  # fmt: skip
     connection.execute(delete(worklist).where(worklist.c.course_id == course_id))
     connection.execute(
         insert(worklist).values(
@@ -37,6 +46,12 @@ def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> 
             open_critical_alerts=entry.open_critical_alerts,
             open_holds=entry.open_holds,
             blocking_requirement=entry.blocking_requirement[:300],
+            hold_item9=entry.hold_item9,
+            hold_since=entry.hold_since,
+            prescriber_user_id=owner.prescriber_user_id,
+            patient_id=owner.patient_id,
+            patient_name=owner.display_name,
+            policy=owner.policy,
         )
     )
 
@@ -65,26 +80,22 @@ def page_of_rows(
     name_contains: str = "",
     statuses: Sequence[str] = (),
 ) -> tuple[list[WorklistRow], int]:
-    """One page of a prescriber's rows, most urgent first, and how many rows match in all."""
-    where = [patients.c.prescriber_user_id == prescriber_user_id]
+    """One page of a prescriber's rows, most urgent first, and how many rows match in all
+    (one table, read along ``ix_worklist_list``)."""
+    where = [worklist.c.prescriber_user_id == prescriber_user_id]
     if name_contains:
         pattern = "%" + name_contains.lower().replace("%", "").replace("_", "") + "%"
         where.append(
-            or_(func.lower(patients.c.display_name).like(pattern), patients.c.id == name_contains)
-        )
+            or_(func.lower(worklist.c.patient_name).like(pattern),
+                worklist.c.patient_id == name_contains)
+        )  # fmt: skip
     if statuses:
         where.append(worklist.c.status.in_(list(statuses)))
-    joined = worklist.join(courses, courses.c.id == worklist.c.course_id).join(
-        patients, patients.c.id == courses.c.patient_id
-    )
-    total = connection.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    total = connection.execute(select(func.count()).select_from(worklist).where(*where))
     query = (
-        select(
-            worklist, patients.c.id.label("patient_id"), patients.c.display_name, courses.c.policy
-        )
-        .select_from(joined)
+        select(worklist)
         .where(*where)
-        .order_by(worklist.c.urgency, worklist.c.next_due, patients.c.display_name)
+        .order_by(worklist.c.urgency, worklist.c.next_due, worklist.c.patient_name)
         .offset(offset)
         .limit(limit)
     )
@@ -92,7 +103,7 @@ def page_of_rows(
         WorklistRow(
             course_id=r.course_id,
             patient_id=r.patient_id,
-            patient_name=r.display_name,
+            patient_name=r.patient_name,
             policy=r.policy,
             entry=WorklistEntry(
                 as_of=r.as_of,
@@ -102,11 +113,13 @@ def page_of_rows(
                 open_critical_alerts=r.open_critical_alerts,
                 open_holds=r.open_holds,
                 blocking_requirement=r.blocking_requirement,
+                hold_item9=bool(r.hold_item9),
+                hold_since=r.hold_since,
             ),
         )
         for r in connection.execute(query)
     ]
-    return rows, int(total)
+    return rows, int(total.scalar_one())
 
 
 def stale_course_ids(connection: Connection, on: dt.date) -> list[str]:
@@ -119,3 +132,72 @@ def drop_rows_of_patient(connection: Connection, patient_id: str) -> None:
     """Remove the rows of a patient's courses (before their new course's row is written)."""
     of_patient = select(courses.c.id).where(courses.c.patient_id == patient_id)
     connection.execute(delete(worklist).where(worklist.c.course_id.in_(of_patient)))
+
+
+def _current_courses_of(prescriber_user_id: str) -> Select[tuple[str, str]]:
+    """(course id, patient id) of the latest course of each patient in a prescriber's care."""
+    latest = (
+        select(courses.c.patient_id, func.max(courses.c.created_at).label("created_at"))
+        .join(patients, patients.c.id == courses.c.patient_id)
+        .where(patients.c.prescriber_user_id == prescriber_user_id)
+        .group_by(courses.c.patient_id)
+        .subquery()
+    )
+    return select(courses.c.id, courses.c.patient_id).join(
+        latest,
+        (courses.c.patient_id == latest.c.patient_id)
+        & (courses.c.created_at == latest.c.created_at),
+    )
+
+
+def rows_behind(connection: Connection, prescriber_user_id: str, on: dt.date) -> list[str]:
+    """A prescriber's current courses whose row is missing or was computed before ``on``.
+
+    Two index reads when nothing is behind (the usual case): rows older than ``on``, and the
+    count of rows against the count of patients (each patient has one current course, and only
+    current courses keep a row). Only when the counts differ are the current courses listed.
+    """
+    stale = list(
+        connection.execute(
+            select(worklist.c.course_id).where(
+                worklist.c.prescriber_user_id == prescriber_user_id, worklist.c.as_of < on
+            )
+        ).scalars()
+    )
+    rows = connection.execute(
+        select(func.count()).where(worklist.c.prescriber_user_id == prescriber_user_id)
+    ).scalar_one()
+    in_care = connection.execute(
+        select(func.count()).where(patients.c.prescriber_user_id == prescriber_user_id)
+    ).scalar_one()
+    if rows == in_care:
+        return sorted(stale)
+    current = _current_courses_of(prescriber_user_id).subquery()
+    missing = (
+        select(current.c.id)
+        .outerjoin(worklist, worklist.c.course_id == current.c.id)
+        .where(worklist.c.course_id.is_(None))
+    )
+    return sorted({*stale, *connection.execute(missing).scalars()})
+
+
+def held_courses(
+    connection: Connection, prescriber_user_id: str, limit: int
+) -> tuple[list[tuple[str, str]], int]:
+    """(course id, patient name) of the first ``limit`` of a prescriber's rows with an open
+    clinical hold (an item-9 answer first, then the longest held), and how many there are."""
+    where = (worklist.c.prescriber_user_id == prescriber_user_id, worklist.c.open_holds > 0)
+    total = connection.execute(select(func.count()).select_from(worklist).where(*where))
+    query = (
+        select(worklist.c.course_id, worklist.c.patient_name)
+        .where(*where)
+        .order_by(
+            worklist.c.hold_item9.desc(),
+            worklist.c.hold_since,
+            worklist.c.patient_name,
+            worklist.c.course_id,
+        )
+        .limit(limit)
+    )
+    found = [(r.course_id, r.patient_name) for r in connection.execute(query)]
+    return found, int(total.scalar_one())

@@ -1,11 +1,30 @@
-"""The prescriber's list: where each patient stands today and how urgent they are."""
+"""The prescriber's list: where each patient stands today and how urgent they are.
+
+Each line is read from the course's worklist row (``service.worklist``), which the engines
+rewrite with every event and once a day; the page runs no engine per patient. The words here
+say what the row knows; the course page has the detail.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
-from isotrack.web.course_view import CourseView
+from isotrack.domain.worklist_entry import STATUS_ORDER, WorklistEntry
+
+# What the status filter offers, most urgent first, in the clinic's words.
+STATUS_LABELS: dict[str, str] = {
+    "critical": "Critical alert",
+    "stopped": "Course stopped",
+    "on_hold": "On clinical hold",
+    "blocked": "Cannot be dispensed",
+    "unreadable": "Record needs checking",
+    "overdue": "Overdue",
+    "due": "Due",
+    "on_track": "On track",
+}
+assert set(STATUS_LABELS) == set(STATUS_ORDER)
 
 
 @dataclass(frozen=True)
@@ -24,75 +43,70 @@ class TodayRow:
     next_action: str
 
 
-URGENCY_CRITICAL, URGENCY_BLOCKED, URGENCY_OVERDUE, URGENCY_DUE, URGENCY_WARNING, URGENCY_NONE = (
-    range(6)
-)
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-def today_row(view: CourseView) -> TodayRow:
-    """Place a patient on the list: critical alert, blocked prescription, overdue, due, rest."""
-
-    def row(
-        urgency: int, label: str, badge: str, headline: str, more: str, action: str
-    ) -> TodayRow:
-        return TodayRow(
-            view.course_id, view.patient_id, view.patient_name, view.policy_id,
-            urgency, label, badge, headline, more, action,
-        )  # fmt: skip
-
-    critical = [a for a in view.alerts if a.severity == "critical"]
-    if critical:
-        others = f"{len(critical) - 1} more critical alert(s)" if len(critical) > 1 else ""
-        return row(
-            URGENCY_CRITICAL, "critical alert", "critical", critical[0].message, others,
-            critical[0].action or "Review the alert on the course page.",
-        )  # fmt: skip
-    decision = view.decision
-    waiting = decision is not None and decision.prescription_id and not view.prescription_dispensed
-    if decision is not None and waiting and not decision.authorized:
-        missing = decision.reasons[0].message if decision.reasons else "a requirement is unmet"
-        more = f"and {len(decision.reasons) - 1} more" if len(decision.reasons) > 1 else ""
-        action = (
-            decision.next_steps[0]
-            if decision.next_steps
-            else "Open the checklist and record what is missing."
-        )
-        return row(
-            URGENCY_BLOCKED, "blocked", "unmet", f"Cannot be dispensed: {missing}", more, action
-        )
-    overdue = [s for s in view.schedule if s.status == "overdue"]
-    unmet = [r for r in view.requirements if r.status in ("unmet", "unknown")]
-    if overdue:
-        first = overdue[0]
-        return row(
-            URGENCY_OVERDUE, "overdue", "overdue", f"Overdue since {first.when_text}: {first.what}",
-            f"{len(overdue) - 1} more overdue" if len(overdue) > 1 else "",
-            f"{first.who.capitalize()}: {first.what}",
-        )  # fmt: skip
-    due = [s for s in view.schedule if s.status == "due"]
-    due_requirements = [r for r in view.requirements if r.status == "due"]
-    if due or due_requirements or unmet:
-        if due:
-            what, who, when = due[0].what, due[0].who, due[0].when_text
-        else:
-            req = (due_requirements or unmet)[0]
-            what, who = req.title, req.who
-            when = req.due_date.isoformat() if req.due_date else "now"
-        return row(
-            URGENCY_DUE, "due", "due", f"Due {when}: {what}", "", f"{who.capitalize()}: {what}"
-        )
-    warnings = [a for a in view.alerts if a.severity == "warning"]
-    if warnings:
-        return row(
-            URGENCY_WARNING, "warning", "warning", warnings[0].message, "",
-            warnings[0].action or "Review on the course page.",
-        )  # fmt: skip
-    upcoming = next((s for s in view.schedule if s.status == "upcoming"), None)
-    headline = (
-        "Nothing due" if upcoming is None else f"Next: {upcoming.what} ({upcoming.when_text})"
-    )
-    return row(URGENCY_NONE, "on track", "ok", headline, "", "No action needed today.")
+def _date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
-def sort_today(rows: Sequence[TodayRow]) -> list[TodayRow]:
-    return sorted(rows, key=lambda r: (r.urgency, r.patient_name))
+def _words(entry: WorklistEntry) -> tuple[str, str, str, str, str]:
+    """(label, badge, headline, more, next action) of one row's status."""
+    status, blocking, due = entry.status, entry.blocking_requirement, entry.next_due
+    others = entry.open_alerts - entry.open_critical_alerts
+    more = _count(others, "other alert", "other alerts") + " open" if others > 0 else ""
+    if status == "critical":
+        headline = _count(entry.open_critical_alerts, "critical alert", "critical alerts")
+        return ("critical alert", "critical", f"{headline} open", more,
+                "Review the alert on the course page.")  # fmt: skip
+    if status == "stopped":
+        return ("stopped", "critical", "The course is stopped", more,
+                "Read why on the course page before anything else is done.")  # fmt: skip
+    if status == "on_hold":
+        holds = _count(entry.open_holds, "clinical hold", "clinical holds")
+        return ("on hold", "critical", f"On {holds}", more,
+                "Review the hold on the course page.")  # fmt: skip
+    if status == "blocked":
+        missing = blocking or "a requirement is unmet"
+        return ("blocked", "unmet", f"Cannot be dispensed: {missing}", more,
+                "Open the checklist and record what is missing.")  # fmt: skip
+    if status == "unreadable":
+        return ("needs checking", "unknown", "The record could not be assessed", "",
+                "Open the course to see what needs correcting.")  # fmt: skip
+    if status == "overdue":
+        headline = f"Overdue: {blocking}" if blocking else "A programme requirement is overdue"
+        return ("overdue", "overdue", headline, more, "Open the checklist on the course page.")
+    if status == "due":
+        when = f"since {_date(due)}" if due is not None else "now"
+        return ("due", "due", f"Something is due {when}", more,
+                "Open the course to see what is due.")  # fmt: skip
+    headline = "Nothing due" if due is None else f"Next due {_date(due)}"
+    if others > 0:
+        return ("warning", "warning", headline, more, "Review the alerts on the course page.")
+    return ("on track", "ok", headline, "", "No action needed today.")
+
+
+class WorklistLine(Protocol):
+    """What the service's worklist page gives per course."""
+
+    @property
+    def course_id(self) -> str: ...
+    @property
+    def patient_id(self) -> str: ...
+    @property
+    def patient_name(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def entry(self) -> WorklistEntry: ...
+
+
+def today_row(row: WorklistLine) -> TodayRow:
+    """One line of the list from a worklist row (course, patient, policy and its entry)."""
+    entry = row.entry
+    label, badge, headline, more, action = _words(entry)
+    return TodayRow(
+        row.course_id, row.patient_id, row.patient_name, row.policy,
+        entry.urgency, label, badge, headline, more, action,
+    )  # fmt: skip

@@ -69,6 +69,18 @@ def choose_education(
                 focus.append(myth_topic)
     if course.can_get_pregnant:
         focus.extend(t for t in ("pregnancy", "contraception", "fertility") if t not in focus)
+    # The choice depends only on these three and the knowledge base: made once per combination.
+    key = ("monitoring.education", tuple(audiences), tuple(focus), frozenset(suppress_topics))
+    items = knowledge.derived(key, lambda: _choose(knowledge, audiences, focus, suppress_topics))
+    return list(items)
+
+
+def _choose(
+    knowledge: Knowledge,
+    audiences: Sequence[str],
+    focus: Sequence[str],
+    suppress_topics: Collection[str],
+) -> tuple[EducationItem, ...]:
     chosen: list[tuple[tuple[int, int, str], EducationItem]] = []
     for myth in knowledge.myths.values():
         if myth.topic in suppress_topics:
@@ -102,4 +114,4 @@ def choose_education(
                 ),
             )
         )
-    return [item for _, item in sorted(chosen, key=lambda pair: pair[0])]
+    return tuple(item for _, item in sorted(chosen, key=lambda pair: pair[0]))

@@ -34,6 +34,7 @@ from isotrack.engines.monitoring.labs import grade_alerts, read_results, stop_ru
 from isotrack.engines.monitoring.mood import screen_alerts
 from isotrack.engines.monitoring.policy_choice import choose_position
 from isotrack.engines.monitoring.pregnancy import pregnancy_alerts
+from isotrack.engines.snapshot import with_knowledge
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import Severity, lab_grades
 from isotrack.knowledge.safety import ClinicalHoldRule, hold_rule_by_code
@@ -45,8 +46,17 @@ COURSE_STOPPED = "COURSE_STOPPED"
 
 
 def clinical_safety(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> SafetyStatus:
-    """The clinical holds of the course on ``as_of`` and every holding alert's lifecycle."""
-    return safety_of_course(knowledge, course_view(timeline, as_of))
+    """The clinical holds of the course on ``as_of`` and every holding alert's lifecycle.
+
+    Worked out once per course, day and knowledge base: monitoring, the programme's dispense
+    decision and the prescribing check all read it.
+    """
+    return with_knowledge(
+        timeline,
+        knowledge,
+        ("clinical_safety", as_of),
+        lambda: safety_of_course(knowledge, course_view(timeline, as_of)),
+    )
 
 
 def safety_of_course(knowledge: Knowledge, course: CourseView) -> SafetyStatus:

@@ -19,7 +19,7 @@ from isotrack.engines.monitoring.alerts import Alert, sort_alerts
 from isotrack.engines.monitoring.course import CourseView, course_view
 from isotrack.engines.monitoring.education import EducationItem, choose_education
 from isotrack.engines.monitoring.hold_models import SafetyStatus
-from isotrack.engines.monitoring.holds import safety_of_course
+from isotrack.engines.monitoring.holds import clinical_safety
 from isotrack.engines.monitoring.lab_schedule import LabDue, labs_due
 from isotrack.engines.monitoring.labs import (
     grade_alerts,
@@ -140,7 +140,7 @@ def evaluate_monitoring(
     alerts.extend(pregnancy_alerts(knowledge, course.events))
     ordered = sort_alerts(alerts)
     topics = list(dict.fromkeys(a.topic for a in ordered))
-    safety = safety_of_course(knowledge, course)
+    safety = clinical_safety(knowledge, timeline, as_of)
     rules = hold_rule_by_code(knowledge)
     quiet = {
         topic

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import Timeline, effective_events, events_of
-from isotrack.engines.dose import evaluate_dose
+from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.pk import Food
 
@@ -61,13 +61,17 @@ def course_doses(
     as_of: dt.date,
     food: Food,
     doses_per_day: int,
+    progress: DoseProgress | None = None,
 ) -> tuple[dt.date | None, list[Dose]]:
     """The first dosing day and the doses counted by the dose engine up to ``as_of``.
 
     Each counted day's mg is split evenly over ``doses_per_day`` intakes at the assumed clock
     hours; the product is the one of the latest prescription written on or before that day.
+    ``progress`` is the dose engine's answer for the same course and day when the caller has it
+    already (``assess`` does); otherwise the dose engine runs here.
     """
-    progress = evaluate_dose(knowledge, timeline, as_of)
+    if progress is None:
+        progress = evaluate_dose(knowledge, timeline, as_of)
     taken = progress.taken_mg_by_day
     if not taken:
         return None, []

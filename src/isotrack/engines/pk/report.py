@@ -176,11 +176,16 @@ def course_report(
     if not doses:
         return None
     days = math.ceil((max(d.time_h for d in doses) + 1) / HOURS_PER_DAY)
+    notes = course_notes(food, doses_per_day)
+    return _report(knowledge, doses, days, timeline.policy, first_day, notes)
+
+
+def course_notes(food: Food, doses_per_day: int) -> list[str]:
+    """What a course's curve assumes, said beside it."""
     intakes = "at once" if doses_per_day == 1 else f"as {doses_per_day} equal intakes"
-    notes = [
+    return [
         f"Each day's dose is taken {intakes}, {MEAL_WORDS[food]}, at the assumed clock hours; "
         "the timeline records days, not hours.",
         "Population-mean model fitted to label figures; one person's levels can differ "
         "several-fold. For explanation, not for dosing.",
     ]
-    return _report(knowledge, doses, days, timeline.policy, first_day, notes)

@@ -1,4 +1,9 @@
-"""The small ``pk`` section of an assessment: washout after the latest counted dose."""
+"""The small ``pk`` section of an assessment: washout after the latest counted dose.
+
+It says what :func:`course_report` says about the washout, without drawing the whole course:
+the levels are computed only at the grid points after the last dose (``tail_curves``), which is
+all the washout reads. ``tests/pk/test_pk_summary.py`` holds the two to the same answer.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,18 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.pk.report import course_report
-from isotrack.engines.pk.washout import Washout
+from isotrack.engines.dose import DoseProgress
+from isotrack.engines.pk.curves import tail_curves
+from isotrack.engines.pk.model import absorption_record
+from isotrack.engines.pk.regimen import HOURS_PER_DAY, course_doses
+from isotrack.engines.pk.report import course_notes
+from isotrack.engines.pk.washout import Washout, washout
 from isotrack.knowledge import Knowledge
+from isotrack.knowledge.pk import Food
+
+# The course curve's assumptions, as ``course_report`` takes them by default.
+FOOD: Food = "fed"
+DOSES_PER_DAY = 2
 
 
 class PkSummary(BaseModel):
@@ -23,14 +37,32 @@ class PkSummary(BaseModel):
     notes: list[str]
 
 
-def pk_summary(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> PkSummary | None:
-    report = course_report(knowledge, timeline, as_of)
-    if report is None:
+def pk_summary(
+    knowledge: Knowledge,
+    timeline: Timeline,
+    as_of: dt.date,
+    dose: DoseProgress | None = None,
+) -> PkSummary | None:
+    """None before any counted dose. ``dose``: the dose engine's answer for the same course and
+    day, when the caller has it (otherwise it is worked out here)."""
+    first_day, doses = course_doses(knowledge, timeline, as_of, FOOD, DOSES_PER_DAY, dose)
+    if not doses:
         return None
+    latest = doses[-1]
+    absorption = absorption_record(
+        knowledge, knowledge.product(latest.product_id).formulation, latest.food
+    )
+    last_dose_h = max(d.time_h for d in doses)
+    horizon_days = knowledge.number("pk.numerics.washout_horizon_days")
+    curve = tail_curves(knowledge, doses, last_dose_h + horizon_days * HOURS_PER_DAY, last_dose_h)
+    out = washout(knowledge, timeline.policy, curve, last_dose_h)
+    washout_days = None
+    if None not in (out.isotretinoin_days, out.oxo_isotretinoin_days):
+        washout_days = max(out.isotretinoin_days or 0.0, out.oxo_isotretinoin_days or 0.0)
     return PkSummary(
-        first_dose_date=report.first_dose_date,
-        model_state=report.model_state,
-        washout_days=report.washout_days,
-        washout=report.washout,
-        notes=report.notes,
+        first_dose_date=first_day,
+        model_state=absorption.id,
+        washout_days=washout_days,
+        washout=out,
+        notes=course_notes(FOOD, DOSES_PER_DAY),
     )

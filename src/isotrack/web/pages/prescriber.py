@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
-from isotrack.service import courses, prescribing
+from isotrack.service import courses, prescribing, worklist
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -24,9 +24,13 @@ from isotrack.web.prescribe_form import PrescribeState
 from isotrack.web.safety_view import AlertRow, safety_view
 from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
-from isotrack.web.today_rows import sort_today, today_row
+from isotrack.web.today_rows import STATUS_LABELS, today_row
 
 router = APIRouter()
+PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address changes it)
+# Patients whose open alerts the today page opens above the list (each is read and assessed
+# for it; the others are counted, and the list's filters find them).
+OPEN_ALERT_COURSES = 10
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -37,29 +41,33 @@ def today_page(request: Request) -> Response:
 def today_page_with(
     request: Request, *, review_errors: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
-    """The prescriber's list; open critical alerts first, each with its Review form."""
+    """The prescriber's list, a page at a time from the worklist rows; open critical alerts
+    first, each with its Review form (the first courses whose row shows a hold are read)."""
     user = require_user(request, PRESCRIBING_ROLES)
     day = today(request)
     source = knowledge()
-    rows = []
-    loaded = []
+    params = request.query_params
+    q = params.get("q", "").strip()[:100]
+    status = params.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZE
+    size = min(max(size, 1), worklist.MAX_PAGE_SIZE)
+    worklist.bring_rows_up_to_date(service(request), user.user)
+    listing = worklist.today_worklist(
+        service(request), user.user, page=max(1, page), page_size=size, q=q, filter=status
+    )
+    if listing.page > listing.pages:  # past the last page (the list got shorter): the last
+        listing = worklist.today_worklist(
+            service(request), user.user, page=listing.pages, page_size=size, q=q,
+            filter=status,
+        )  # fmt: skip
     open_alerts: list[tuple[str, str, AlertRow]] = []
-    for record in courses.my_patients(service(request), user.user):
-        for summary in record.courses[-1:]:  # the current course of each patient
-            course = courses.visible_course(service(request), user.user, summary.id)
-            loaded.append((record.display_name, summary.id, course.timeline()))
-    for name, course_id, timeline in loaded:
-        view = build_course_view(
-            source,
-            course_id=course_id,
-            patient_name=name,
-            timeline=timeline,
-            as_of=day,
-            include_history=False,
-        )
-        rows.append(today_row(view))
+    held, held_total = worklist.courses_on_hold(service(request), user.user, OPEN_ALERT_COURSES)
+    for course in held:
         open_alerts.extend(
-            (name, course_id, a) for a in safety_view(source, timeline, day).open_alerts
+            (course.patient_name, course.course_id, a)
+            for a in safety_view(source, course.timeline, day).open_alerts
         )
     open_alerts.sort(key=lambda found: (not found[2].item9, found[2].raised_on, found[0]))
     _flash_recorded(request)
@@ -67,9 +75,15 @@ def today_page_with(
         request,
         "today.html",
         {
-            "rows": sort_today(rows),
+            "rows": [today_row(row) for row in listing.rows],
+            "listing": listing,
+            "query": q,
+            "size": size if size != PAGE_SIZE else None,
+            "status": status,
+            "statuses": STATUS_LABELS,
             "today": day,
             "open_alerts": open_alerts,
+            "held_more": held_total - len(held),
             "can_review": user.role == Role.PRESCRIBER.value,
             "signer": prescribing.who_signs(service(request), user.user),
             "review_errors": review_errors or {},
