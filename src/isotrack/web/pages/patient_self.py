@@ -16,7 +16,7 @@ from isotrack.domain.timeline import effective_events, events_of
 from isotrack.service import courses, patient_self
 from isotrack.web.clinic import record_event
 from isotrack.web.contraception_words import METHOD_WORDS
-from isotrack.web.i18n import LANGUAGE_NAMES
+from isotrack.web.i18n import LANGUAGE_NAMES, N_
 from isotrack.web.pages.common import knowledge, today
 from isotrack.web.pages.patient_language import patient_speaker, words_context
 from isotrack.web.plain_sources import plain_sources
@@ -79,9 +79,9 @@ async def save_settings(request: Request) -> Response:
     return RedirectResponse("/me/settings?saved=1", status_code=303)
 
 
-_FIELD_ERRORS = {
-    "email": "Write an e-mail address such as name@example.org (needed for e-mail reminders).",
-    "language": "Choose one of the languages listed.",
+_FIELD_ERRORS = {  # said next to the field, in the patient's language
+    "email": N_("Write an e-mail address such as name@example.org (needed for e-mail reminders)."),
+    "language": N_("Choose one of the languages listed."),
 }
 
 
