@@ -177,15 +177,15 @@ def test_a_patient_the_programme_does_not_ask_is_told_and_the_service_refuses(
         signed_in(web, demo, "jonas")
         assert 'id="monthly-link"' not in web.get("/me").text
         assert 'id="not-in-app"' in web.get("/me/monthly").text
-        token = web.post("/api/v1/auth/token", json={
-            "username": "jonas", "password": demo.passwords["jonas"]}).json()["access_token"]  # fmt: skip
-        course = web.get("/api/v1/patients/demo-01", headers={
-            "Authorization": f"Bearer {token}"}).json()["courses"][-1]["id"]  # fmt: skip
+        login = {"username": "jonas", "password": demo.passwords["jonas"]}
+        token = web.post("/api/v1/auth/token", json=login).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        course = web.get("/api/v1/patients/demo-01", headers=auth).json()["courses"][-1]["id"]
         refused = web.post(
             f"/api/v1/courses/{course}/events",
             json={"id": "jonas-q", "type": "comprehension_check", "date": "2026-10-15",
                   "passed": True},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=auth,
         )  # fmt: skip
     assert refused.status_code == 422
     assert "not entered by the patient" in refused.text
