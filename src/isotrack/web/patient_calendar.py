@@ -69,6 +69,6 @@ def reminder_message(
                             "them on your page, under Reminders."),]  # fmt: skip
     if words.translated:
         lines += ["", translator_line(words)]
-    message["Content-Language"] = words.language
     message.set_content("\n".join(lines))
+    message["Content-Language"] = words.language  # after set_content, which clears Content-*
     return message
