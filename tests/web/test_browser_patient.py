@@ -16,7 +16,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from web_live_server import LiveServer, live_server
 
+from isotrack.service.context import open_service
+from isotrack.service.enrolment import NewPatient, enrol_patient
 from isotrack.service.operations import load_demo_clinic
+from isotrack.service.settings import Settings
+from isotrack.store.users import user_by_username
 
 pytestmark = pytest.mark.browser
 os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
@@ -109,3 +113,35 @@ def test_the_english_page_fits_a_phone_and_a_desktop(
         )
         assert fits_the_screen(page)
         page.screenshot(path=str(SCREENSHOTS / f"patient-home-{name}.png"))
+
+
+def test_a_patient_with_a_200_letter_name_still_reads_the_page_without_sideways_scrolling(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    # One unbroken "word" as long as a name may be (200 characters): it wraps, in the header
+    # and on the page, instead of widening them.
+    server, _ = demo
+    service = open_service(
+        Settings(database_url=server.database_url, secret_key="k" * 32), today=lambda: TODAY,
+        pool_size=2,
+    )  # fmt: skip
+    try:
+        with service.database.reading() as connection:
+            doctor = user_by_username(connection, "dr.lee")
+        assert doctor is not None
+        enrolled = enrol_patient(
+            service, doctor,
+            NewPatient(display_name="W" * 200, birth_date=dt.date(2001, 5, 5),
+                       sex_at_birth="female", can_get_pregnant=True, policy="eu-ppp-2018"),
+            enrolled_on=TODAY, create_sign_in=True,
+        )  # fmt: skip
+    finally:
+        service.close()
+    assert enrolled.username is not None and enrolled.password is not None
+    phone = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
+    sign_in(phone, server, enrolled.username, enrolled.password)
+    phone.goto(f"{server.base_url}/me")
+    expect(phone.locator("html")).to_have_attribute("lang", "ru")
+    expect(phone.locator("h1")).to_contain_text("Здравствуйте")
+    assert fits_the_screen(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "patient-long-name-ru-390.png"), full_page=False)
