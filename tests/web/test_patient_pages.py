@@ -191,6 +191,11 @@ def test_a_patient_the_programme_does_not_ask_is_told_and_the_service_refuses(
     assert "not entered by the patient" in refused.text
 
 
+def _reads_by(clinic: TestClient, username: str) -> int:
+    entries = clinic.get("/api/v1/patients/demo-05/access-log").json()
+    return sum(1 for e in entries if e["username"] == username and e["action"] == "read")
+
+
 def _calendar_link(web: TestClient, csrf: str) -> str:
     made = web.post("/me/calendar-links", data={"csrf_token": csrf})
     found = re.search(r'id="calendar-url">http://testserver([^<]+)</code>', made.text)
@@ -205,6 +210,9 @@ def test_a_calendar_link_works_without_sign_in_in_patient_words_then_expires(
     with client(demo, clock) as web:
         csrf = signed_in(web, demo, "priya")
         address = _calendar_link(web, csrf)
+    with client(demo, clock) as clinic:
+        signed_in(clinic, demo, "dr.lee")
+        before = _reads_by(clinic, "priya")
     with client(demo, clock) as calendar_app:  # no cookie, as a calendar program calls
         feed = calendar_app.get(address)
         assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
@@ -215,6 +223,9 @@ def test_a_calendar_link_works_without_sign_in_in_patient_words_then_expires(
             for word in STAFF_WORDS:
                 assert word not in summary, (word, summary)
         assert all(e.get("dtend").dt > TODAY for e in events)  # nothing already past
+        with client(demo, clock) as clinic:  # the read is in the accounting of disclosures
+            signed_in(clinic, demo, "dr.lee")
+            assert _reads_by(clinic, "priya") == before + 1
         alarms = [a for e in events for a in e.walk("VALARM")]
         assert alarms and all(a.get("trigger").dt == -dt.timedelta(days=2) for a in alarms)
         clock.day = TODAY + dt.timedelta(days=180)  # the last day it works (lifetime 180)

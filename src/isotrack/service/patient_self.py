@@ -19,6 +19,7 @@ from isotrack.knowledge.comprehension import ComprehensionQuestion
 from isotrack.knowledge.programme import RuleKind
 from isotrack.service.access import Action, not_found, require
 from isotrack.service.context import Service
+from isotrack.service.disclosures import record_access
 from isotrack.store.courses import NotFound, StoredCourse, courses_of_patient, read_course
 from isotrack.store.patient_preferences import (
     CalendarLink,
@@ -113,9 +114,12 @@ def subscribed_course(service: Service, token: str) -> tuple[User, StoredCourse]
         if not headers:
             raise not_found("calendar")
         try:
-            return user, read_course(connection, headers[-1].id)
+            course = read_course(connection, headers[-1].id)
         except NotFound:
             raise not_found("calendar") from None
+    # The accounting of disclosures: the calendar app reads on the patient's behalf.
+    record_access(service, user, user.patient_id, course.header.id, "read")
+    return user, course
 
 
 # --- the programme's monthly steps done by the patient -----------------------------------
