@@ -4,6 +4,7 @@ confirmation where the programme has the patient enter them (decision NN)."""
 
 from __future__ import annotations
 
+import uuid
 from contextlib import suppress
 from typing import Any
 
@@ -170,12 +171,12 @@ async def send_monthly(request: Request) -> Response:
         methods = [ContraceptionMethodCode(c) for c in chosen if c in known]
         abstinence = sent.get("abstinence") == "yes"
     check = patient_self.comprehension_event(
-        graded, event_id=f"web-q-{day.isoformat()}-{len(timeline.events)}", on=day,
+        graded, event_id=f"web-{uuid.uuid4().hex[:16]}", on=day,
         username=user.username,
     )  # fmt: skip
     record_event(service(request), user, course_id, check)
     confirmation = ContraceptionRecorded(
-        id=f"web-c-{day.isoformat()}-{len(timeline.events) + 1}", date=day, methods=methods,
+        id=f"web-{uuid.uuid4().hex[:16]}", date=day, methods=methods,
         abstinence=abstinence, recorded_by=user.username,
         note="Confirmed by the patient in the app." if still else "Entered by the patient "
         "in the app: a change from the previous record.",
