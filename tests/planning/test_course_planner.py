@@ -251,3 +251,19 @@ def test_the_uk_two_prescriber_warning_follows_the_rules_dated_removal(
         start=dt.date.fromisoformat(start),
     )
     assert ("uk_two_prescribers" in codes(result)) is warned
+
+
+def test_uk_5_mg_capsules_let_the_dose_follow_the_weight_in_5_mg_steps(
+    knowledge: Knowledge,
+) -> None:
+    # 50 kg x 0.5 mg/kg/day = 25 mg. UK generics come in 5 mg (emc PL 18157/0005): 20 + 5 mg
+    # gives exactly 25 mg every day; with 10 and 20 mg capsules only (isotretinoin-eu) the
+    # planner alternates 20 and 30 mg days to average it.
+    uk = plan(knowledge, product="isotretinoin-uk-5mg", weight_kg=50, mg_per_kg_per_day=0.5)
+    assert uk.daily_dose_mg == 25.0
+    assert uk.deviation_mg_per_kg_per_day == 0.0
+    assert sum(c.strength_mg * c.count for c in uk.regimen[0].capsules) == 25.0
+    assert 5.0 in {c.strength_mg for c in uk.regimen[0].capsules}
+    assert len(uk.regimen) == 1
+    eu = plan(knowledge, product="isotretinoin-eu", weight_kg=50, mg_per_kg_per_day=0.5)
+    assert [day.dose_mg for day in eu.regimen] == [20.0, 30.0]

@@ -254,6 +254,22 @@ def test_absorica_ld_progress_also_shows_the_conventional_equivalent(
     assert progress.cumulative_mg_per_kg == pytest.approx(8.0)
     assert progress.conventional_equivalent_mg_per_kg == pytest.approx(10.0)
     assert "madan" in progress.source_ids
+    # Issue 11 item 11: the basis of the cumulative figure is stated in the output.
+    [basis] = [r for r in progress.reasons if r.startswith("Absorica LD:")]
+    assert "counts Absorica LD milligrams as taken" in basis
+    assert "the Absorica LD label sets none" in basis
+    assert basis.endswith("in conventional-capsule terms about 10.0 mg/kg.")
+
+
+def test_a_conventional_course_states_no_product_basis(knowledge: Knowledge) -> None:
+    timeline = course(
+        weight("w1", "2026-01-01", 40),
+        prescription("rx1", "2026-01-01", 40, product="claravis"),
+        dispense("d1", "2026-01-01", "rx1"),
+        event("start", "course_start", "2026-01-01"),
+    )
+    progress = evaluate_dose(knowledge, timeline, day("2026-01-10"))
+    assert not [r for r in progress.reasons if "conventional-capsule terms" in r]
 
 
 def test_capsules_in_hand_without_a_recorded_start_count_from_the_dispense_as_inferred(

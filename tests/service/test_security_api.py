@@ -170,7 +170,7 @@ def test_spraying_many_accounts_from_one_address_is_throttled_with_retry_after(
         client.post("/api/v1/auth/token", json={"username": f"guess{n}", "password": "x"})
         for n in range(30)
     ]
-    # 20 free failures per address, then delays that double from 1 s (store.sign_in).
+    # 20 free failures per address, then delays that double from the first (store.sign_in).
     assert [a.status_code for a in answers[:20]] == [401] * 20
     throttled = [a for a in answers[20:] if a.status_code == 429]
     assert len(throttled) >= 5

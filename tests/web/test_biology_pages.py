@@ -156,3 +156,54 @@ def test_the_patient_self_reports_and_reads_why_contraception_lasts_a_month(demo
             assert word not in mine and word not in after, word
         refused = web.post("/me/acne-assessments", data={"csrf_token": csrf, "date": "2026-10-15"})
         assert refused.status_code == 422 and "choose a grade" in refused.text
+
+
+def levels_chart_svg(html: str) -> str:
+    found = re.search(r'<figure class="bio-figure" id="levels-figure">.*?</figure>', html, re.S)
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_levels_are_redrawn_for_the_meal_state_and_intakes_a_day_chosen(demo: Demo) -> None:
+    # Maya takes Absorica, whose exposure is lower without food (label: fed AUC about 50 %
+    # above fasting): the drawing changes with the choice, and says what it was drawn for.
+    with client(demo) as web:
+        signed_in(web, demo, "dr.lee")
+        url = f"/courses/{maya_course(web)}"
+        usual = web.get(url)
+        assert "Drawn for capsules taken with a meal, 2 times a day." in usual.text
+        chosen = web.get(url, params={"meal": "fasted", "intakes": "1"})
+        assert chosen.status_code == 200
+        levels = section(chosen.text, "levels-section")
+        assert "Drawn for capsules taken without food, once a day." in levels
+        assert '<option value="fasted" selected>without food</option>' in levels
+        assert '<option value="1" selected>1</option>' in levels
+        assert levels_chart_svg(chosen.text) != levels_chart_svg(usual.text)
+        with_meal_once = web.get(url, params={"meal": "fed", "intakes": "1"})
+        assert levels_chart_svg(with_meal_once.text) not in (
+            levels_chart_svg(chosen.text),
+            levels_chart_svg(usual.text),
+        )
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"meal": "brunch"}, "meal", "choose with a meal or without food"),
+        ({"intakes": "0"}, "intakes", "choose 1 to 4 intakes a day"),
+        ({"intakes": "5"}, "intakes", "choose 1 to 4 intakes a day"),
+        ({"intakes": "two"}, "intakes", "choose 1 to 4 intakes a day"),
+    ],
+)
+def test_a_choice_that_is_not_allowed_is_named_and_the_usual_drawing_shown(
+    demo: Demo, params: dict[str, str], field: str, message: str
+) -> None:
+    with client(demo) as web:
+        signed_in(web, demo, "dr.lee")
+        page = web.get(f"/courses/{maya_course(web)}", params=params)
+        assert page.status_code == 200
+        levels = section(page.text, "levels-section")
+        assert f'id="levels-{field}-error">⚠ {message}' in levels
+        assert "Drawn for capsules taken with a meal, 2 times a day." in levels
+        for word in INTERNAL:
+            assert word not in visible_text(levels), word

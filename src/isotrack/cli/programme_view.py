@@ -17,6 +17,7 @@ STATUS_STYLE = {
     RequirementStatus.MET: "green",
     RequirementStatus.UNMET: "bold red",
     RequirementStatus.DUE: "yellow",
+    RequirementStatus.UNKNOWN: "bold magenta",
     RequirementStatus.NOT_APPLICABLE: "dim",
 }
 

@@ -194,6 +194,7 @@ def evaluate_dose(
     if cumulative_mg is None:
         at_dose_date, latest = _unknown(at_dose_date), _unknown(latest)
     equivalent = _equivalent(knowledge, settings, walk, latest_weight, cumulative_mg)
+    reasons.extend(_cumulative_bases(knowledge, settings, equivalent))
     return DoseProgress(
         taken_mg_by_day=walk.mg_by_day,
         status=status,
@@ -356,3 +357,19 @@ def _equivalent(
     ratio = knowledge.number(EQUIVALENCE_FACTS[used[0]])
     converted = walk.total_mg - walk.equivalent_mg + walk.equivalent_mg / ratio
     return converted / latest_weight
+
+
+def _cumulative_bases(
+    knowledge: Knowledge, settings: Sequence[DoseSetting], equivalent: float | None
+) -> list[str]:
+    """What the cumulative figure means for each product used that states its basis."""
+    found: list[str] = []
+    for product_id in sorted({s.product for s in settings if s.product}):
+        product = knowledge.products.get(product_id)
+        if product is None or not product.cumulative_dose_basis:
+            continue
+        text = f"{product.name}: {product.cumulative_dose_basis}"
+        if equivalent is not None:
+            text += f"; in conventional-capsule terms about {equivalent:.1f} mg/kg"
+        found.append(text + ".")
+    return found

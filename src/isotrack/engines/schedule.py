@@ -42,7 +42,7 @@ class Schedule(BaseModel):
     items: list[ScheduleItem] = Field(default_factory=list)
 
 
-OPEN = (RequirementStatus.UNMET, RequirementStatus.DUE)
+OPEN = (RequirementStatus.UNMET, RequirementStatus.UNKNOWN, RequirementStatus.DUE)
 
 
 def _from_requirement(requirement: Requirement) -> ScheduleItem | None:

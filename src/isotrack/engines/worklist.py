@@ -15,7 +15,7 @@ from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.domain.worklist_entry import WorklistEntry, WorklistStatus
 from isotrack.engines.monitoring import evaluate_monitoring
 from isotrack.engines.programme import evaluate_programme
-from isotrack.engines.programme.report import RequirementStatus
+from isotrack.engines.programme.report import BLOCKING_STATUSES
 from isotrack.engines.schedule import schedule_from_report
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import Severity
@@ -45,7 +45,7 @@ def worklist_entry(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> 
         (
             r.title
             for r in programme.requirements
-            if r.status is RequirementStatus.UNMET and r.gates_dispense
+            if r.status in BLOCKING_STATUSES and r.gates_dispense
         ),
         "",
     )
@@ -61,7 +61,7 @@ def worklist_entry(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> 
         status = "on_hold"
     elif _waiting(timeline, decision.prescription_id) and not decision.authorized:
         status = "blocked"
-    elif any(r.status is RequirementStatus.UNMET for r in programme.requirements):
+    elif any(r.status in BLOCKING_STATUSES for r in programme.requirements):
         status = "overdue"
     elif next_due is not None and next_due <= as_of:
         status = "due"

@@ -133,6 +133,9 @@ class Product(Record):
     contains_parabens: bool | None = None
     interchangeable_with_conventional: bool = True
     equivalence_note: str = ""
+    # What a course's cumulative mg/kg means for this product, stated beside the dose progress
+    # of any course that used it (e.g. micronised mg counted as taken, not converted).
+    cumulative_dose_basis: str = ""
     source_ids: list[str] = Field(min_length=1)
     note: str = ""
 

@@ -131,6 +131,9 @@ class MethodCombination(Record):
 
     classes: list[str] = Field(min_length=1)
     count_parameter: str = Field(pattern=SNAKE_CASE)
+    # What one such method is called in the output ("barrier method"); shown with the count the
+    # policy asks for, so the reading the policy chose is visible (e.g. "1 hormonal method").
+    label: str = ""
 
 
 class ContraceptionOption(Record):

@@ -67,6 +67,33 @@ def programme_problems(knowledge: Knowledge) -> list[str]:
                         f"policy {policy.id!r} lacks parameter {parameter!r} "
                         f"used by rule {rule.id!r}"
                     )
+    return problems + position_parameter_problems(knowledge)
+
+
+# A disagreement whose position a policy takes through a parameter: the position's value must be
+# the value of the fact the policy maps that parameter to (a clinic changes both together).
+POSITION_PARAMETERS = {"eu_complementary_methods": "complementary_hormonal_methods_required"}
+
+
+def position_parameter_problems(knowledge: Knowledge) -> list[str]:
+    problems: list[str] = []
+    for policy in knowledge.policies.values():
+        for disagreement_id, parameter in POSITION_PARAMETERS.items():
+            position_id = policy.positions.get(disagreement_id)
+            fact_id = policy.parameters.get(parameter)
+            if position_id is None or fact_id is None:
+                continue
+            disagreement = knowledge.disagreements.get(disagreement_id)
+            fact = knowledge.facts.get(fact_id)
+            if disagreement is None or fact is None:
+                continue  # the loader's own reference checks name these
+            position = next((p for p in disagreement.positions if p.id == position_id), None)
+            if position is not None and position.value != fact.value:
+                problems.append(
+                    f"policy {policy.id!r} takes position {position_id!r} on {disagreement_id!r} "
+                    f"(value {position.value:g}) but maps {parameter!r} to {fact_id!r} "
+                    f"(value {fact.value:g})"
+                )
     return problems
 
 

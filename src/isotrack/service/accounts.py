@@ -60,6 +60,7 @@ def throttle_policy(service: Service) -> store_sign_in.ThrottlePolicy:
     """The sign-in throttle of the settings: free failures per account, the longest wait."""
     return store_sign_in.ThrottlePolicy(
         account_free_failures=service.settings.login_max_failures,
+        first_delay_seconds=service.settings.login_first_delay_seconds,
         max_delay_seconds=service.settings.login_window_seconds,
     )
 

@@ -85,6 +85,12 @@ def product_levels(
     return product_report(knowledge, product, dose_mg, _food(food), days, doses_per_day, policy)
 
 
+def _doses_per_day(doses_per_day: int) -> int:
+    if not 1 <= doses_per_day <= MAX_DOSES_PER_DAY:
+        raise _bad("doses_per_day", doses_per_day, f"1 to {MAX_DOSES_PER_DAY}", "out of range")
+    return doses_per_day
+
+
 def course_levels(
     service: Service,
     user: User,
@@ -96,8 +102,7 @@ def course_levels(
 ) -> PkReport | None:
     """Estimated levels over the doses the course counts up to ``as_of`` (None before any),
     and the washout after the latest of them."""
-    if not 1 <= doses_per_day <= MAX_DOSES_PER_DAY:
-        raise _bad("doses_per_day", doses_per_day, f"1 to {MAX_DOSES_PER_DAY}", "out of range")
+    _doses_per_day(doses_per_day)
     meal = _food(food)
     course = visible_course(service, user, course_id)
     day = as_of or service.today()
@@ -115,12 +120,24 @@ class CourseBiology:
 
 
 def course_biology(
-    service: Service, user: User, course_id: str, as_of: dt.date | None = None
+    service: Service,
+    user: User,
+    course_id: str,
+    as_of: dt.date | None = None,
+    *,
+    food: str = "fed",
+    doses_per_day: int = 2,
 ) -> CourseBiology:
+    """The course's biology; the levels for the meal state and the intakes a day asked for
+    (default: with a meal, twice a day, as the labels advise)."""
+    meal = _food(food)
+    intakes = _doses_per_day(doses_per_day)
     course = visible_course(service, user, course_id)
     day = as_of or service.today()
     knowledge = service.knowledge()
     timeline = course.timeline()
     return CourseBiology(
-        timeline, assess(knowledge, timeline, day), course_report(knowledge, timeline, day)
+        timeline,
+        assess(knowledge, timeline, day),
+        course_report(knowledge, timeline, day, meal, intakes),
     )

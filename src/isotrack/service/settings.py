@@ -30,6 +30,8 @@ class Settings(BaseModel):
     cookie_samesite: Literal["lax", "strict"] = "lax"
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # The first wait once the free failures are spent; each further failure doubles it.
+    login_first_delay_seconds: int = Field(default=1, ge=1)
     # Files the service keeps beside the store (audit runs and their pseudonym key).
     data_dir: Path = Path("var")
     # ``serve --access-log``: one line per request (method, route template, status, duration).
@@ -64,6 +66,7 @@ class Settings(BaseModel):
             ("token_lifetime_seconds", "ISOTRACK_TOKEN_LIFETIME_SECONDS"),
             ("login_max_failures", "ISOTRACK_LOGIN_MAX_FAILURES"),
             ("login_window_seconds", "ISOTRACK_LOGIN_WINDOW_SECONDS"),
+            ("login_first_delay_seconds", "ISOTRACK_LOGIN_FIRST_DELAY_SECONDS"),
             ("cookie_samesite", "ISOTRACK_COOKIE_SAMESITE"),
             ("data_dir", "ISOTRACK_DATA_DIR"),
             ("public_url", "ISOTRACK_PUBLIC_URL"),

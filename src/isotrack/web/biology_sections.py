@@ -4,6 +4,8 @@ include ``_course_biology.html`` and ``_my_biology.html``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from isotrack.domain.errors import IsotrackInputError
@@ -23,22 +25,67 @@ from isotrack.web.biology_view import dispense_days, levels_view, response_view
 from isotrack.web.washout_explained import washout_explained
 
 UNAVAILABLE = "The response and drug-level sections could not be drawn for this course."
+# What the drug-level section can be redrawn for: how the capsules are taken.
+MEALS = (("fed", "with a meal"), ("fasted", "without food"))
+INTAKES = tuple(range(1, biology.MAX_DOSES_PER_DAY + 1))
+DEFAULT_MEAL, DEFAULT_INTAKES = "fed", 2
+
+
+@dataclass(frozen=True)
+class LevelsChoice:
+    """The meal state and intakes a day the levels are drawn for, and any choice refused."""
+
+    meal: str = DEFAULT_MEAL
+    intakes: int = DEFAULT_INTAKES
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def words(self) -> str:
+        meal = dict(MEALS)[self.meal]
+        times = "once" if self.intakes == 1 else f"{self.intakes} times"
+        return f"Drawn for capsules taken {meal}, {times} a day."
+
+
+def levels_choice(query: Mapping[str, str]) -> LevelsChoice:
+    """Read ``meal`` and ``intakes`` from the page's address; a value that is not allowed is
+    named next to its field and the default is drawn instead."""
+    errors: dict[str, str] = {}
+    meal = query.get("meal", DEFAULT_MEAL)
+    if meal not in dict(MEALS):
+        errors["meal"] = "choose with a meal or without food"
+        meal = DEFAULT_MEAL
+    raw = query.get("intakes", str(DEFAULT_INTAKES))
+    intakes = int(raw) if raw.isdigit() else 0
+    if intakes not in INTAKES:
+        errors["intakes"] = f"choose {INTAKES[0]} to {INTAKES[-1]} intakes a day"
+        intakes = DEFAULT_INTAKES
+    return LevelsChoice(meal, intakes, errors)
 
 
 def _load(
-    service: Service, user: User, course_id: str, day: dt.date
+    service: Service, user: User, course_id: str, day: dt.date, choice: LevelsChoice | None = None
 ) -> biology.CourseBiology | None:
+    choice = choice or LevelsChoice()
     try:
-        return biology.course_biology(service, user, course_id, day)
+        return biology.course_biology(
+            service, user, course_id, day, food=choice.meal, doses_per_day=choice.intakes
+        )
     except (IsotrackInputError, KeyError, ValueError):
         return None
 
 
 def course_biology_context(
-    knowledge: Knowledge, service: Service, user: User, course_id: str, day: dt.date
+    knowledge: Knowledge,
+    service: Service,
+    user: User,
+    course_id: str,
+    day: dt.date,
+    query: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The prescriber's sections: response, its chart, the assessment form, drug levels."""
-    found = _load(service, user, course_id, day)
+    """The prescriber's sections: response, its chart, the assessment form, drug levels (drawn
+    for the meal state and intakes a day chosen in ``query``)."""
+    choice = levels_choice(query or {})
+    found = _load(service, user, course_id, day, choice)
     form = {
         "iga_grades": grade_choices(knowledge, "iga"),
         "gags_range": (0, 44),
@@ -55,6 +102,9 @@ def course_biology_context(
     return {
         "response": response_view(knowledge, found),
         "levels": levels,
+        "levels_choice": choice,
+        "levels_meals": MEALS,
+        "levels_intakes": INTAKES,
         "acne_form": form,
     }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from markupsafe import Markup
@@ -17,6 +17,8 @@ from markupsafe import Markup
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import Dispensed, LabResultRecorded
 from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.engines.course_history import earlier_courses
+from isotrack.engines.courses import EarlierCourse
 from isotrack.engines.dose import DoseProgress, evaluate_dose
 from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
@@ -75,6 +77,9 @@ class DoseView:
     percent: int | None
     notes: list[str]
     chart: Markup
+    # One line per course before this one: its dates and its own cumulative dose (issue 11,
+    # item 10); never added to this course's figures.
+    earlier_courses: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -292,6 +297,17 @@ def myth_views(knowledge: Knowledge, myth_ids: Sequence[str]) -> list[MythView]:
     return views
 
 
+def earlier_course_lines(found: Sequence[EarlierCourse]) -> list[str]:
+    lines = []
+    for course in found:
+        start = course.start.isoformat() if course.start else "start not recorded"
+        lines.append(
+            f"Course {course.number}: {start} to {course.last_dose.isoformat()}, "
+            f"{_fmt(course.cumulative_mg, 'mg', 0)} ({_fmt(course.cumulative_mg_per_kg, 'mg/kg')})"
+        )
+    return lines
+
+
 def patient_summary(timeline: Timeline, as_of: dt.date) -> str:
     patient = timeline.patient
     category = "can get pregnant" if patient.can_get_pregnant else "cannot get pregnant"
@@ -341,6 +357,11 @@ def build_course_view(
     progress = _attempt(view, "dose progress", lambda: evaluate_dose(knowledge, timeline, as_of))
     if progress is not None:
         view.dose = dose_view(knowledge, timeline, progress, as_of)
+        earlier = _attempt(
+            view, "earlier courses", lambda: earlier_courses(knowledge, timeline, as_of)
+        )
+        if earlier:
+            view.dose = replace(view.dose, earlier_courses=earlier_course_lines(earlier))
     if include_history:
         view.history = history_rows(timeline.events)
         view.lab_charts = lab_charts(knowledge, timeline)

@@ -61,7 +61,7 @@ def today_row(view: CourseView) -> TodayRow:
             URGENCY_BLOCKED, "blocked", "unmet", f"Cannot be dispensed: {missing}", more, action
         )
     overdue = [s for s in view.schedule if s.status == "overdue"]
-    unmet = [r for r in view.requirements if r.status in ("unmet",)]
+    unmet = [r for r in view.requirements if r.status in ("unmet", "unknown")]
     if overdue:
         first = overdue[0]
         return row(

@@ -27,6 +27,9 @@ from isotrack.engines.pk.washout import Washout, washout
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.pk import Food
 
+# How a meal state reads in a sentence a person sees.
+MEAL_WORDS = {"fed": "with a meal", "fasted": "without food"}
+
 
 class DoseFigures(BaseModel):
     """One analyte after one dose: peak, time of peak (from swallowing), exposure to infinity."""
@@ -173,9 +176,10 @@ def course_report(
     if not doses:
         return None
     days = math.ceil((max(d.time_h for d in doses) + 1) / HOURS_PER_DAY)
+    intakes = "at once" if doses_per_day == 1 else f"as {doses_per_day} equal intakes"
     notes = [
-        f"Each day's dose is taken as {doses_per_day} equal intakes, {food}, at the assumed "
-        "clock hours; the timeline records days, not hours.",
+        f"Each day's dose is taken {intakes}, {MEAL_WORDS[food]}, at the assumed clock hours; "
+        "the timeline records days, not hours.",
         "Population-mean model fitted to label figures; one person's levels can differ "
         "several-fold. For explanation, not for dosing.",
     ]

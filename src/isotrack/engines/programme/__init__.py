@@ -9,6 +9,7 @@ from isotrack.engines.programme.decision import decide_dispense, evaluate_progra
 from isotrack.engines.programme.policy import active_policy, edition_in_force
 from isotrack.engines.programme.pregnancy_tests import home_test_accepted
 from isotrack.engines.programme.report import (
+    BLOCKING_STATUSES,
     AppliedOverride,
     DispenseDecision,
     DispenseReason,
@@ -21,6 +22,7 @@ from isotrack.engines.programme.report import (
 )
 
 __all__ = [
+    "BLOCKING_STATUSES",
     "AppliedOverride",
     "DispenseDecision",
     "DispenseReason",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from isotrack.domain.events import ContraceptionRecorded
 from isotrack.engines.programme.policy import ActivePolicy
-from isotrack.knowledge.programme import ContraceptionScheme
+from isotrack.knowledge.programme import ContraceptionOption, ContraceptionScheme
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -45,6 +45,16 @@ class Coverage:
         return next((s for s in self.stretches if not s.verdict.acceptable), None)
 
 
+def option_text(policy: ActivePolicy, option: ContraceptionOption) -> str:
+    """The option's title with what this policy asks of it ("...: 2 user-dependent methods,
+    1 barrier method"), so the reading a policy chose shows in every explanation."""
+    counted = [
+        (policy.count(need.count_parameter), need.label) for need in option.needs if need.label
+    ]
+    parts = [f"{n} {label}{'' if n == 1 else 's'}" for n, label in counted if n > 0]
+    return f"{option.title} ({', '.join(parts)})" if parts else option.title
+
+
 def judge_methods(
     policy: ActivePolicy, scheme: ContraceptionScheme, record: ContraceptionRecorded | None
 ) -> MethodsVerdict:
@@ -63,9 +73,9 @@ def judge_methods(
             sum(1 for c in classes if c in need.classes) >= policy.count(need.count_parameter)
             for need in option.needs
         ):
-            return MethodsVerdict(True, f"{', '.join(codes)}: {option.title}")
+            return MethodsVerdict(True, f"{', '.join(codes)}: {option_text(policy, option)}")
     listed = ", ".join(codes) if codes else "no method"
-    wanted = "; or ".join(o.title for o in scheme.options)
+    wanted = "; or ".join(option_text(policy, o) for o in scheme.options)
     if scheme.abstinence_accepted:
         wanted += "; or committed abstinence"
     not_ok = f" ({', '.join(refused)} not acceptable)" if refused else ""

@@ -1,7 +1,8 @@
 """The programme report and the dispense decision, assembled from the rule checks.
 
 The decision authorizes only when a prescription is waiting and every requirement that gates
-dispensing is met (or does not apply). It never fills a gap with an assumption.
+dispensing is met (or does not apply); ``unmet`` and ``unknown`` both refuse. It never fills a
+gap with an assumption.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from isotrack.engines.programme import (
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.engines.programme.report import (
+    BLOCKING_STATUSES,
     DispenseDecision,
     DispenseReason,
     NextStep,
@@ -71,7 +73,8 @@ CHECKS: tuple[tuple[RuleKind, str, Check, bool], ...] = (
     (RuleKind.CONTRACEPTION, "contraception", requirements.check_contraception, False),
     (RuleKind.MAX_SUPPLY, "prescription.max_supply", requirements.check_max_supply, False),
     (RuleKind.NO_REFILLS, "prescription.no_refills", requirements.check_no_refills, False),
-    (RuleKind.WINDOW_FROM_TEST, "dispense.window", windows.check_window_from_test, False),
+    (RuleKind.WINDOW_FROM_TEST, "dispense.window", headed(windows.check_window_from_test),
+     False),
     (RuleKind.WINDOW_FROM_VISIT, "dispense.window", windows.check_window_from_visit, False),
     (RuleKind.WINDOW_FROM_PRESCRIPTION, "dispense.window",
      windows.check_window_from_prescription, False),
@@ -182,7 +185,7 @@ def _decide(
             source_ids=o.requirement.source_ids,
         )
         for _, o in results
-        if o.requirement.gates_dispense and o.requirement.status is RequirementStatus.UNMET
+        if o.requirement.gates_dispense and o.requirement.status in BLOCKING_STATUSES
     ]
     if s.target_problem is not None:
         reasons.insert(

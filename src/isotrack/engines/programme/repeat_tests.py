@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from isotrack.engines.programme.report import Role
+from isotrack.engines.programme.report import NextStep, Role
 from isotrack.engines.programme.requirements import (
+    DUE,
     MET,
     NOT_APPLICABLE,
+    UNKNOWN,
     UNMET,
     Check,
     Outcome,
@@ -85,14 +87,16 @@ def check_test_advised(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcom
 
 
 def with_sensitivity_headline(check: Check) -> Check:
-    """A test requirement left unmet only because a kit's sensitivity was not recorded says so
-    first ("test of DATE: kit sensitivity not recorded"), never "no test on record"; it still
-    blocks, since a test not known to be sensitive enough cannot be counted."""
+    """A test requirement left open only because a kit's sensitivity was not recorded is
+    ``unknown``, not ``unmet``: its headline says so first ("test of DATE: kit sensitivity not
+    recorded"), never "no test on record", and a next step says what to record. ``unknown``
+    still blocks (see ``BLOCKING_STATUSES``): a test not known to be sensitive enough cannot
+    be counted."""
 
     def headed(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
         outcome = check(s, rule, req_id)
         requirement = outcome.requirement
-        if requirement.status in (MET, NOT_APPLICABLE):
+        if requirement.status not in (UNMET, DUE):
             return outcome
         since = s.previous_dispense.date if s.previous_dispense and not s.is_first else None
         unknown = [
@@ -104,16 +108,26 @@ def with_sensitivity_headline(check: Check) -> Check:
         ]
         if not unknown:
             return outcome
-        headline = "; ".join(v.why_not for v in unknown[-1:])
+        latest = unknown[-1]
         message = (
-            f"{headline[0].upper()}{headline[1:]}. Record the kit's sensitivity, or the "
-            "clinic's kit, so the test can be counted."
+            f"{latest.why_not[0].upper()}{latest.why_not[1:]}. Record the kit's sensitivity, or "
+            "the clinic's kit, so the test can be counted."
+        )
+        step = NextStep(
+            who=Role.PRESCRIBER,
+            what=(
+                f"Record the sensitivity (mIU/mL) of the urine kit used for the test of "
+                f"{_day(latest.test.date)}, or configure the clinic's kit."
+            ),
+            not_before=s.on,
+            requirement_id=req_id,
         )
         return replace(
             outcome,
             requirement=requirement.model_copy(
-                update={"message": message, "event_ids": [v.test.id for v in unknown[-1:]]}
+                update={"status": UNKNOWN, "message": message, "event_ids": [latest.test.id]}
             ),
+            next_steps=[step, *outcome.next_steps],
         )
 
     return headed

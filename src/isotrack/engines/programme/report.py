@@ -20,6 +20,14 @@ class RequirementStatus(StrEnum):
     UNMET = "unmet"
     DUE = "due"
     NOT_APPLICABLE = "not_applicable"
+    # The record holds what may satisfy it, but a fact needed to judge it is missing (a urine
+    # test whose kit sensitivity no one recorded). Never satisfies a gate: it blocks like
+    # ``unmet`` and its message says what to record.
+    UNKNOWN = "unknown"
+
+
+# Statuses that leave a gating requirement open: a dispense waits for each of them.
+BLOCKING_STATUSES = frozenset({RequirementStatus.UNMET, RequirementStatus.UNKNOWN})
 
 
 class Role(StrEnum):

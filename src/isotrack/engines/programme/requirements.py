@@ -2,7 +2,8 @@
 
 Statuses: ``met``; ``unmet`` when it is needed now (a prescription waits, or its time has
 passed); ``due`` when it is still ahead; ``not_applicable`` when the rule does not concern this
-patient, this moment or this edition. Nothing absent, invalid or voided ever counts as met.
+patient, this moment or this edition; ``unknown`` when a fact needed to judge it was not
+recorded (it blocks like ``unmet``). Nothing absent, invalid or voided ever counts as met.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MET = RequirementStatus.MET
 UNMET = RequirementStatus.UNMET
 DUE = RequirementStatus.DUE
 NOT_APPLICABLE = RequirementStatus.NOT_APPLICABLE
+UNKNOWN = RequirementStatus.UNKNOWN
 
 
 @dataclass(frozen=True)

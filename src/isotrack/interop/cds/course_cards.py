@@ -28,7 +28,7 @@ from isotrack.interop.cds.models import Action, Card, Suggestion
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import InputKind, Severity
 
-_BLOCKING = (RequirementStatus.UNMET, RequirementStatus.DUE)
+_BLOCKING = (RequirementStatus.UNMET, RequirementStatus.UNKNOWN, RequirementStatus.DUE)
 
 
 @dataclass

@@ -32,6 +32,8 @@ _STATUS = {
     RequirementStatus.MET: "success",
     RequirementStatus.UNMET: "data-required",
     RequirementStatus.DUE: "data-required",
+    # A fact is missing (a kit's sensitivity): the record must be completed, never "success".
+    RequirementStatus.UNKNOWN: "data-required",
 }
 
 
@@ -160,8 +162,7 @@ def etasu_response(
     # The case's own status answers "may it be dispensed?": requirements that do not gate the
     # dispense (the test one month after the last dose) are listed but do not hold it up.
     missing = any(
-        r.gates_dispense and r.status in (RequirementStatus.UNMET, RequirementStatus.DUE)
-        for r in report.requirements
+        r.gates_dispense and _STATUS.get(r.status) == "data-required" for r in report.requirements
     )
     overall = "failure" if holds else "data-required" if missing else "success"
     answers.append({"name": "case_number", "valueString": case_number})

@@ -154,7 +154,9 @@ def course_page_with(
             "can_review": can_sign,
             "signer": signer,
             "review_errors": review_errors or {},
-            **course_biology_context(source, service(request), user.user, course_id, day),
+            **course_biology_context(
+                source, service(request), user.user, course_id, day, request.query_params
+            ),
         },
         status_code=status_code,
     )
