@@ -26,6 +26,7 @@ from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist
 from isotrack.web import domain_error_page, mount_web
+from isotrack.web.reminder_mail import send_due_reminders
 
 # Paths answered by machines (problem+json); every other path is a page (an HTML error page).
 _MACHINE_PATHS = (API_PREFIX + "/", "/healthz", "/readyz", "/cds-services")
@@ -45,14 +46,16 @@ def _seconds_to_next_day(now: dt.datetime) -> float:
     return (tomorrow - now).total_seconds()
 
 
-async def _refresh_daily(refresh: Callable[[], int]) -> None:
-    """Rewrite the today list's stale rows once a day (``isotrack serve`` refreshes at start)."""
+async def _refresh_daily(*jobs: tuple[str, Callable[[], int]]) -> None:
+    """Once a day: rewrite the today list's stale rows (``isotrack serve`` refreshes at
+    start), then send the patients' reminder e-mails."""
     while True:
         await asyncio.sleep(_seconds_to_next_day(dt.datetime.now()))
-        try:
-            await asyncio.to_thread(refresh)
-        except Exception:  # a failed refresh must not stop tomorrow's; it is logged
-            logging.getLogger("isotrack.worklist").exception("daily worklist refresh failed")
+        for name, job in jobs:
+            try:
+                await asyncio.to_thread(job)
+            except Exception:  # a failed job must not stop the others or tomorrow's; logged
+                logging.getLogger(f"isotrack.{name}").exception("daily %s failed", name)
 
 
 def create_app(
@@ -65,7 +68,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         service.start()
-        daily = asyncio.create_task(_refresh_daily(lambda: refresh_worklist(service)))
+        daily = asyncio.create_task(
+            _refresh_daily(
+                ("worklist", lambda: refresh_worklist(service)),
+                ("reminders", lambda: send_due_reminders(service)),
+            )
+        )
         try:
             yield
         finally:

@@ -152,13 +152,13 @@ def test_one_whole_course(server: LiveServer, browser: Browser) -> None:
 
     patient = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(patient, server, patient_user, patient_password)
-    expect(patient.get_by_role("heading", level=1)).to_have_text("My course")
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Hello, Ada Example")
     patient.locator("#report-mood_screen > summary").click()
     form = patient.locator("#form-mood-screen")
     for item in range(1, 10):
         form.locator(f"#form-mood-screen-item_{item}").select_option("1" if item == 9 else "0")
     form.get_by_role("button").click()
-    expect(patient.locator(".notice.success")).to_contain_text("Mood questionnaire")
+    expect(patient.locator(".notice.success")).to_contain_text("your care team has received it")
     # Issue 10: the crisis guidance of the policy's market comes first (US: 988,
     # saf-988-lifeline), and no myth card is shown in that moment.
     expect(patient.locator("#crisis-guidance")).to_be_visible()

@@ -1,54 +1,60 @@
-"""The patient's calendar file: all-day events, windows, stable identifiers."""
+"""The patient's calendar file: all-day events, windows, alarms, stable identifiers."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from icalendar import Calendar
 
-from isotrack.interop.ical import course_calendar
-
-
-@dataclass(frozen=True)
-class Item:
-    date: dt.date | None
-    window_start: dt.date | None
-    window_end: dt.date | None
-    who: str
-    what: str
-    requirement_id: str | None
-
+from isotrack.interop.ical import CalendarEntry, course_calendar
 
 STAMP = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
-def _events(items: list[Item]) -> list[dict[str, object]]:
+def _calendar(entries: list[CalendarEntry], days_before: int = 2) -> Calendar:
     text = course_calendar(
-        course_id="c-1", calendar_name="My course", items=items, generated_at=STAMP
-    )
-    calendar = Calendar.from_ical(text)
-    return [
-        {k: component.get(k) for k in ("uid", "summary", "dtstart", "dtend")}
-        for component in calendar.walk("VEVENT")
-    ]
+        course_id="c-1", calendar_name="My course", entries=entries, generated_at=STAMP,
+        alarm_days_before=days_before, language="es",
+    )  # fmt: skip
+    return Calendar.from_ical(text)
+
+
+PICK_UP = CalendarEntry(
+    "dispense.window|2026-01-10", dt.date(2026, 1, 10), dt.date(2026, 1, 16),
+    "Recoja sus cápsulas", "Entre el 10 y el 16 de enero", "Recoja sus cápsulas",
+)  # fmt: skip
 
 
 def test_a_pick_up_window_spans_its_days_with_an_exclusive_end() -> None:
     # Window from 10 to 16 January inclusive: iCalendar DTEND is the day after, 17 January.
-    events = _events(
-        [Item(None, dt.date(2026, 1, 10), dt.date(2026, 1, 16), "patient", "Pick up", "rx")]
+    (event,) = _calendar([PICK_UP]).walk("VEVENT")
+    assert event.get("dtstart").dt == dt.date(2026, 1, 10)
+    assert event.get("dtend").dt == dt.date(2026, 1, 17)
+    assert str(event.get("summary")) == "Recoja sus cápsulas"
+    assert event.get("summary").params["LANGUAGE"] == "es"
+
+
+def test_the_alarm_rings_the_configured_number_of_days_before_the_first_day() -> None:
+    (event,) = _calendar([PICK_UP], days_before=3).walk("VEVENT")
+    (alarm,) = event.walk("VALARM")
+    assert alarm.get("action") == "DISPLAY"
+    assert alarm.get("trigger").dt == -dt.timedelta(days=3)
+    assert alarm.get("trigger").params["RELATED"] == "START"
+
+
+def test_an_entry_without_alarm_text_has_no_alarm() -> None:
+    quiet = CalendarEntry("x|2026-02-01", dt.date(2026, 2, 1), dt.date(2026, 2, 1), "x", "x")
+    (event,) = _calendar([quiet]).walk("VEVENT")
+    assert event.walk("VALARM") == []
+
+
+def test_uids_follow_the_key_not_the_words_so_a_language_change_does_not_duplicate() -> None:
+    english = CalendarEntry(
+        PICK_UP.key, PICK_UP.first_day, PICK_UP.last_day, "Pick up", "Between", "Pick up"
     )
-    assert len(events) == 1
-    assert events[0]["dtstart"].dt == dt.date(2026, 1, 10)  # type: ignore[attr-defined]
-    assert events[0]["dtend"].dt == dt.date(2026, 1, 17)  # type: ignore[attr-defined]
-    assert str(events[0]["summary"]) == "Pick up (window)"
-
-
-def test_uids_are_stable_so_a_resubscribed_calendar_does_not_duplicate() -> None:
-    item = Item(dt.date(2026, 2, 1), None, None, "patient", "Pregnancy test", "pt-monthly")
-    assert _events([item])[0]["uid"] == _events([item])[0]["uid"]
-
-
-def test_an_item_without_any_date_is_left_out_rather_than_guessed() -> None:
-    assert _events([Item(None, None, None, "patient", "Sometime", None)]) == []
+    uids = [str(e.get("uid")) for e in _calendar([PICK_UP, english]).walk("VEVENT")]
+    assert uids[0] == uids[1]
+    other_day = CalendarEntry(
+        "dispense.window|2026-02-10", dt.date(2026, 2, 10), dt.date(2026, 2, 16), "a", "b"
+    )
+    assert str(_calendar([other_day]).walk("VEVENT")[0].get("uid")) != uids[0]

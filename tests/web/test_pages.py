@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from icalendar import Calendar
 
 from isotrack.server import create_app
 from isotrack.service.settings import Settings
@@ -131,23 +130,6 @@ def test_the_patient_page_offers_a_home_test_only_where_the_policy_accepts_one(
         page = eu_patient.get("/me").text
         assert 'id="form-home-pregnancy-test"' not in page
         assert "does not accept home pregnancy tests" in page
-
-
-def test_the_calendar_subscription_needs_its_signature_not_a_sign_in(app_url: str) -> None:
-    with client(app_url) as web:
-        csrf = signed_in(web, "dr.pages")
-        _, user, secret = enrol(web, csrf, "PG-CAL", "us-ipledge-2026")
-    with client(app_url) as patient:
-        signed_in(patient, user, secret)
-        address = re.search(r'id="calendar-url">http://testserver([^<]+)', patient.get("/me").text)
-        assert address is not None
-    with client(app_url) as calendar_app:  # no cookie, as a calendar program would call
-        feed = calendar_app.get(address.group(1))
-        assert feed.status_code == 200
-        assert feed.headers["content-type"].startswith("text/calendar")
-        Calendar.from_ical(feed.content)  # parses as iCalendar
-        forged = address.group(1).replace(".ics", "0.ics")
-        assert calendar_app.get(forged).status_code == 404
 
 
 def test_the_planner_fragment_shows_the_regimen_and_its_sources(app_url: str) -> None:

@@ -177,7 +177,7 @@ def test_the_patient_with_an_item9_answer_sees_crisis_lines_first_and_no_myths(
         _sign_in(web, passwords, "priya")
         page = web.get("/me").text
     # us-ipledge-2026 is a US policy: 988 (saf-988-lifeline); the capsule step from us-plr.
-    assert page.index('id="crisis-guidance"') < page.index("My next steps")
+    assert page.index('id="crisis-guidance"') < page.index('id="next-things"')
     text = _text(page)
     assert "Call or text 988" in text and "contact your care team today" in text.lower()
     assert "Stop taking your isotretinoin capsules" in text

@@ -1,8 +1,10 @@
 """The patient's course calendar as iCalendar (RFC 5545), built with the ``icalendar`` library.
 
-Each schedule item becomes an all-day event: a single day, or a window spanning several days
-(for example the days a prescription may be picked up). Event UIDs are derived from the item,
-so a calendar app that re-reads the subscription updates events instead of duplicating them.
+Each entry becomes an all-day event: a single day, or a window spanning several days (for
+example the days a prescription may be picked up), with an alarm (``VALARM``) a chosen number
+of days before its first day. The words come already written in the patient's language; UIDs
+come from the course and the entry's key (never its words), so a calendar app that re-reads
+the subscription updates events instead of duplicating them, in whatever language.
 """
 
 from __future__ import annotations
@@ -10,60 +12,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 PRODUCT_ID = "-//isotrack//course calendar//EN"
 
 
-class CalendarItem(Protocol):
-    """What the calendar needs of a schedule item (``engines.schedule`` items fit)."""
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One dated thing to do, worded for the person whose calendar it is."""
 
-    @property
-    def date(self) -> dt.date | None: ...
-
-    @property
-    def window_start(self) -> dt.date | None: ...
-
-    @property
-    def window_end(self) -> dt.date | None: ...
-
-    @property
-    def who(self) -> str: ...
-
-    @property
-    def what(self) -> str: ...
-
-    @property
-    def requirement_id(self) -> str | None: ...
+    key: str  # stable: the same thing on the same day keeps its UID
+    first_day: dt.date
+    last_day: dt.date
+    summary: str
+    description: str
+    alarm_text: str | None = None  # no alarm when None
 
 
-def _span(item: CalendarItem) -> tuple[dt.date, dt.date] | None:
-    """First and last day of an item, or None when it has no date at all."""
-    if item.date is not None:
-        return item.date, item.date
-    start = item.window_start or item.window_end
-    end = item.window_end or item.window_start
-    if start is None or end is None:
-        return None
-    return start, end
-
-
-def item_uid(course_id: str, item: CalendarItem, first: dt.date) -> str:
-    """A stable identifier: the same requirement on the same day keeps its UID."""
-    key = f"{course_id}|{item.requirement_id or ''}|{item.what}|{first.isoformat()}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@isotrack"
+def entry_uid(course_id: str, key: str) -> str:
+    digest = hashlib.sha256(f"{course_id}|{key}".encode()).hexdigest()
+    return digest[:32] + "@isotrack"
 
 
 def course_calendar(
     *,
     course_id: str,
     calendar_name: str,
-    items: Iterable[CalendarItem],
+    entries: Iterable[CalendarEntry],
     generated_at: dt.datetime,
+    alarm_days_before: int,
+    language: str = "en",
 ) -> bytes:
-    """An iCalendar file of every dated schedule item of one course.
+    """An iCalendar file of the entries of one course.
 
     ``generated_at`` is the DTSTAMP of each event (passed in so this function stays pure).
     """
@@ -74,26 +56,24 @@ def course_calendar(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", calendar_name)
     stamp = generated_at.astimezone(dt.UTC)
-    for item in items:
-        span = _span(item)
-        if span is None:
-            continue
-        first, last = span
+    for entry in entries:
         event = Event()
-        event.add("uid", item_uid(course_id, item, first))
+        event.add("uid", entry_uid(course_id, entry.key))
         event.add("dtstamp", stamp)
-        event.add("dtstart", first)
+        event.add("dtstart", entry.first_day)
         # All-day DTEND is exclusive in iCalendar, hence the day after the last day.
-        event.add("dtend", last + dt.timedelta(days=1))
-        summary = item.what if first == last else f"{item.what} (window)"
-        event.add("summary", summary)
-        description = f"Who: {item.who}."
-        if first != last:
-            description += f" From {first.isoformat()} to {last.isoformat()} inclusive."
-        if item.requirement_id:
-            description += f" Requirement: {item.requirement_id}."
-        event.add("description", description)
+        event.add("dtend", entry.last_day + dt.timedelta(days=1))
+        event.add("summary", entry.summary, parameters={"LANGUAGE": language})
+        event.add("description", entry.description, parameters={"LANGUAGE": language})
         event.add("transp", "TRANSPARENT")
+        if entry.alarm_text is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", entry.alarm_text)
+            alarm.add("trigger", -dt.timedelta(days=alarm_days_before), parameters={
+                "RELATED": "START"
+            })  # fmt: skip
+            event.add_component(alarm)
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical

@@ -3,6 +3,7 @@ loading sees them all."""
 
 from __future__ import annotations
 
+import isotrack.knowledge.comprehension  # comprehension_question
 import isotrack.knowledge.monitoring  # registers lab tests, side effects, screening, mood
 import isotrack.knowledge.monitoring_checks  # links between monitoring records and facts
 import isotrack.knowledge.pk  # pk_disposition, pk_absorption

@@ -80,7 +80,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 # allows one; see ``isotrack.service.event_rules``). An acne assessment from a patient is a
 # self-report: the service sets ``assessed_by`` from the role (``service.biology``).
 SELF_REPORTED_EVENT_TYPES = frozenset(
-    {"pregnancy_test", "dose_missed", "adverse_event", "mood_screen", "acne_assessment"}
+    {
+        "pregnancy_test",
+        "dose_missed",
+        "adverse_event",
+        "mood_screen",
+        "acne_assessment",
+        # Only where the programme has the patient enter them (event_rules; decision NN).
+        "comprehension_check",
+        "contraception",
+    }
 )
 _ALL_CLINICAL = frozenset(
     {

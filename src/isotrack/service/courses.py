@@ -7,8 +7,6 @@ every read of a course, from the API, the pages or the pharmacy, goes through it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from isotrack.domain.errors import RecordNotFound
@@ -38,7 +36,6 @@ __all__ = [
     "PatientRecord",
     "StoredCourse",
     "StoredEvent",
-    "calendar_signature",
     "course_assessment",
     "course_schedule",
     "events_with_status",
@@ -46,7 +43,6 @@ __all__ = [
     "my_current_course_id",
     "my_patients",
     "patient_name",
-    "subscribed_course",
     "visible_course",
     "visible_course_header",
     "visible_patient",
@@ -169,22 +165,3 @@ def home_test_allowed(service: Service, timeline: Timeline, on: dt.date) -> bool
     if not timeline.patient.can_get_pregnant:
         return False
     return home_test_accepted(service.knowledge(), timeline, on)
-
-
-def calendar_signature(service: Service, course_id: str) -> str:
-    """A per-course secret for the calendar subscription address (calendar apps cannot sign
-    in): whoever holds the address may read that course's calendar."""
-    key = service.settings.secret_key.encode()
-    return hmac.new(key, f"calendar:{course_id}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def subscribed_course(service: Service, course_id: str, signature: str) -> StoredCourse:
-    """The course of a calendar subscription whose signature is right, else
-    :class:`RecordNotFound` (the signature stands in for a sign-in)."""
-    if not hmac.compare_digest(signature, calendar_signature(service, course_id)):
-        raise not_found(course_id)
-    with service.database.reading() as connection:
-        try:
-            return read_course(connection, course_id)
-        except NotFound:
-            raise not_found(course_id) from None

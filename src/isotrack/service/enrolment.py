@@ -71,7 +71,8 @@ _USERNAME_SAFE = re.compile(r"[^a-z0-9]+")
 
 def patient_username(display_name: str, patient_id: str) -> str:
     """A readable sign-in name: the patient's name plus the end of their record id."""
-    base = _USERNAME_SAFE.sub(".", display_name.lower()).strip(".") or "patient"
+    # At most 40 characters of the name, so that any name fits the 80 a user name may have.
+    base = _USERNAME_SAFE.sub(".", display_name.lower())[:40].strip(".") or "patient"
     suffix = _USERNAME_SAFE.sub("", patient_id.lower())[-4:]
     return f"{base}.{suffix}" if suffix else base
 

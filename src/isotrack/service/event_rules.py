@@ -9,6 +9,8 @@ from collections.abc import Callable
 from isotrack.domain.errors import rejected_field
 from isotrack.domain.events import (
     AlertReviewed,
+    ComprehensionChecked,
+    ContraceptionRecorded,
     Dispensed,
     EventBase,
     PregnancyTestTaken,
@@ -18,6 +20,7 @@ from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.programme import home_test_accepted
 from isotrack.service.context import Service
 from isotrack.service.order_entry import require_known_alert, require_signable
+from isotrack.service.patient_self import patient_enters_monthly_steps
 from isotrack.store.users import Role, User
 
 
@@ -45,6 +48,18 @@ def role_check(
                     "or not in this edition)",
                     "home test not accepted under this policy",
                 )
+        if (
+            user.role is Role.PATIENT
+            and isinstance(event, ComprehensionChecked | ContraceptionRecorded)
+            and not patient_enters_monthly_steps(knowledge, timeline, event.date)
+        ):
+            raise rejected_field(
+                "type",
+                event.type,
+                "events your care team records: under this programme the prescriber records "
+                "the comprehension check and the contraception",
+                "not entered by the patient under this programme",
+            )
         if user.role is Role.PHARMACIST and isinstance(event, Dispensed):
             check_dispense_authorization(service, course_id, timeline, event)
         if isinstance(event, PrescriptionWritten):

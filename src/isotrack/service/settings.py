@@ -41,6 +41,17 @@ class Settings(BaseModel):
     public_url: str | None = None
     # A SMART app launch address for cards' "open in the EHR" links; none: no such link.
     smart_launch_url: str | None = None
+    # Patients' calendar subscription links stop working this many days after they are made.
+    calendar_link_lifetime_days: int = Field(default=180, ge=1, le=3660)
+    # Reminders (e-mail and calendar alarms) this many days before a test, visit or pick-up.
+    reminder_days_before: int = Field(default=2, ge=0, le=30)
+    # Where reminder e-mails go out; no host: no e-mail is sent (calendar alarms still work).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "isotrack@localhost"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +71,14 @@ class Settings(BaseModel):
             ("data_dir", "ISOTRACK_DATA_DIR"),
             ("public_url", "ISOTRACK_PUBLIC_URL"),
             ("smart_launch_url", "ISOTRACK_SMART_LAUNCH_URL"),
+            ("calendar_link_lifetime_days", "ISOTRACK_CALENDAR_LINK_LIFETIME_DAYS"),
+            ("reminder_days_before", "ISOTRACK_REMINDER_DAYS_BEFORE"),
+            ("smtp_host", "ISOTRACK_SMTP_HOST"),
+            ("smtp_port", "ISOTRACK_SMTP_PORT"),
+            ("smtp_from", "ISOTRACK_SMTP_FROM"),
+            ("smtp_security", "ISOTRACK_SMTP_SECURITY"),
+            ("smtp_username", "ISOTRACK_SMTP_USERNAME"),
+            ("smtp_password", "ISOTRACK_SMTP_PASSWORD"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -91,6 +91,7 @@ def mount_web(app: FastAPI) -> None:
         auth,
         biology,
         patient,
+        patient_self,
         pharmacist,
         planner,
         prescriber,
@@ -106,6 +107,7 @@ def mount_web(app: FastAPI) -> None:
         planner,
         pharmacist,
         patient,
+        patient_self,
         auditor,
     ):
         app.include_router(module.router)

@@ -27,10 +27,18 @@ def long_date(value: dt.date | None) -> str:
     return f"{value.strftime('%A')} {value.day} {value.strftime('%B %Y')}"
 
 
+def _english(message: str) -> str:
+    return message
+
+
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["long_date"] = long_date
     templates.env.globals["phq9_topics"] = PHQ9_ITEM_TOPICS
+    # Staff pages are in English; patient pages put their language's ``_`` and ``lang`` in
+    # the context (``web.pages.patient_language``), which wins over these.
+    templates.env.globals["_"] = _english
+    templates.env.globals["lang"] = "en"
     return templates
 
 

@@ -1,4 +1,5 @@
-"""The patient's own pages: my course, reporting, and my calendar."""
+"""The patient's own page: the next three things to do, then progress and reports; and the
+calendar (a download when signed in, a subscription through an expiring link)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.interop.ical import course_calendar
-from isotrack.service import courses
+from isotrack.domain.timeline import Timeline
+from isotrack.service import courses, patient_self
 from isotrack.web.biology_sections import my_biology_context
 from isotrack.web.clinic import record_event
-from isotrack.web.course_view import build_course_view
+from isotrack.web.course_view import CourseView, build_course_view
 from isotrack.web.event_forms import FormErrors, event_from_form, problems_to_form_errors
-from isotrack.web.history import EVENT_LABELS
+from isotrack.web.i18n import Speaker, speaker
 from isotrack.web.pages.common import form_values, knowledge, patient_forms, today
+from isotrack.web.pages.patient_language import patient_speaker, words_context
+from isotrack.web.patient_calendar import calendar_bytes
+from isotrack.web.patient_forms import report_forms
+from isotrack.web.patient_words import PatientStep, next_things, patient_steps
 from isotrack.web.safety_view import safety_view
 from isotrack.web.session import WebUser, check_csrf, require_user, service
 from isotrack.web.templating import render
@@ -30,6 +35,11 @@ def _current_course_id(request: Request, user: WebUser) -> str:
     return courses.my_current_course_id(service(request), user.user)
 
 
+def _steps(view: CourseView, timeline: Timeline, day: dt.date) -> list[PatientStep]:
+    items = view.schedule_model.items if view.schedule_model is not None else []
+    return patient_steps(items, timeline, day)
+
+
 def _my_page(
     request: Request,
     user: WebUser,
@@ -38,6 +48,7 @@ def _my_page(
     status_code: int = 200,
 ) -> Response:
     source = knowledge()
+    words = patient_speaker(request, user)
     course_id = _current_course_id(request, user)
     course = courses.visible_course(service(request), user.user, course_id)
     name = courses.patient_name(service(request), course.header.patient_id)
@@ -47,17 +58,14 @@ def _my_page(
         source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
         include_history=False,
     )  # fmt: skip
-    mine = [s for s in view.schedule if s.status != "overdue" or s.who == "patient"]
-    next_steps = [s for s in mine if s.last_day is None or s.last_day >= day][:6]
-    allowed = courses.home_test_allowed(service(request), timeline, today(request))
+    steps = _steps(view, timeline, day)
+    allowed = courses.home_test_allowed(service(request), timeline, day)
     recorded = request.query_params.get("recorded")
     if recorded and form_state is None:
         request.state.flash = {
             "kind": "success",
-            "text": f"Thank you — sent to your care team: {EVENT_LABELS.get(recorded, recorded)}.",
+            "text": words.gettext("Thank you: your care team has received it."),
         }
-    path = f"/calendar/{course_id}/{courses.calendar_signature(service(request), course_id)}.ics"
-    patient_alerts = [a for a in view.alerts if a.severity == "critical"]
     # While an item-9 answer holds the course, the crisis guidance comes first and no myth
     # card is shown (the crisis lines of the market of the course's policy).
     crisis = safety_view(source, timeline, day, for_patient=True).crisis
@@ -65,20 +73,21 @@ def _my_page(
         request,
         "my_course.html",
         {
+            **words_context(words),
             "course": view,
-            "next_steps": next_steps,
-            "alerts": patient_alerts,
+            "today": day,
+            "next_things": next_things(steps, day),
+            "more_steps": len(steps) > 3,
+            "monthly": patient_self.patient_enters_monthly_steps(source, timeline, day),
+            "urgent": any(a.severity == "critical" for a in view.alerts),
             "dose": view.dose,
             "myths": [] if crisis else view.myths,
             "crisis": crisis,
-            "unavailable": view.unavailable,
-            "forms": list(patient_forms(source, allowed).values()),
+            "forms": report_forms(source, allowed, words),
             "home_test_allowed": allowed,
             "form_state": form_state or {},
             "open_form": open_form,
             "defaults": {"date": day.isoformat()},
-            "calendar_url": path,
-            "calendar_absolute_url": str(request.base_url).rstrip("/") + path,
             **my_biology_context(source, service(request), user.user, course_id, day),
         },
         status_code=status_code,
@@ -124,20 +133,20 @@ async def report(request: Request) -> Response:
     return RedirectResponse(f"/me?recorded={form.type}", status_code=303)
 
 
-def _calendar_response(request: Request, course_id: str, name: str, timeline: Any) -> Response:
+def _calendar_response(
+    request: Request, course_id: str, name: str, timeline: Timeline, words: Speaker
+) -> Response:
+    day = today(request)
     view = build_course_view(
-        knowledge(),
-        course_id=course_id,
-        patient_name=name,
-        timeline=timeline,
-        as_of=today(request),
+        knowledge(), course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
         include_history=False,
-    )
-    items = view.schedule_model.items if view.schedule_model is not None else []
-    body = course_calendar(
+    )  # fmt: skip
+    body = calendar_bytes(
         course_id=course_id,
-        calendar_name="My isotretinoin course",
-        items=items,
+        steps=_steps(view, timeline, day),
+        words=words,
+        today=day,
+        alarm_days_before=service(request).settings.reminder_days_before,
         generated_at=dt.datetime.now(dt.UTC),
     )
     return Response(
@@ -153,12 +162,16 @@ def my_calendar(request: Request) -> Response:
     course_id = _current_course_id(request, user)
     course = courses.visible_course(service(request), user.user, course_id)
     name = courses.patient_name(service(request), course.header.patient_id)
-    return _calendar_response(request, course_id, name, course.timeline())
+    words = patient_speaker(request, user)
+    return _calendar_response(request, course_id, name, course.timeline(), words)
 
 
-@router.get("/calendar/{course_id}/{signature}.ics", include_in_schema=False)
-def subscribed_calendar(request: Request, course_id: str, signature: str) -> Response:
-    """The subscription address: the signature stands in for a sign-in."""
-    course = courses.subscribed_course(service(request), course_id, signature)
+@router.get("/calendar/{token}.ics", include_in_schema=False)
+def subscribed_calendar(request: Request, token: str) -> Response:
+    """The subscription address: a live link stands in for a sign-in (issue 16: it expires,
+    can be revoked by the patient, and dies with the account)."""
+    account, course = patient_self.subscribed_course(service(request), token)
     name = courses.patient_name(service(request), course.header.patient_id)
-    return _calendar_response(request, course_id, name, course.timeline())
+    chosen = patient_self.my_preferences(service(request), account).language
+    words = speaker(chosen or "en")
+    return _calendar_response(request, course.header.id, name, course.timeline(), words)

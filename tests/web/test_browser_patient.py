@@ -1,0 +1,147 @@
+"""The patient's pages in a real browser (Debian's Chromium, driven by Playwright), on a
+390 px phone: Priya's browser asks for Spanish, so her page, her monthly questions and her
+calendar settings come in Spanish, fit the screen without sideways scrolling, and her answers
+reach the care team. Screenshots go to docs/screenshots/.
+
+Demo clinic on 15 October 2026 (the live server's clock is set to that day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from web_live_server import LiveServer, live_server
+
+from isotrack.service.context import open_service
+from isotrack.service.enrolment import NewPatient, enrol_patient
+from isotrack.service.operations import load_demo_clinic
+from isotrack.service.settings import Settings
+from isotrack.store.users import user_by_username
+
+pytestmark = pytest.mark.browser
+os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TODAY = dt.date(2026, 10, 15)
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    with live_server(tmp_path_factory.mktemp("patient-browser"), {}) as running:
+        loaded = load_demo_clinic(running.database_url, today=TODAY)
+        assert loaded is not None
+        running.clock.day = TODAY
+        yield running, loaded.passwords
+
+
+def sign_in(page: Page, server: LiveServer, username: str, password: str) -> None:
+    page.goto(f"{server.base_url}/signin")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def fits_the_screen(page: Page) -> bool:
+    """Nothing wider than the window: no sideways scrolling."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_a_spanish_speaking_patient_uses_her_page_on_a_phone(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    server, passwords = demo
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = browser.new_context(viewport=PHONE, locale="es-ES").new_page()
+    sign_in(phone, server, "priya", passwords["priya"])
+    phone.goto(f"{server.base_url}/me")
+    expect(phone.locator("html")).to_have_attribute("lang", "es")
+    steps = phone.locator("#next-steps > li")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0)).to_contain_text("Responda las preguntas de este mes en la aplicación")
+    expect(steps.nth(0)).to_contain_text("Del martes, 3 de noviembre de 2026")
+    expect(phone.locator("#translator-note")).to_contain_text(
+        "isotrack contributors (machine-assisted draft)"
+    )
+    assert fits_the_screen(phone)
+    phone.locator("#next-things").screenshot(path=str(SCREENSHOTS / "patient-home-es-390.png"))
+    phone.screenshot(path=str(SCREENSHOTS / "patient-page-es-390.png"), full_page=True)
+
+    phone.get_by_role(
+        "link", name="Responda las preguntas de este mes y confirme su anticoncepción"
+    ).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Las preguntas de este mes")
+    assert fits_the_screen(phone)
+    phone.get_by_label("Sí: puede causar malformaciones graves, a cualquier dosis").check()
+    phone.get_by_label("Dos, usados a la vez").check()
+    phone.get_by_label("Desde antes de la primera cápsula hasta después de la última").check()
+    phone.get_by_label("No, ni durante el tratamiento").check()
+    phone.get_by_label("No, nunca").check()
+    phone.get_by_label("Sigo usando exactamente esto").check()
+    phone.screenshot(path=str(SCREENSHOTS / "patient-monthly-es-390.png"), full_page=True)
+    phone.get_by_role("button", name="Enviar a mi equipo médico").click()
+    expect(phone.locator("#monthly-result")).to_contain_text("todas sus respuestas son correctas")
+
+    phone.goto(f"{server.base_url}/me/settings")
+    phone.get_by_role("button", name="Crear un nuevo enlace de calendario").click()
+    expect(phone.locator("#calendar-url")).to_contain_text("/calendar/")
+    expect(phone.locator("#calendar-links > li")).to_have_count(1)
+    assert fits_the_screen(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "patient-settings-es-390.png"), full_page=True)
+
+    # The care team sees that she answered in the app (the prescriber's pages are in English).
+    doctor = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    sign_in(doctor, server, "dr.lee", passwords["dr.lee"])
+    doctor.get_by_role("link", name="Priya Nair").first.click()
+    expect(doctor.locator("body")).to_contain_text("Answered by the patient in the app.")
+
+
+def test_the_english_page_fits_a_phone_and_a_desktop(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    server, passwords = demo
+    for name, viewport in (("390", PHONE), ("desktop", {"width": 1200, "height": 900})):
+        page = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+        sign_in(page, server, "maya", passwords["maya"])
+        page.goto(f"{server.base_url}/me")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#next-steps > li").first).to_contain_text(
+            "Pick up your capsules at the pharmacy"
+        )
+        assert fits_the_screen(page)
+        page.screenshot(path=str(SCREENSHOTS / f"patient-home-{name}.png"))
+
+
+def test_a_patient_with_a_200_letter_name_still_reads_the_page_without_sideways_scrolling(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    # One unbroken "word" as long as a name may be (200 characters): it wraps, in the header
+    # and on the page, instead of widening them.
+    server, _ = demo
+    service = open_service(
+        Settings(database_url=server.database_url, secret_key="k" * 32), today=lambda: TODAY,
+        pool_size=2,
+    )  # fmt: skip
+    try:
+        with service.database.reading() as connection:
+            doctor = user_by_username(connection, "dr.lee")
+        assert doctor is not None
+        enrolled = enrol_patient(
+            service, doctor,
+            NewPatient(display_name="W" * 200, birth_date=dt.date(2001, 5, 5),
+                       sex_at_birth="female", can_get_pregnant=True, policy="eu-ppp-2018"),
+            enrolled_on=TODAY, create_sign_in=True,
+        )  # fmt: skip
+    finally:
+        service.close()
+    assert enrolled.username is not None and enrolled.password is not None
+    phone = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
+    sign_in(phone, server, enrolled.username, enrolled.password)
+    phone.goto(f"{server.base_url}/me")
+    expect(phone.locator("html")).to_have_attribute("lang", "ru")
+    expect(phone.locator("h1")).to_contain_text("Здравствуйте")
+    assert fits_the_screen(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "patient-long-name-ru-390.png"), full_page=False)
