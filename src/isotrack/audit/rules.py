@@ -22,7 +22,8 @@ from isotrack.domain.events import (
     TestResult,
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
-from isotrack.engines.monitoring import evaluate_monitoring
+from isotrack.engines.monitoring.course import course_view
+from isotrack.engines.monitoring.overdue import overdue_alerts
 from isotrack.engines.pregnancy_exposure import pregnancy_exposure
 from isotrack.engines.programme import (
     DispenseDecision,
@@ -203,8 +204,7 @@ class _Course:
     ) -> None:
         """Labs and mood screens the policy asked for and that were overdue when this fill was
         handed over (each overdue item reported once, at the first fill it concerned)."""
-        report = evaluate_monitoring(self.knowledge, before, dispense.date)
-        for alert in report.alerts:
+        for alert in overdue_alerts(self.knowledge, course_view(before, dispense.date)):
             rule_id = MONITORING_RULES.get(alert.code)
             if rule_id is None or (alert.code, alert.message) in seen:
                 continue
