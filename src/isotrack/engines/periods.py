@@ -62,7 +62,14 @@ def describe(period: Fact) -> str:
 def fact_days(
     knowledge: Knowledge, fact_id: str, bound: Literal["value", "low", "high"] = "value"
 ) -> int:
-    """A duration fact (its value, or one end of its range) as whole days, converted with pint."""
+    """A duration fact (its value, or one end of its range) as whole days, converted with pint
+    once per knowledge base (the engines ask for the same few facts at every step)."""
+    return knowledge.derived(
+        ("periods.fact_days", fact_id, bound), lambda: _fact_days(knowledge, fact_id, bound)
+    )
+
+
+def _fact_days(knowledge: Knowledge, fact_id: str, bound: Literal["value", "low", "high"]) -> int:
     period = knowledge.fact(fact_id)
     amount = {"value": period.value, "low": period.low, "high": period.high}[bound]
     if amount is None:
