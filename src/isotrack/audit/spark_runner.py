@@ -28,6 +28,8 @@ ROW_SCHEMA = (
     "prescriber_id string, start_month string, dispenses long, findings long, "
     "sql_supply_over boolean, engine_supply_over boolean"
 )
+# Row groups of the staged Parquet: small enough that each task reads a bounded slice.
+STAGED_ROWS_PER_GROUP = 1024
 _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
 
 
@@ -83,11 +85,14 @@ def run_spark(
     spark = spark_session(master)
     spark.sparkContext.setLogLevel("ERROR")
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
+    # A FHIR line holds one patient's resources (tens of kB): the vectorized Parquet reader's
+    # default 4 096 rows per batch asks the JVM for one contiguous buffer of them all.
+    spark.conf.set("spark.sql.parquet.columnarReaderBatchSize", str(batch_size))
     frame = source.spark_frame(spark)
     spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
     if frame is None:  # a reader with no native scan: stream its batches to Parquet first
         staged = Path(spool) / "staged"
-        convert_to_parquet(source, staged)
+        convert_to_parquet(source, staged, rows_per_group=STAGED_ROWS_PER_GROUP)
         frame = spark.read.parquet(str(staged)).select(TIMELINE_COLUMN)
     limit = job.max_days_supply_sql
     if limit is None:
