@@ -1,12 +1,15 @@
 """Population-audit benchmark (issue 14): courses/s end to end, peak RSS, parallel efficiency.
 
-Writes a synthetic population (``isotrack synth``), converts it to Parquet, measures the
-single-process engine rate on a sample (the baseline), then runs ``isotrack audit`` as a
-separate process for each runner and source, sampling the RSS of its whole process tree (pool
-workers, Spark's JVM and Python workers included).
+Writes a synthetic population (``isotrack synth``; kept in ``--work`` for the next run),
+converts it to Parquet, measures two single-process baselines on a sample in this process
+(``evaluate --batch``'s full assessment per line, and the audit rules alone), then runs
+``isotrack audit --out`` as a separate process for each runner and source, sampling the RSS of
+its whole process tree (pool workers, Spark's JVM and Python workers included) and the load
+average before and after.
 
     .venv/bin/python bench/audit.py --courses 200            # a few minutes on 2 cores
-    .venv/bin/python bench/audit.py --courses 200 --runs duckdb-parquet,spark-parquet
+    .venv/bin/python bench/audit.py --courses 20000 --work /tmp/audit-20k \
+        --runs duckdb-parquet,spark-parquet
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import describe_machine
 
-from isotrack.audit.batch import BatchJob, audit_lines
+from isotrack.audit.batch import BatchJob, audit_lines, knowledge
 from isotrack.audit.readers import NdjsonTimelines, convert_to_parquet
 from isotrack.audit.synth import AUDIT_DATE
 from isotrack.audit.synth_files import write_population
@@ -73,68 +76,89 @@ def _measure(command: list[str]) -> tuple[float, int, int]:
     return time.perf_counter() - started, peak, process.returncode
 
 
-def baseline_rate(ndjson: Path, sample: int) -> float:
-    """Courses/s of the audit rules in this one process (engine only, no SQL, no pool)."""
+def baseline_rates(ndjson: Path, sample: int) -> tuple[float, float]:
+    """Courses/s in this one process on the first ``sample`` courses: ``evaluate --batch``
+    (the full assessment of each line) and the audit rules alone (no SQL, no pool)."""
+    from isotrack.cli.batch_evaluation import assessment_lines
+
     job = BatchJob(audit_date=AUDIT_DATE, pseudonym_key=b"bench")
     lines = next(NdjsonTimelines(ndjson).batches(sample))
     audit_lines(lines[:2], job)  # warm: knowledge loaded, policies derived
     started = time.perf_counter()
     audit_lines(lines, job)
-    return len(lines) / (time.perf_counter() - started)
+    audit_rate = len(lines) / (time.perf_counter() - started)
+    raw = [line.encode() for line in lines]
+    started = time.perf_counter()
+    evaluated = sum(ok for _, ok in assessment_lines(knowledge(), raw, AUDIT_DATE))
+    return evaluated / (time.perf_counter() - started), audit_rate
+
+
+def _population(work: Path, courses: int, fhir: bool) -> Path:
+    """The population in ``work`` (written once per size and seed, then reused)."""
+    ndjson = work / "timelines.ndjson"
+    if not ndjson.is_file():
+        write_population(courses, 1, "timeline-ndjson", work)
+    if not (work / "parquet").is_dir():
+        convert_to_parquet(NdjsonTimelines(ndjson), work / "parquet")
+    if fhir and not (work / "fhir").is_dir():
+        write_population(courses, 1, "fhir-ndjson", work)  # the same courses as FHIR Bulk
+    return ndjson
+
+
+def _command(run: str, paths: dict[str, Path], out: Path, cores: int, batch: int) -> list[str]:
+    engine, fmt = run.split("-")
+    command = [ISOTRACK, "audit", SOURCE_OPTIONS[fmt], str(paths[fmt]), "--engine", engine]
+    command += ["--as-of", AUDIT_DATE.isoformat(), "--out", str(out), "--batch-size", str(batch)]
+    if engine == "duckdb":
+        return [*command, "--workers", str(cores)]
+    return [*command, "--master", f"local[{cores}]"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--courses", type=int, default=200)
-    parser.add_argument("--baseline-sample", type=int, default=40)
+    parser.add_argument("--baseline-sample", type=int, default=200)
     parser.add_argument("--runs", default=",".join(RUNS))
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--work", type=Path, default=None, help="population folder, reused")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="audit-bench-"))
-    write_population(args.courses, 1, "timeline-ndjson", work)
-    if any(run.endswith("-fhir") for run in args.runs.split(",")):
-        write_population(args.courses, 1, "fhir-ndjson", work)  # the same courses as FHIR Bulk
-    ndjson = work / "timelines.ndjson"
-    convert_to_parquet(NdjsonTimelines(ndjson), work / "parquet")
-    base = baseline_rate(ndjson, args.baseline_sample)
+    work = args.work or Path(tempfile.mkdtemp(prefix="audit-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    runs = args.runs.split(",")
+    ndjson = _population(work, args.courses, any(r.endswith("-fhir") for r in runs))
+    evaluate_rate, audit_rate = baseline_rates(ndjson, args.baseline_sample)
     results: dict[str, Any] = {
         "benchmark": "audit",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": describe_machine(),
         "courses": args.courses,
         "ndjson_bytes": ndjson.stat().st_size,
-        "baseline_single_process_courses_per_s": round(base, 2),
+        "baseline_evaluate_batch_courses_per_s": round(evaluate_rate, 2),
+        "baseline_audit_rules_courses_per_s": round(audit_rate, 2),
         "cores": args.cores,
         "runs": {},
     }
-    for run in args.runs.split(","):
-        engine, fmt = run.split("-")
-        paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
-        source = [SOURCE_OPTIONS[fmt], str(paths[fmt])]
-        command = [
-            ISOTRACK,
-            "audit",
-            *source,
-            "--engine",
-            engine,
-            "--as-of",
-            AUDIT_DATE.isoformat(),
-            "--json",
-        ]
-        command += (
-            ["--workers", str(args.cores)]
-            if engine == "duckdb"
-            else ["--master", f"local[{args.cores}]"]
-        )
-        seconds, peak, code = _measure(command)
+    print({k: v for k, v in results.items() if k.startswith("baseline")}, flush=True)
+    paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
+    for run in runs:
+        load_before = os.getloadavg()[0]
+        out = work / f"out-{run}"
+        seconds, peak, code = _measure(_command(run, paths, out, args.cores, args.batch_size))
+        audited = json.loads((out / "summary.json").read_text()) if code in (0, 3) else {}
         rate = args.courses / seconds
         results["runs"][run] = {
             "exit_code": code,
+            "courses_audited": audited.get("courses"),
+            "findings": audited.get("findings"),
+            "unreadable": audited.get("unreadable_courses"),
             "seconds": round(seconds, 1),
             "courses_per_s": round(rate, 2),
             "peak_rss_mib": round(peak / 2**20, 1),
-            "parallel_efficiency": round(rate / (base * args.cores), 3),
+            "efficiency_vs_evaluate_batch": round(rate / (evaluate_rate * args.cores), 3),
+            "efficiency_vs_audit_rules": round(rate / (audit_rate * args.cores), 3),
+            "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         }
         print(run, results["runs"][run], flush=True)
     args.out.mkdir(parents=True, exist_ok=True)

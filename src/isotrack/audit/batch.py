@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from isotrack.audit.fhir_courses import FHIR_GROUP, GROUP_PREFIX, read_group
 from isotrack.audit.findings import CourseRow, Finding, Pseudonymiser
 from isotrack.audit.rules import audit_course
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
@@ -57,37 +58,62 @@ def audit_lines(
     unreadable: list[str] = []
     flags: Sequence[bool | None] = sql_flags if sql_flags is not None else [None] * len(lines)
     for line, flag in zip(lines, flags, strict=True):
-        try:
-            timeline, recorded_on = read_course(line)
-        except IsotrackInputError as exc:
-            unreadable.append(str(exc))
-            continue
-        course = audit_course(knowledge(), timeline, job.audit_date, recorded_on)
-        course_id = pseudonym(course.course_id)
-        for f in course.findings:
-            found.append(
-                Finding(
-                    **{
-                        **asdict(f),
-                        "patient_id": pseudonym(f.patient_id),
-                        "course_id": course_id,
-                        "prescriber_id": course.prescriber_id,
-                    }
-                )
-            )
-        courses.append(
-            CourseRow(
-                course_id=course_id,
-                policy=course.policy,
-                prescriber_id=course.prescriber_id,
-                start_month=course.start_month,
-                dispenses=course.dispenses,
-                findings=len(course.findings),
-                sql_supply_over=flag,
-                engine_supply_over=any(f.rule_id == "supply_over_limit" for f in course.findings),
+        for read in courses_of_line(line):
+            if isinstance(read, str):
+                unreadable.append(read)
+                continue
+            _audit_one(read, job, pseudonym, flag, found, courses)
+    return BatchResult(found, courses, unreadable)
+
+
+def _audit_one(
+    read: tuple[Timeline, dict[str, dt.date] | None],
+    job: BatchJob,
+    pseudonym: Pseudonymiser,
+    flag: bool | None,
+    found: list[Finding],
+    courses: list[CourseRow],
+) -> None:
+    timeline, recorded_on = read
+    course = audit_course(knowledge(), timeline, job.audit_date, recorded_on)
+    course_id = pseudonym(course.course_id)
+    for f in course.findings:
+        found.append(
+            Finding(
+                **{
+                    **asdict(f),
+                    "patient_id": pseudonym(f.patient_id),
+                    "course_id": course_id,
+                    "prescriber_id": course.prescriber_id,
+                }
             )
         )
-    return BatchResult(found, courses, unreadable)
+    courses.append(
+        CourseRow(
+            course_id=course_id,
+            policy=course.policy,
+            prescriber_id=course.prescriber_id,
+            start_month=course.start_month,
+            dispenses=course.dispenses,
+            findings=len(course.findings),
+            sql_supply_over=flag,
+            engine_supply_over=any(f.rule_id == "supply_over_limit" for f in course.findings),
+        )
+    )
+
+
+def courses_of_line(line: str) -> list[tuple[Timeline, dict[str, dt.date] | None] | str]:
+    """The courses of one line (a timeline, or one patient's FHIR resources), or why not."""
+    if line.startswith(GROUP_PREFIX):
+        try:
+            mapped = read_group(knowledge(), line)
+        except ValueError as exc:
+            return [f"{FHIR_GROUP}: not JSON ({exc})"]
+        return [m if isinstance(m, str) else (m, None) for m in mapped]
+    try:
+        return [read_course(line)]
+    except IsotrackInputError as exc:
+        return [str(exc)]
 
 
 def read_course(line: str) -> tuple[Timeline, dict[str, dt.date] | None]:

@@ -3,11 +3,8 @@
 A Bulk export groups resources by type, so one patient's resources are spread over every file.
 DuckDB joins them by patient (sorting on disk when the export outgrows memory), and each
 patient's resources go through the interop mapper (``group_by_patient``, ``fhir_to_timeline``)
-one patient at a time: the export is never held whole in memory.
-
-Bulk NDJSON does not keep the recording order of events (docs/fhir-mapping.md), which the
-audit needs to judge a dispense on what was recorded before it; the events of each course are
-therefore put in date order, corrections last within a day (decision 37).
+one patient at a time: the export is never held whole in memory. The reader only groups; the
+mapping runs beside the engines, in the workers (``fhir_courses``).
 """
 
 from __future__ import annotations
@@ -18,12 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from isotrack.audit.batch import knowledge
+from isotrack.audit.fhir_courses import courses_of_group, group_line
 from isotrack.domain.timeline import Timeline
-from isotrack.interop.fhir.bulk import group_by_patient
-from isotrack.interop.fhir.convert import fhir_to_timeline
-from isotrack.interop.fhir.report import ConversionReport
 
-CORRECTIONS = ("void", "amend")
 # DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
 # whole process tree stays inside the issue's 2 GiB target however large the export.
 DUCKDB_MEMORY_LIMIT = "768MB"
@@ -62,16 +56,16 @@ class FhirBulkTimelines:
         self.directory = directory
         self.policy = policy
         self.description = f"FHIR Bulk {directory.name}"
-        self.report = ConversionReport()
 
-    def _owner_groups(self) -> Iterator[list[dict[str, Any]]]:
+    def _owner_groups(self) -> Iterator[list[str]]:
+        """Each owner's resources, as the JSON text of the export (not parsed here)."""
         import duckdb
 
         con = duckdb.connect()
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         query = con.sql(OWNER_SQL, params={"files": [str(f) for f in self.files]})
         owner: str | None = None
-        group: list[dict[str, Any]] = []
+        group: list[str] = []
         for batch in query.to_arrow_reader(4096):
             for key, text in zip(
                 batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
@@ -80,28 +74,21 @@ class FhirBulkTimelines:
                     yield group
                     group = []
                 owner = key
-                group.append(json.loads(text))
+                group.append(text)
         if group:
             yield group
 
     def timelines(self) -> Iterator[Timeline | str]:
         """Each patient's course, or why none could be read (text naming the patient)."""
-        for resources in self._owner_groups():
-            for key, owned in group_by_patient(resources, self.report).items():
-                result = fhir_to_timeline(knowledge(), owned, policy=self.policy)
-                if result.timeline is None:
-                    problems = "; ".join(w.message for w in result.report.warnings[:3])
-                    yield f"{key}: no course could be read ({problems or 'no events'})"
-                    continue
-                yield _in_date_order(result.timeline)
+        for texts in self._owner_groups():
+            resources = [json.loads(text) for text in texts]
+            yield from courses_of_group(knowledge(), resources, self.policy)
 
     def batches(self, size: int) -> Iterator[list[str]]:
+        """One line per patient with its resources; the workers map and judge them."""
         batch: list[str] = []
-        for timeline in self.timelines():
-            if isinstance(timeline, str):  # the audit counts it as unreadable, naming why
-                batch.append(json.dumps({"unreadable FHIR patient": timeline}))
-            else:
-                batch.append(timeline.model_dump_json(by_alias=True, exclude_none=True))
+        for texts in self._owner_groups():
+            batch.append(group_line(texts, self.policy))
             if len(batch) >= size:
                 yield batch
                 batch = []
@@ -120,8 +107,3 @@ class FhirBulkTimelines:
 
     def spark_frame(self, spark: Any) -> Any | None:
         return None
-
-
-def _in_date_order(timeline: Timeline) -> Timeline:
-    events = sorted(timeline.events, key=lambda e: (e.date, e.type in CORRECTIONS))
-    return timeline.model_copy(update={"events": events})

@@ -111,7 +111,12 @@ class ParquetTimelines:
         return spark.read.parquet(*[str(f) for f in self.files]).select(TIMELINE_COLUMN)
 
 
-def convert_to_parquet(source: TimelineBatches, out_dir: Path, rows_per_file: int = 200_000) -> int:
+def convert_to_parquet(
+    source: TimelineBatches,
+    out_dir: Path,
+    rows_per_file: int = 200_000,
+    rows_per_group: int | None = None,
+) -> int:
     """Write ``source`` as Parquet files in ``out_dir``, streaming; returns the course count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -137,7 +142,7 @@ def convert_to_parquet(source: TimelineBatches, out_dir: Path, rows_per_file: in
             },
             schema=schema,
         )
-        writer.write_table(table)
+        writer.write_table(table, row_group_size=rows_per_group)
         written += len(batch)
         in_part += len(batch)
     if writer is not None:

@@ -22,7 +22,8 @@ from isotrack.domain.events import (
     TestResult,
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
-from isotrack.engines.monitoring import evaluate_monitoring
+from isotrack.engines.monitoring.course import course_view
+from isotrack.engines.monitoring.overdue import overdue_alerts
 from isotrack.engines.pregnancy_exposure import pregnancy_exposure
 from isotrack.engines.programme import (
     DispenseDecision,
@@ -30,8 +31,8 @@ from isotrack.engines.programme import (
     RequirementStatus,
     active_policy,
     decide_dispense,
-    evaluate_programme,
 )
+from isotrack.engines.programme.decision import programme_requirements
 from isotrack.knowledge import Knowledge
 
 LATE_TEST_FACT = "audit.post_treatment_test_late_days"
@@ -87,16 +88,16 @@ def audit_course(
         decision = decide_dispense(knowledge, before, dispense.date, dispense.prescription_id)
         course.judge_dispense(dispense, decision, dispenses)
         course.monitoring_at(before, dispense, monitoring_seen)
-    report = evaluate_programme(knowledge, timeline, audit_date)
-    post = _requirement(report.requirements, "test.post_treatment")
-    course.post_treatment(post, events, report.treatment.end_event_id or "")
-    course.contraception_after(_requirement(report.requirements, "contraception.after_last_dose"))
+    treatment, requirements = programme_requirements(knowledge, timeline, audit_date)
+    post = _requirement(requirements, "test.post_treatment")
+    course.post_treatment(post, events, treatment.end_event_id or "")
+    course.contraception_after(_requirement(requirements, "contraception.after_last_dose"))
     exposure_end = post.due_date if post is not None and post.due_date else audit_date
-    course.exposures(events, report.treatment.start, exposure_end)
+    course.exposures(events, treatment.start, exposure_end)
     if recorded_on:
         course.recorded_late(recorded_on)
     prescribers = [p.prescriber_id for p in timeline.events if p.type == "prescription"]
-    start = report.treatment.start or (dispenses[0].date if dispenses else None)
+    start = treatment.start or (dispenses[0].date if dispenses else None)
     return CourseAudit(
         course_id=course.course_id,
         patient_id=timeline.patient.id,
@@ -203,8 +204,7 @@ class _Course:
     ) -> None:
         """Labs and mood screens the policy asked for and that were overdue when this fill was
         handed over (each overdue item reported once, at the first fill it concerned)."""
-        report = evaluate_monitoring(self.knowledge, before, dispense.date)
-        for alert in report.alerts:
+        for alert in overdue_alerts(self.knowledge, course_view(before, dispense.date)):
             rule_id = MONITORING_RULES.get(alert.code)
             if rule_id is None or (alert.code, alert.message) in seen:
                 continue

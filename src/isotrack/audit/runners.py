@@ -15,19 +15,25 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines
+from isotrack.audit.fhir_courses import FHIR_GROUP
 from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
 
 OnResult = Callable[[BatchResult], None]
 
 
 def supply_precheck_sql(limit: int) -> str:
-    """Per course: does any dispense event hand over more than ``limit`` days? A literal SQL
-    reading that ignores voids, amendments and which policies limit supply: a cross-check."""
+    """Per course: does any dispense hand over more than ``limit`` days? A literal SQL reading
+    of the timeline's dispense events, or of the MedicationDispense resources of a FHIR line,
+    that ignores voids, amendments and which policies limit supply: a cross-check."""
     return (
         f"SELECT {TIMELINE_COLUMN}, coalesce(list_bool_or(list_transform("
         f"CAST(json_extract({TIMELINE_COLUMN}, '$.events') AS JSON[]), "
         "lambda e: (e->>'type') = 'dispense' AND "
         f"TRY_CAST(e->>'days_supply' AS INTEGER) > {int(limit)}"
+        ")), list_bool_or(list_transform("
+        f"CAST(json_extract({TIMELINE_COLUMN}, '$.{FHIR_GROUP}') AS JSON[]), "
+        "lambda r: (r->>'resourceType') = 'MedicationDispense' AND "
+        f"TRY_CAST(r->'daysSupply'->>'value' AS DOUBLE) > {int(limit)}"
         ")), false) AS sql_supply_over FROM timelines"
     )
 

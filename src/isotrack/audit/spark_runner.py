@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines, result_rows
+from isotrack.audit.fhir_courses import FHIR_GROUP
 from isotrack.audit.findings import CourseRow, Finding
-from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
+from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource, convert_to_parquet
 from isotrack.audit.runners import OnResult
 
 ROW_SCHEMA = (
@@ -27,6 +28,8 @@ ROW_SCHEMA = (
     "prescriber_id string, start_month string, dispenses long, findings long, "
     "sql_supply_over boolean, engine_supply_over boolean"
 )
+# Row groups of the staged Parquet: small enough that each task reads a bounded slice.
+STAGED_ROWS_PER_GROUP = 1024
 _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
 
 
@@ -45,6 +48,20 @@ def spark_session(master: str) -> Any:
         .config("spark.driver.host", os.environ["SPARK_LOCAL_IP"])
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
+    )
+
+
+def supply_precheck(limit: int) -> str:
+    """Spark's reading of the DuckDB pre-check (``runners.supply_precheck_sql``)."""
+    events = "events ARRAY<STRUCT<type: STRING, days_supply: INT>>"
+    resources = (
+        f"{FHIR_GROUP} ARRAY<STRUCT<resourceType: STRING, daysSupply: STRUCT<value: DOUBLE>>>"
+    )
+    return (
+        f"coalesce(exists(from_json({TIMELINE_COLUMN}, '{events}').events, "
+        f"e -> e.type = 'dispense' AND e.days_supply > {int(limit)}), "
+        f"exists(from_json({TIMELINE_COLUMN}, '{resources}').{FHIR_GROUP}, "
+        f"r -> r.resourceType = 'MedicationDispense' AND r.daysSupply.value > {int(limit)}))"
     )
 
 
@@ -68,29 +85,26 @@ def run_spark(
     spark = spark_session(master)
     spark.sparkContext.setLogLevel("ERROR")
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
+    # A FHIR line holds one patient's resources (tens of kB): the vectorized Parquet reader's
+    # default 4 096 rows per batch asks the JVM for one contiguous buffer of them all.
+    spark.conf.set("spark.sql.parquet.columnarReaderBatchSize", str(batch_size))
     frame = source.spark_frame(spark)
-    if frame is None:  # a reader with no native scan: ship its batches to the cluster
-        lines = [line for batch in source.batches(batch_size) for line in batch]
-        frame = spark.createDataFrame([(line,) for line in lines], [TIMELINE_COLUMN])
+    spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
+    if frame is None:  # a reader with no native scan: stream its batches to Parquet first
+        staged = Path(spool) / "staged"
+        convert_to_parquet(source, staged, rows_per_group=STAGED_ROWS_PER_GROUP)
+        frame = spark.read.parquet(str(staged)).select(TIMELINE_COLUMN)
     limit = job.max_days_supply_sql
     if limit is None:
         frame = frame.withColumn("sql_supply_over", spark_sql.lit(None).cast("boolean"))
     else:
-        frame = frame.withColumn(
-            "sql_supply_over",
-            spark_sql.expr(
-                f"exists(from_json({TIMELINE_COLUMN}, 'events ARRAY<STRUCT<type: STRING, "
-                "days_supply: INT>>').events, "
-                f"e -> e.type = 'dispense' AND e.days_supply > {int(limit)})"
-            ),
-        )
+        frame = frame.withColumn("sql_supply_over", spark_sql.expr(supply_precheck(limit)))
     tasks = max(spark.sparkContext.defaultParallelism * 2, 1)
     frame = frame.repartition(tasks)
     rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
     # Executors write their rows in parallel; the driver then streams the files back. (A
     # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be
     # storage every node can reach: pass it with the ``spark.isotrack.spool`` setting.
-    spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
     target = os.path.join(spool, "rows")
     try:
         rows.write.mode("overwrite").parquet(target)

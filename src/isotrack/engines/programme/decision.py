@@ -34,6 +34,7 @@ from isotrack.engines.programme.report import (
 )
 from isotrack.engines.programme.requirements import Check, Outcome, make
 from isotrack.engines.programme.situation import Situation, situation
+from isotrack.engines.treatment_period import TreatmentPeriod
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.programme import ProgrammeRule, RuleKind
 
@@ -258,3 +259,12 @@ def evaluate_programme(knowledge: Knowledge, timeline: Timeline, as_of: dt.date)
         requirements=found,
         dispense_decision=_decide(s, results, clinical_safety(knowledge, timeline, as_of)),
     )
+
+
+def programme_requirements(
+    knowledge: Knowledge, timeline: Timeline, as_of: dt.date
+) -> tuple[TreatmentPeriod, list[Requirement]]:
+    """The treatment period and every programme requirement on ``as_of``, without the dispense
+    decision and its clinical holds: what a look back over a course reads (the audit)."""
+    s = _situation(knowledge, timeline, as_of, None)
+    return s.record.period, [o.requirement for _, o in run_checks(s)]
