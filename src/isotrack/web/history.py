@@ -56,6 +56,17 @@ EVENT_LABELS: dict[str, str] = {
 }
 
 
+# Field names a person would not say, in the words of the clinic.
+FIELD_WORDS = {
+    "registry_id": "programme patient id",
+    "sensitivity_miu_per_ml": "test sensitivity (mIU/mL)",
+    "daily_dose_mg": "daily dose (mg)",
+    "days_supply": "days' supply",
+    "target_id": "corrects",
+    "weight_kg": "weight (kg)",
+}
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """A citation as a page shows it: the id, a short label and where to read it."""
@@ -129,7 +140,7 @@ def describe_event(event: EventBase) -> str:
     for name, value in event.model_dump(exclude_none=True).items():
         if name in _BASE_FIELDS or value in ([], {}):
             continue
-        label = name.replace("_", " ")
+        label = FIELD_WORDS.get(name, name.replace("_", " "))
         parts.append(f"{label}: {_value_text(value)}")
     return "; ".join(parts)
 
@@ -151,6 +162,32 @@ class HistoryRow:
     def voided(self) -> bool:
         return self.status is EventStatus.VOIDED
 
+    @property
+    def amended(self) -> bool:
+        return self.status is EventStatus.AMENDED
+
+    @property
+    def correctable(self) -> bool:
+        """A current record of the clinic's (not itself a correction) may be amended."""
+        return self.status is EventStatus.CURRENT and self.type not in ("void", "amend")
+
+
+def _correction_text(event: EventVoided | EventAmended, target: EventBase | None) -> str:
+    """What a correction did, in words: which record, what changed from what, and why."""
+    what = "an earlier record"
+    if target is not None:
+        kind = EVENT_LABELS.get(getattr(target, "type", ""), "record")
+        what = f"the {kind.lower()} of {target.date.isoformat()}"
+    if isinstance(event, EventVoided):
+        return f"Withdrew {what}. Reason: {event.reason}"
+    changed = []
+    for name, value in event.changes.items():
+        before = getattr(target, name, None) if target is not None else None
+        label = FIELD_WORDS.get(name, name.replace("_", " "))
+        old = "—" if before is None else _value_text(before)
+        changed.append(f"{label} {old} → {_value_text(value)}")
+    return f"Changed {what}: {'; '.join(changed)}. Reason: {event.reason}"
+
 
 def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
     """Every recorded event, newest first, with its status (``domain.event_status``) and the
@@ -158,12 +195,13 @@ def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
     statuses = event_statuses(events)
     void_reason = void_reasons(events)
     rows: list[HistoryRow] = []
+    by_id = {event.id: event for event in events}
     for event in events:
         event_type: str = getattr(event, "type", "?")
         target = event.target_id if isinstance(event, (EventVoided, EventAmended)) else None
         summary = describe_event(event)
         if isinstance(event, (EventVoided, EventAmended)):
-            summary = f"corrects {event.target_id}: {event.reason}"
+            summary = _correction_text(event, by_id.get(event.target_id))
         rows.append(
             HistoryRow(
                 id=event.id,

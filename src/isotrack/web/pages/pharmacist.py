@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.engines.programme import DispenseDecision
-from isotrack.service import courses, dispensing
+from isotrack.service import courses, dispensing, pharmacy_queue, search
 from isotrack.service.access import Action
 from isotrack.web.clinic import check_and_record, dispensed_with, find_for_dispense
 from isotrack.web.decision_view import decision_view
@@ -26,11 +26,18 @@ PHARMACIST = ("pharmacist",)
 def dispense_search(request: Request, q: str = "") -> Response:
     user = require_user(request, PHARMACIST)
     matches = find_for_dispense(service(request), user, q)
+    people: list[search.PatientFound] = []
+    if q.strip() and not matches and len(q) <= search.QUERY_MAX_CHARS:
+        # Not an identifier or a code: a name or a birth date; one person opens at once.
+        people = search.search_patients(service(request), user.user, q)
+        if len(people) == 1:
+            matches = find_for_dispense(service(request), user, people[0].patient_id)
+            people = []
     return render(
         request,
         "dispense.html",
-        {"query": q, "matches": matches, "today": today(request)},
-        status_code=200 if matches or not q else 404,
+        {"query": q, "matches": matches, "people": people, "today": today(request)},
+        status_code=200 if matches or people or not q else 404,
     )
 
 
@@ -75,10 +82,14 @@ def _authorization_page(
          f"At most {supply} days" if supply else ""),
         ("capsules", "Capsules (optional)", values.get("capsules", ""), ""),
     ]  # fmt: skip
+    paper = pharmacy_queue.prescription_of(
+        service(request), user.user, record.course_id, record.prescription_id
+    )
     return render(
         request,
         "authorization.html",
         {
+            "prescription": paper,
             "decision": view,
             "patient_name": name,
             "patient_id": course.header.patient_id,

@@ -19,6 +19,7 @@ from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
+from isotrack.web.pages.amend import amend_fields
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
 from isotrack.web.prescribe_form import PrescribeState
 from isotrack.web.safety_view import AlertRow, safety_view
@@ -143,6 +144,7 @@ def course_page_with(
             "lab_charts": view.lab_charts,
             "schedule": view.schedule,
             "history": view.history,
+            "amend_fields": amend_fields(timeline.events),
             "unavailable": view.unavailable,
             "forms": forms,
             "form_state": form_state or {},
@@ -205,7 +207,15 @@ async def record_course_event(request: Request, course_id: str) -> Response:
     )
 
 
-ENROL_FIELDS = ("display_name", "patient_id", "birth_date", "enrolled_on", "sex_at_birth", "policy")
+ENROL_FIELDS = (
+    "display_name",
+    "patient_id",
+    "registry_id",
+    "birth_date",
+    "enrolled_on",
+    "sex_at_birth",
+    "policy",
+)
 
 
 def _enrol_page(
@@ -276,6 +286,7 @@ async def enrol_submit(request: Request) -> Response:
                     sex_at_birth=values["sex_at_birth"],
                     can_get_pregnant=values["can_get_pregnant"] == "yes",
                     policy=values["policy"],
+                    registry_id=values.get("registry_id") or None,
                 ),
                 on=enrolled_on,
                 create_sign_in=values.get("create_sign_in") == "yes",
