@@ -151,6 +151,16 @@ def every_event_course() -> Timeline:
             outcome="continue",
             note="seen in clinic; no current risk, safety plan agreed",
         ),
+        event(
+            "plan_1",
+            "course_plan",
+            "2026-02-12",
+            product="roaccutane",
+            weight_kg=58.5,
+            phases=[{"mg_per_kg_per_day": 0.5, "weeks": 4}, {"mg_per_kg_per_day": 1.0}],
+            target_mg_per_kg=120,
+            reason="slower start after the mood screen",
+        ),
         event("preg_1", "pregnancy_reported", "2026-02-20"),
         event(
             "out_1",

@@ -172,3 +172,56 @@ def test_a_mistyped_weight_is_amended_and_the_history_keeps_the_original(
     original = history.locator("tbody tr", has_text="Amended: see the correction above")
     expect(original.locator("del").first).to_have_text("Weight")
     prescriber.screenshot(path=str(SCREENSHOTS / "amended-history.png"), full_page=True)
+
+
+def test_a_prescriber_saves_a_plan_and_prescribes_from_it(
+    server: LiveServer, browser: Browser
+) -> None:
+    # Noor, 60 kg, on Absorica: 0.5 mg/kg/day for 4 weeks, then 1 mg/kg/day, to 120 mg/kg.
+    server.clock.day = dt.date.fromisoformat(day(2))
+    prescriber = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    sign_in(prescriber, server, "dr.lovelace")
+    course = enrol(prescriber, server, "Noor Haddad", "IPL-7310-41")
+    prescriber.goto(server.base_url + course)
+    prescriber.locator("#plan-this-course").click()
+    prescriber.locator("#product").select_option("absorica")
+    prescriber.locator("#weight_kg").fill("60")
+    prescriber.locator("#phases").fill("0.5 x 4, 1.0")
+    prescriber.locator("#target_mg_per_kg").fill("120")
+    prescriber.get_by_role("button", name="Plan", exact=True).click()
+    expect(prescriber.locator("#plan-end")).to_contain_text("last dose")
+    prescriber.get_by_role("button", name="Save this plan to the course").click()
+
+    saved = prescriber.locator("#saved-plan")
+    expect(saved).to_contain_text("0.5 mg/kg/day for 4 weeks, then 1 mg/kg/day to the end")
+    expect(saved).to_contain_text("target 120 mg/kg")
+    expect(prescriber.locator("#plan-phases")).to_contain_text("Phase 1: 30.0 mg a day")
+    prescriber.screenshot(path=str(SCREENSHOTS / "course-plan.png"), full_page=True)
+
+    # "Prescribe phase 1 for 30 days" fills the prescription form; the prescriber signs it.
+    prescriber.get_by_role("link", name="Prescribe phase 1 for 30 days").click()
+    expect(prescriber.locator("#from-plan")).to_contain_text("phase 1 of the saved plan")
+    expect(prescriber.locator("#form-prescription-product")).to_have_value("absorica")
+    expect(prescriber.locator("#form-prescription-daily_dose_mg")).to_have_value("30")
+    expect(prescriber.locator("#form-prescription-days_supply")).to_have_value("30")
+    prescriber.screenshot(path=str(SCREENSHOTS / "prescription-from-plan.png"), full_page=True)
+    prescriber.locator("#form-prescription button[type=submit]").click()
+    # Noor has no pregnancy tests yet: the order-entry check warns that the pharmacy will
+    # refuse this prescription until the programme is met; the prescriber reads it and signs.
+    expect(prescriber.locator("#warnings-to-confirm")).to_be_visible()
+    prescriber.locator("#confirm-warnings").check()
+    prescriber.locator("#form-prescription button[type=submit]").click()
+    expect(prescriber.locator("#history")).to_contain_text("absorica 30 mg/day, 30 days")
+
+    # Raising the target changes the saved plan: refused without a reason, saved with one.
+    prescriber.get_by_role("link", name="Change the plan").click()
+    prescriber.locator("#target_mg_per_kg").fill("150")
+    prescriber.get_by_role("button", name="Plan", exact=True).click()
+    prescriber.get_by_role("button", name="Save this plan to the course").click()
+    expect(prescriber.locator(".notice.error")).to_contain_text("reason")
+    prescriber.locator("#plan-reason").fill("slow response at 4 months")
+    prescriber.get_by_role("button", name="Save this plan to the course").click()
+    expect(prescriber.locator("#saved-plan")).to_contain_text("target 150 mg/kg")
+    expect(prescriber.locator("#saved-plan")).to_contain_text("slow response at 4 months")
+    prescriber.locator("#earlier-plans > summary").click()
+    expect(prescriber.locator("#earlier-plans")).to_contain_text("target 120 mg/kg")

@@ -20,14 +20,17 @@ from isotrack.domain.clinical_events import (
     PregnancyOutcomeRecorded,
 )
 from isotrack.domain.event_base import EVENT_ID_PATTERN, EventBase
+from isotrack.domain.plan_events import CoursePlanned, PlannedPhase
 from isotrack.knowledge.units import is_known_unit
 
 __all__ = [
     "EVENT_ID_PATTERN",
     "AcneAssessment",
     "AlertReviewed",
+    "CoursePlanned",
     "EventBase",
     "LesionCounts",
+    "PlannedPhase",
     "PregnancyOutcome",
     "PregnancyOutcomeRecorded",
 ]
@@ -339,6 +342,7 @@ Event = Annotated[
     | AcneAssessment
     | PregnancyOutcomeRecorded
     | AlertReviewed
+    | CoursePlanned
     | EventVoided
     | EventAmended,
     Field(discriminator="type"),
@@ -350,5 +354,5 @@ EVENT_TYPES: tuple[str, ...] = (
     "comprehension_check", "enrolment", "category", "lab_result", "adverse_event",
     "mood_screen", "assessment", "medication", "condition", "allergy", "visit",
     "pregnancy_reported", "pregnancy_outcome", "alert_review", "void", "amend",
-    "acne_assessment",
+    "acne_assessment", "course_plan",
 )  # fmt: skip

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from isotrack.domain.errors import rejected_field
 from isotrack.domain.events import (
     AlertReviewed,
+    CoursePlanned,
     Dispensed,
     EventBase,
     PregnancyTestTaken,
@@ -18,6 +19,7 @@ from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.programme import home_test_accepted
 from isotrack.service.context import Service
 from isotrack.service.order_entry import require_known_alert, require_signable
+from isotrack.service.plan_rules import check_plan
 from isotrack.store.users import Role, User
 
 
@@ -53,6 +55,8 @@ def role_check(
             require_signable(knowledge, timeline, event, service.today())
         if isinstance(event, AlertReviewed):
             require_known_alert(knowledge, timeline, event, max(event.date, service.today()))
+        if isinstance(event, CoursePlanned):
+            check_plan(knowledge, timeline, event)
 
     return check
 

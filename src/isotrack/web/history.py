@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from isotrack.domain.event_status import EventStatus, event_statuses, void_reasons
-from isotrack.domain.events import EventAmended, EventBase, EventVoided
+from isotrack.domain.events import CoursePlanned, EventAmended, EventBase, EventVoided
 from isotrack.knowledge.model import Source
 
 _BASE_FIELDS = {"id", "type", "date", "time", "recorded_by", "note"}
@@ -51,6 +51,7 @@ EVENT_LABELS: dict[str, str] = {
     "pregnancy_reported": "Pregnancy reported",
     "pregnancy_outcome": "Outcome of the pregnancy",
     "alert_review": "Alert reviewed by the prescriber",
+    "course_plan": "Course plan saved",
     "void": "Correction (void)",
     "amend": "Correction (amend)",
 }
@@ -104,6 +105,22 @@ def _value_text(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def plan_text(plan: CoursePlanned, product_name: str | None = None) -> str:
+    """A saved plan in one line: product, weight, the phases, the target and why it changed."""
+    phases = ", then ".join(
+        f"{_value_text(p.mg_per_kg_per_day)} mg/kg/day"
+        + (f" for {p.weeks} weeks" if p.weeks else " to the end")
+        for p in plan.phases
+    )
+    if plan.target_mg_per_kg is not None:
+        target = f"target {_value_text(plan.target_mg_per_kg)} mg/kg"
+    else:
+        target = "treat to clearance" if plan.treat_to_clearance else "no cumulative target"
+    why = f". Reason for the change: {plan.reason}" if plan.reason else ""
+    product = product_name or plan.product
+    return f"{product}, {_value_text(plan.weight_kg)} kg: {phases}; {target}{why}"
+
+
 def describe_event(event: EventBase) -> str:
     """One readable line with what the event says (its own fields, not the common ones)."""
     match event.type:  # type: ignore[attr-defined]
@@ -129,6 +146,8 @@ def describe_event(event: EventBase) -> str:
         case "alert_review":
             # The alert is named by its id, which people are not shown: the decision and why.
             return f"Decision: {_REVIEW_OUTCOMES[event.outcome]} — “{event.note}”"  # type: ignore[attr-defined]
+        case "course_plan":
+            return plan_text(event)  # type: ignore[arg-type]
         case "pregnancy_outcome":
             details = f" — {event.details}" if event.details else ""  # type: ignore[attr-defined]
             return f"{_value_text(event.outcome)}{details}"  # type: ignore[attr-defined]

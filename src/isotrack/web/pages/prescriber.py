@@ -21,6 +21,7 @@ from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, pro
 from isotrack.web.history import EVENT_LABELS
 from isotrack.web.pages.amend import amend_fields
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
+from isotrack.web.plan_section import plan_section
 from isotrack.web.prescribe_form import PrescribeState
 from isotrack.web.safety_view import AlertRow, safety_view
 from isotrack.web.session import check_csrf, require_user, service
@@ -145,6 +146,7 @@ def course_page_with(
             "schedule": view.schedule,
             "history": view.history,
             "amend_fields": amend_fields(timeline.events),
+            "plan": plan_section(service(request), user.user, course_id),
             "unavailable": view.unavailable,
             "forms": forms,
             "form_state": form_state or {},
