@@ -15,7 +15,8 @@ import pytest
 from service_clinic import TODAY, Clinic
 
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
-from isotrack.service import enrolment, pharmacy_queue, search
+from isotrack.domain.events import PrescriptionWritten
+from isotrack.service import courses, enrolment, pharmacy_queue, search
 from isotrack.service.context import Service, open_service
 from isotrack.service.enrolment import NewPatient
 from isotrack.service.settings import Settings
@@ -109,7 +110,10 @@ def test_the_queue_lists_each_unfilled_prescription_with_todays_unrecorded_decis
     # Maya (demo-02) has a prescription awaiting pick-up; Jonas's and Lukas's were all filled.
     assert [w.patient_id for w in waiting] == ["demo-02"]
     maya = waiting[0]
-    assert maya.prescription.id == "prescription-34"
+    # The one written yesterday, still in the pharmacy's hands (the newest of her course).
+    timeline = courses.visible_course(service, clinic.users["dr.lee"], maya.course_id).timeline()
+    newest = [e for e in timeline.events if isinstance(e, PrescriptionWritten)][-1]
+    assert maya.prescription.id == newest.id
     assert maya.product_name and "mg" in maya.strength
     assert maya.prescriber_name == clinic.users["dr.lee"].display_name
     assert maya.decision.authorized and maya.decision.dispense_by is not None
