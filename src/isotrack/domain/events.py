@@ -78,6 +78,10 @@ class Dispensed(EventBase):
     capsules: int | None = Field(default=None, ge=1)
     authorization_code: str | None = None
     pharmacy_id: str | None = None
+    # iPLEDGE: the pharmacy's Risk Management Authorization for this fill and the date after
+    # which it must not be dispensed (the programme gives both when the pharmacy checks in).
+    rma_number: str | None = Field(default=None, min_length=1, max_length=40)
+    do_not_dispense_after: dt.date | None = None
 
 
 class DoseChanged(EventBase):
@@ -196,6 +200,9 @@ class Enrolled(EventBase):
     programme: str | None = None
     registry_id: str | None = None
     category: Category | None = None
+    # UK and EU: the acknowledgement-of-risk form, the day it was signed and who signed it.
+    risk_form_signed_on: dt.date | None = None
+    risk_form_signed_by: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class CategoryAssigned(EventBase):

@@ -46,6 +46,12 @@ class NewPatient(BaseModel):
         description="the programme's id for the patient (the iPLEDGE patient id), recorded "
         "with the enrolment; staff find the patient by it",
     )
+    risk_form_signed_on: dt.date | None = Field(
+        default=None, description="UK and EU: the day the acknowledgement-of-risk form was signed"
+    )
+    risk_form_signed_by: str | None = Field(
+        default=None, min_length=1, max_length=200, description="who signed that form"
+    )
 
 
 class NewCourse(BaseModel):
@@ -128,6 +134,10 @@ def enrol_patient(
             }  # fmt: skip
             if new.registry_id:
                 data["registry_id"] = new.registry_id
+            if new.risk_form_signed_on is not None:
+                data["risk_form_signed_on"] = new.risk_form_signed_on.isoformat()
+            if new.risk_form_signed_by:
+                data["risk_form_signed_by"] = new.risk_form_signed_by
             event = parse_event(data)
             append_event(
                 connection, header.id, event, recorded_by=user.username, expected_version=0

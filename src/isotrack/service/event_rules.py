@@ -49,6 +49,15 @@ def role_check(
                 )
         if user.role is Role.PHARMACIST and isinstance(event, Dispensed):
             check_dispense_authorization(service, course_id, timeline, event)
+        last_day = event.do_not_dispense_after if isinstance(event, Dispensed) else None
+        if last_day is not None and event.date > last_day:
+            raise rejected_field(
+                "date",
+                event.date.isoformat(),
+                f"on or before {last_day.isoformat()}, the programme authorization's "
+                "do-not-dispense-after date",
+                "the programme authorization has expired",
+            )
         if isinstance(event, PrescriptionWritten):
             # Sent as a bare event: no reviews and no confirmations come with it (the
             # prescription use case, service.prescribing, carries both).

@@ -149,6 +149,12 @@ def check_enrolment(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
     found = s.record.enrolments
     if found:
         message = f"Enrolled / form signed on {_day(found[-1].date)}."
+        signed = found[-1]
+        if signed.risk_form_signed_on is not None:
+            by = f" by {signed.risk_form_signed_by}" if signed.risk_form_signed_by else ""
+            message += (
+                f" Acknowledgement of risk form signed on {_day(signed.risk_form_signed_on)}{by}."
+            )
     else:
         message = (
             "No enrolment or signed acknowledgement form on record: the prescriber records it."

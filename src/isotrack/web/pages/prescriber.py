@@ -213,6 +213,8 @@ ENROL_FIELDS = (
     "display_name",
     "patient_id",
     "registry_id",
+    "risk_form_signed_on",
+    "risk_form_signed_by",
     "birth_date",
     "enrolled_on",
     "sex_at_birth",
@@ -270,6 +272,12 @@ async def enrol_submit(request: Request) -> Response:
             enrolled_on = dt.date.fromisoformat(values["enrolled_on"])
         except ValueError:
             errors["enrolled_on"] = f"{values['enrolled_on']!r} is not a date; use YYYY-MM-DD"
+    signed_on = None
+    if values.get("risk_form_signed_on"):
+        try:
+            signed_on = dt.date.fromisoformat(values["risk_form_signed_on"])
+        except ValueError:
+            errors["risk_form_signed_on"] = "not a date; use YYYY-MM-DD"
     if values.get("sex_at_birth") not in ("female", "male", "intersex", "unknown"):
         errors["sex_at_birth"] = "choose one of the listed values"
     if values.get("can_get_pregnant") not in ("yes", "no"):
@@ -289,6 +297,8 @@ async def enrol_submit(request: Request) -> Response:
                     can_get_pregnant=values["can_get_pregnant"] == "yes",
                     policy=values["policy"],
                     registry_id=values.get("registry_id") or None,
+                    risk_form_signed_on=signed_on,
+                    risk_form_signed_by=values.get("risk_form_signed_by") or None,
                 ),
                 on=enrolled_on,
                 create_sign_in=values.get("create_sign_in") == "yes",
