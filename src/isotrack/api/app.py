@@ -13,6 +13,7 @@ from isotrack.api import (
     routes_dispense,
     routes_health,
     routes_pk,
+    routes_plans,
     routes_reference,
     routes_safety,
     routes_users,
@@ -37,6 +38,7 @@ def install_api(app: FastAPI) -> None:
         routes_disclosures,
         routes_pk,
         routes_safety,
+        routes_plans,
         routes_reference,
     ):
         api.include_router(module.router)

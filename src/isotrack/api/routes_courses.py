@@ -15,7 +15,7 @@ from isotrack.api.body_guard import REQUEST_LIMITS
 from isotrack.api.dependencies import get_service
 from isotrack.api.problems import Problem, field_error
 from isotrack.domain.json_input import read_json
-from isotrack.service import courses, enrolment, recording
+from isotrack.service import courses, enrolment, recording, search
 from isotrack.service.context import Service
 from isotrack.service.courses import PatientRecord, StoredCourse
 from isotrack.service.enrolment import NewCourse, NewPatient
@@ -37,11 +37,30 @@ def _patient_json(record: PatientRecord) -> dict[str, Any]:
     }
 
 
-@router.get("/patients", summary="The patients in my care")
+@router.get("/patients", summary="The patients in my care, or those a search finds")
 def patients_list(
-    principal: Principal = Depends(current_principal), service: Service = Depends(get_service)
+    q: str | None = Query(
+        default=None,
+        description="any part of the name, a birth date, the isotrack id or a programme id "
+        "(case-insensitive); staff find only the patients they may see",
+    ),
+    principal: Principal = Depends(current_principal),
+    service: Service = Depends(get_service),
 ) -> list[dict[str, Any]]:
+    if q is not None:
+        return [_found_json(p) for p in search.search_patients(service, principal.user, q)]
     return [_patient_json(p) for p in courses.my_patients(service, principal.user)]
+
+
+def _found_json(found: search.PatientFound) -> dict[str, Any]:
+    return {
+        "id": found.patient_id,
+        "display_name": found.display_name,
+        "birth_dates": [d.isoformat() for d in found.birth_dates],
+        "programme_ids": list(found.programme_ids),
+        "matched_on": list(found.matched_on),
+        "latest_course_id": found.latest_course_id,
+    }
 
 
 @router.post("/patients", status_code=201, summary="Enrol a patient and open the first course")

@@ -20,14 +20,17 @@ from isotrack.domain.clinical_events import (
     PregnancyOutcomeRecorded,
 )
 from isotrack.domain.event_base import EVENT_ID_PATTERN, EventBase
+from isotrack.domain.plan_events import CoursePlanned, PlannedPhase
 from isotrack.knowledge.units import is_known_unit
 
 __all__ = [
     "EVENT_ID_PATTERN",
     "AcneAssessment",
     "AlertReviewed",
+    "CoursePlanned",
     "EventBase",
     "LesionCounts",
+    "PlannedPhase",
     "PregnancyOutcome",
     "PregnancyOutcomeRecorded",
 ]
@@ -75,6 +78,10 @@ class Dispensed(EventBase):
     capsules: int | None = Field(default=None, ge=1)
     authorization_code: str | None = None
     pharmacy_id: str | None = None
+    # iPLEDGE: the pharmacy's Risk Management Authorization for this fill and the date after
+    # which it must not be dispensed (the programme gives both when the pharmacy checks in).
+    rma_number: str | None = Field(default=None, min_length=1, max_length=40)
+    do_not_dispense_after: dt.date | None = None
 
 
 class DoseChanged(EventBase):
@@ -193,6 +200,9 @@ class Enrolled(EventBase):
     programme: str | None = None
     registry_id: str | None = None
     category: Category | None = None
+    # UK and EU: the acknowledgement-of-risk form, the day it was signed and who signed it.
+    risk_form_signed_on: dt.date | None = None
+    risk_form_signed_by: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class CategoryAssigned(EventBase):
@@ -339,6 +349,7 @@ Event = Annotated[
     | AcneAssessment
     | PregnancyOutcomeRecorded
     | AlertReviewed
+    | CoursePlanned
     | EventVoided
     | EventAmended,
     Field(discriminator="type"),
@@ -350,5 +361,5 @@ EVENT_TYPES: tuple[str, ...] = (
     "comprehension_check", "enrolment", "category", "lab_result", "adverse_event",
     "mood_screen", "assessment", "medication", "condition", "allergy", "visit",
     "pregnancy_reported", "pregnancy_outcome", "alert_review", "void", "amend",
-    "acne_assessment",
+    "acne_assessment", "course_plan",
 )  # fmt: skip

@@ -22,7 +22,7 @@ class DoseTarget(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    origin: Literal["argument", "policy"]
+    origin: Literal["argument", "saved plan", "policy"]
     policy: str | None
     position_id: str | None
     low_mg_per_kg: float

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from isotrack.domain.events import (
+    CoursePlanned,
     Dispensed,
     DoseChanged,
     EventBase,
     PrescriptionWritten,
     WeightMeasured,
 )
-from isotrack.domain.timeline import Timeline, events_of
+from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.dose_report import (
     CUMULATIVE_TARGET,
     MG_PER_KG,
@@ -98,6 +99,24 @@ def cumulative_target(
             position_id=None,
             low_mg_per_kg=target_mg_per_kg,
             high_mg_per_kg=target_mg_per_kg,
+            source_ids=[],
+        )
+        return target, None
+    plans = events_of(effective_events(timeline), CoursePlanned)
+    if plans:
+        # The course follows the plan the prescriber saved last (issue 17).
+        plan = plans[-1]
+        if plan.target_mg_per_kg is None:
+            return None, (
+                f"the plan saved on {plan.date.isoformat()} sets no cumulative total, so "
+                "nothing remains to count down to"
+            )
+        target = DoseTarget(
+            origin="saved plan",
+            policy=None,
+            position_id=None,
+            low_mg_per_kg=plan.target_mg_per_kg,
+            high_mg_per_kg=plan.target_mg_per_kg,
             source_ids=[],
         )
         return target, None

@@ -119,6 +119,7 @@ _ALL_CLINICAL = frozenset(
         "pregnancy_reported",
         "pregnancy_outcome",
         "alert_review",
+        "course_plan",
         "void",
         "amend",
     }

@@ -176,6 +176,8 @@ def record_dispense(
     dispensed_on: str,
     days_supply: str,
     capsules: str | None = None,
+    rma_number: str | None = None,
+    do_not_dispense_after: str | None = None,
 ) -> AppendOutcome:
     """The pharmacist records the dispense an authorization allowed, with every check of
     :func:`isotrack.service.event_rules.check_dispense_authorization` (the API's path too).
@@ -203,6 +205,10 @@ def record_dispense(
     }
     if capsules:
         data["capsules"] = capsules
+    if rma_number:
+        data["rma_number"] = rma_number
+    if do_not_dispense_after:
+        data["do_not_dispense_after"] = do_not_dispense_after
     event = parse_event(data)
     assert isinstance(event, Dispensed)
     return record_event(service, user, record.course_id, event)

@@ -39,6 +39,19 @@ class NewPatient(BaseModel):
     sex_at_birth: Literal["female", "male", "intersex", "unknown"]
     can_get_pregnant: bool
     policy: str = Field(min_length=1)
+    registry_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        description="the programme's id for the patient (the iPLEDGE patient id), recorded "
+        "with the enrolment; staff find the patient by it",
+    )
+    risk_form_signed_on: dt.date | None = Field(
+        default=None, description="UK and EU: the day the acknowledgement-of-risk form was signed"
+    )
+    risk_form_signed_by: str | None = Field(
+        default=None, min_length=1, max_length=200, description="who signed that form"
+    )
 
 
 class NewCourse(BaseModel):
@@ -67,12 +80,14 @@ def _check_policy(knowledge: Knowledge, policy: str) -> None:
 
 
 _USERNAME_SAFE = re.compile(r"[^a-z0-9]+")
+USERNAME_BASE_CHARS = 40
 
 
 def patient_username(display_name: str, patient_id: str) -> str:
     """A readable sign-in name: the patient's name plus the end of their record id."""
-    # At most 40 characters of the name, so that any name fits the 80 a user name may have.
-    base = _USERNAME_SAFE.sub(".", display_name.lower())[:40].strip(".") or "patient"
+    # Cut so that a long name still makes a sign-in name the account table can hold.
+    base = _USERNAME_SAFE.sub(".", display_name.lower()).strip(".")[:USERNAME_BASE_CHARS]
+    base = base.strip(".") or "patient"
     suffix = _USERNAME_SAFE.sub("", patient_id.lower())[-4:]
     return f"{base}.{suffix}" if suffix else base
 
@@ -113,10 +128,17 @@ def enrol_patient(
         )
         if enrolled_on is not None:
             category = "can_get_pregnant" if new.can_get_pregnant else "cannot_get_pregnant"
-            event = parse_event(
-                {"id": "enrolment", "type": "enrolment", "date": enrolled_on.isoformat(),
-                 "category": category, "recorded_by": user.username}
-            )  # fmt: skip
+            data: dict[str, object] = {
+                "id": "enrolment", "type": "enrolment", "date": enrolled_on.isoformat(),
+                "category": category, "recorded_by": user.username,
+            }  # fmt: skip
+            if new.registry_id:
+                data["registry_id"] = new.registry_id
+            if new.risk_form_signed_on is not None:
+                data["risk_form_signed_on"] = new.risk_form_signed_on.isoformat()
+            if new.risk_form_signed_by:
+                data["risk_form_signed_by"] = new.risk_form_signed_by
+            event = parse_event(data)
             append_event(
                 connection, header.id, event, recorded_by=user.username, expected_version=0
             )

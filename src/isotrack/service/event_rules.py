@@ -11,6 +11,7 @@ from isotrack.domain.events import (
     AlertReviewed,
     ComprehensionChecked,
     ContraceptionRecorded,
+    CoursePlanned,
     Dispensed,
     EventBase,
     PregnancyTestTaken,
@@ -21,6 +22,7 @@ from isotrack.engines.programme import home_test_accepted
 from isotrack.service.context import Service
 from isotrack.service.order_entry import require_known_alert, require_signable
 from isotrack.service.patient_self import patient_enters_monthly_steps
+from isotrack.service.plan_rules import check_plan
 from isotrack.store.users import Role, User
 
 
@@ -62,12 +64,23 @@ def role_check(
             )
         if user.role is Role.PHARMACIST and isinstance(event, Dispensed):
             check_dispense_authorization(service, course_id, timeline, event)
+        last_day = event.do_not_dispense_after if isinstance(event, Dispensed) else None
+        if last_day is not None and event.date > last_day:
+            raise rejected_field(
+                "date",
+                event.date.isoformat(),
+                f"on or before {last_day.isoformat()}, the programme authorization's "
+                "do-not-dispense-after date",
+                "the programme authorization has expired",
+            )
         if isinstance(event, PrescriptionWritten):
             # Sent as a bare event: no reviews and no confirmations come with it (the
             # prescription use case, service.prescribing, carries both).
             require_signable(knowledge, timeline, event, service.today())
         if isinstance(event, AlertReviewed):
             require_known_alert(knowledge, timeline, event, max(event.date, service.today()))
+        if isinstance(event, CoursePlanned):
+            check_plan(knowledge, timeline, event)
 
     return check
 

@@ -64,7 +64,10 @@ class _Course:
 
     # -- building blocks -------------------------------------------------------------------
 
-    def enrol(self, days: int, *, weight_kg: float) -> None:
+    def enrol(self, days: int, *, weight_kg: float, confirmed: bool = True) -> None:
+        """Enrol on day ``days``. A patient who can get pregnant started contraception five
+        weeks before; with ``confirmed`` her screening test was three weeks before and the
+        enrolment-day test is the confirmation test, otherwise that test is her screening."""
         category = "can_get_pregnant" if self.can_get_pregnant else "cannot_get_pregnant"
         self.add(days, "enrolment", programme=self.policy, category=category)
         self.add(days, "weight", weight_kg=weight_kg)
@@ -73,6 +76,9 @@ class _Course:
         self.add(days, "assessment", kind="mental_health", concern=False)
         if self.can_get_pregnant:
             self.add(days - 35, "contraception", methods=["iud", "male_condom"])
+            if confirmed:
+                self.add(days - 21, "pregnancy_test", result="negative", kind="urine",
+                         setting="medical", sensitivity_miu_per_ml=25)  # fmt: skip
             self.add(days, "pregnancy_test", result="negative", kind="urine", setting="medical",
                      sensitivity_miu_per_ml=25)  # fmt: skip
         self.add(days, "lab_result", test="triglycerides", value=110, unit="mg/dL")
@@ -181,7 +187,7 @@ def demo_patients(today: dt.date) -> list[DemoPatient]:
     built.append(("Hannah Moreau", "dr.lee", "cannot get pregnant after hysterectomy", c))
 
     c = course("demo-12", 18, "female", True, "us-ipledge-2026")
-    c.enrol(0, weight_kg=55)
+    c.enrol(0, weight_kg=55, confirmed=False)
     built.append(("Chloe Adams", "dr.lee", "enrolled today: confirmation test next", c))
 
     c = course("demo-13", 25, "male", False, "us-ipledge-2026")

@@ -87,28 +87,36 @@ def mount_web(app: FastAPI) -> None:
     """Add the page routes, their error pages and ``/static`` to the service's app."""
     from isotrack.web.pages import (
         account_security,
+        amend,
         auditor,
         auth,
         biology,
+        course_plan,
         patient,
         patient_self,
         pharmacist,
+        pharmacy_queue,
         planner,
         prescriber,
         safety,
+        search,
     )
 
     for module in (
         auth,
         account_security,
+        amend,
         prescriber,
+        course_plan,
         safety,
         biology,
         planner,
         pharmacist,
+        pharmacy_queue,
         patient,
         patient_self,
         auditor,
+        search,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

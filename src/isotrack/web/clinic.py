@@ -16,7 +16,9 @@ from isotrack.service.accounts import Role
 from isotrack.service.context import Service
 from isotrack.service.dispensing import AuthorizationRecord
 from isotrack.service.enrolment import Enrolment, NewPatient
+from isotrack.service.pharmacy_queue import capsule_strength
 from isotrack.web.session import WebUser
+from isotrack.web.templating import long_date
 
 PRESCRIBING_ROLES = (Role.PRESCRIBER.value, Role.DESIGNEE.value)
 
@@ -46,6 +48,14 @@ def enrol(
 
 
 @dataclass(frozen=True)
+class PrescriptionChoice:
+    """One prescription in the pharmacist's picker, in the words on the paper."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
 class DispenseMatch:
     """A course the pharmacist found, with the prescriptions they can check."""
 
@@ -53,16 +63,25 @@ class DispenseMatch:
     patient_id: str
     patient_name: str
     policy_id: str
+    policy_title: str
     summary: str
-    prescriptions: list[tuple[str, str]]  # (id, label), newest first
+    prescriptions: list[PrescriptionChoice]  # newest first
     authorizations: list[AuthorizationRecord]  # newest first
 
 
-def _label(rx: PrescriptionWritten) -> str:
+def _label(service: Service, rx: PrescriptionWritten, filled: set[str]) -> str:
+    product = service.knowledge().products.get(rx.product)
+    name = product.name if product else rx.product
+    state = "filled" if rx.id in filled else "waiting"
     return (
-        f"{rx.date.isoformat()} — {rx.product} {rx.daily_dose_mg:g} mg/day, "
-        f"{rx.days_supply} days ({rx.id})"
+        f"Written {long_date(rx.date)}: {name}, {capsule_strength(service.knowledge(), rx)}, "
+        f"{rx.daily_dose_mg:g} mg a day for {rx.days_supply} days ({state})"
     )
+
+
+def _policy_title(service: Service, policy_id: str) -> str:
+    policy = service.knowledge().policies.get(policy_id)
+    return policy.title if policy else policy_id
 
 
 def find_for_dispense(service: Service, user: WebUser, query: str) -> list[DispenseMatch]:
@@ -71,14 +90,19 @@ def find_for_dispense(service: Service, user: WebUser, query: str) -> list[Dispe
     for found in pharmacy.find_for_dispense(service, user.user, query):
         header = found.header
         category = "can get pregnant" if header.can_get_pregnant else "cannot get pregnant"
+        filled = {d.prescription_id for d in found.dispenses}
         matches.append(
             DispenseMatch(
                 course_id=header.id,
                 patient_id=header.patient_id,
                 patient_name=found.patient_name,
                 policy_id=header.policy,
-                summary=f"born {header.birth_date.isoformat()}, {category}",
-                prescriptions=[(rx.id, _label(rx)) for rx in reversed(found.prescriptions)],
+                policy_title=_policy_title(service, header.policy),
+                summary=f"born {long_date(header.birth_date)}, {category}",
+                prescriptions=[
+                    PrescriptionChoice(rx.id, _label(service, rx, filled))
+                    for rx in reversed(found.prescriptions)
+                ],
                 authorizations=list(reversed(found.decisions)),
             )
         )

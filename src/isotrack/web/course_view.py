@@ -45,6 +45,7 @@ class RequirementView:
     sources: list[SourceRef]
     who: str
     gates_dispense: bool
+    no_longer_applies: bool = False  # a condition of the first dispense, treatment has begun
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _requirements(sources: Mapping[str, Source], report: ProgrammeReport) -> lis
             sources=source_refs(sources, r.source_ids),
             who=str(r.who),
             gates_dispense=r.gates_dispense,
+            no_longer_applies=r.no_longer_applies_since is not None,
         )
         for r in report.requirements
     ]

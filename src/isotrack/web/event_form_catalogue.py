@@ -60,6 +60,12 @@ def build_forms(
                 FormField("daily_dose_mg", "Daily dose (mg)", "number", required=True),
                 FormField("days_supply", "Days supply", "integer", required=True),
                 FormField("refills", "Refills", "integer", hint="Leave empty for none"),
+                FormField(
+                    "prescriber_id",
+                    "Prescriber's programme id (optional)",
+                    "text",
+                    hint="The prescriber's iPLEDGE id, where the programme gives one",
+                ),
                 _NOTE,
             ),
         ),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from isotrack.domain.event_status import EventStatus, event_statuses, void_reasons
-from isotrack.domain.events import EventAmended, EventBase, EventVoided
+from isotrack.domain.events import CoursePlanned, EventAmended, EventBase, EventVoided
 from isotrack.knowledge.model import Source
 
 _BASE_FIELDS = {"id", "type", "date", "time", "recorded_by", "note"}
@@ -51,8 +51,20 @@ EVENT_LABELS: dict[str, str] = {
     "pregnancy_reported": "Pregnancy reported",
     "pregnancy_outcome": "Outcome of the pregnancy",
     "alert_review": "Alert reviewed by the prescriber",
+    "course_plan": "Course plan saved",
     "void": "Correction (void)",
     "amend": "Correction (amend)",
+}
+
+
+# Field names a person would not say, in the words of the clinic.
+FIELD_WORDS = {
+    "registry_id": "programme patient id",
+    "sensitivity_miu_per_ml": "test sensitivity (mIU/mL)",
+    "daily_dose_mg": "daily dose (mg)",
+    "days_supply": "days' supply",
+    "target_id": "corrects",
+    "weight_kg": "weight (kg)",
 }
 
 
@@ -93,6 +105,22 @@ def _value_text(value: object) -> str:
     return str(value).replace("_", " ")
 
 
+def plan_text(plan: CoursePlanned, product_name: str | None = None) -> str:
+    """A saved plan in one line: product, weight, the phases, the target and why it changed."""
+    phases = ", then ".join(
+        f"{_value_text(p.mg_per_kg_per_day)} mg/kg/day"
+        + (f" for {p.weeks} weeks" if p.weeks else " to the end")
+        for p in plan.phases
+    )
+    if plan.target_mg_per_kg is not None:
+        target = f"target {_value_text(plan.target_mg_per_kg)} mg/kg"
+    else:
+        target = "treat to clearance" if plan.treat_to_clearance else "no cumulative target"
+    why = f". Reason for the change: {plan.reason}" if plan.reason else ""
+    product = product_name or plan.product
+    return f"{product}, {_value_text(plan.weight_kg)} kg: {phases}; {target}{why}"
+
+
 def describe_event(event: EventBase) -> str:
     """One readable line with what the event says (its own fields, not the common ones)."""
     match event.type:  # type: ignore[attr-defined]
@@ -118,6 +146,8 @@ def describe_event(event: EventBase) -> str:
         case "alert_review":
             # The alert is named by its id, which people are not shown: the decision and why.
             return f"Decision: {_REVIEW_OUTCOMES[event.outcome]} — “{event.note}”"  # type: ignore[attr-defined]
+        case "course_plan":
+            return plan_text(event)  # type: ignore[arg-type]
         case "pregnancy_outcome":
             details = f" — {event.details}" if event.details else ""  # type: ignore[attr-defined]
             return f"{_value_text(event.outcome)}{details}"  # type: ignore[attr-defined]
@@ -129,7 +159,7 @@ def describe_event(event: EventBase) -> str:
     for name, value in event.model_dump(exclude_none=True).items():
         if name in _BASE_FIELDS or value in ([], {}):
             continue
-        label = name.replace("_", " ")
+        label = FIELD_WORDS.get(name, name.replace("_", " "))
         parts.append(f"{label}: {_value_text(value)}")
     return "; ".join(parts)
 
@@ -151,6 +181,32 @@ class HistoryRow:
     def voided(self) -> bool:
         return self.status is EventStatus.VOIDED
 
+    @property
+    def amended(self) -> bool:
+        return self.status is EventStatus.AMENDED
+
+    @property
+    def correctable(self) -> bool:
+        """A current record of the clinic's (not itself a correction) may be amended."""
+        return self.status is EventStatus.CURRENT and self.type not in ("void", "amend")
+
+
+def _correction_text(event: EventVoided | EventAmended, target: EventBase | None) -> str:
+    """What a correction did, in words: which record, what changed from what, and why."""
+    what = "an earlier record"
+    if target is not None:
+        kind = EVENT_LABELS.get(getattr(target, "type", ""), "record")
+        what = f"the {kind.lower()} of {target.date.isoformat()}"
+    if isinstance(event, EventVoided):
+        return f"Withdrew {what}. Reason: {event.reason}"
+    changed = []
+    for name, value in event.changes.items():
+        before = getattr(target, name, None) if target is not None else None
+        label = FIELD_WORDS.get(name, name.replace("_", " "))
+        old = "—" if before is None else _value_text(before)
+        changed.append(f"{label} {old} → {_value_text(value)}")
+    return f"Changed {what}: {'; '.join(changed)}. Reason: {event.reason}"
+
 
 def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
     """Every recorded event, newest first, with its status (``domain.event_status``) and the
@@ -158,12 +214,13 @@ def history_rows(events: Sequence[EventBase]) -> list[HistoryRow]:
     statuses = event_statuses(events)
     void_reason = void_reasons(events)
     rows: list[HistoryRow] = []
+    by_id = {event.id: event for event in events}
     for event in events:
         event_type: str = getattr(event, "type", "?")
         target = event.target_id if isinstance(event, (EventVoided, EventAmended)) else None
         summary = describe_event(event)
         if isinstance(event, (EventVoided, EventAmended)):
-            summary = f"corrects {event.target_id}: {event.reason}"
+            summary = _correction_text(event, by_id.get(event.target_id))
         rows.append(
             HistoryRow(
                 id=event.id,

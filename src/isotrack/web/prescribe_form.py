@@ -24,6 +24,7 @@ class PrescribeState:
     notes: list[str] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None  # "stopped: pregnancy": no prescription can be signed
+    from_plan: str | None = None  # the fields came from a phase of the saved plan
 
     @property
     def second(self) -> bool:

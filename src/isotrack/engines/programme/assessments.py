@@ -11,6 +11,7 @@ from isotrack.engines.programme.requirements import (
     Outcome,
     _day,
     at_start,
+    before_first_dispense,
     make,
     per_prescription,
 )
@@ -85,8 +86,8 @@ def check_two_prescribers(s: Situation, rule: ProgrammeRule, req_id: str) -> Out
         "must agree before treatment starts; the second prescriber's agreement is not on record."
     )
     return Outcome(
-        make(s, rule, req_id, at_start(s, bool(found)), message, Role.PRESCRIBER,
-             gates=s.is_first, event_ids=[a.id for a in found[:1]], parameters=params)
+        before_first_dispense(s, rule, req_id, bool(found), message, Role.PRESCRIBER,
+                              event_ids=[a.id for a in found[:1]], parameters=params)
     )  # fmt: skip
 
 

@@ -220,8 +220,18 @@ def _decide(
         dispense_by=min(window_ends) if window_ends else None,
         max_days_supply=s.policy.count("max_days_supply") if supply_rules else None,
         next_steps=steps,
-        notes=_policy_notes(s.policy, s.on),
+        notes=_policy_notes(s.policy, s.on) + _no_longer_applies(results),
     )
+
+
+def _no_longer_applies(results: list[tuple[RuleKind, Outcome]]) -> list[str]:
+    """The conditions of the first dispense that were not met when treatment began, named on
+    the decision so that the pharmacist reads the same state as the checklist."""
+    return [
+        f"{o.requirement.title}: {o.requirement.message}"
+        for _, o in results
+        if o.requirement.no_longer_applies_since is not None
+    ]
 
 
 def _situation(

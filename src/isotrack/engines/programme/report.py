@@ -63,6 +63,12 @@ class Requirement(Frozen):
         description="True when this requirement must be met before the prescription is dispensed"
     )
     facts: list[UsedFact] = Field(default_factory=list)
+    no_longer_applies_since: dt.date | None = Field(
+        default=None,
+        description="set on a condition of the first dispense that was not met on record when "
+        "treatment began (that day): it gates no later fill and is asked for nowhere again; "
+        "the status is not_applicable and the message says so",
+    )
 
 
 class DispenseReason(Frozen):

@@ -94,6 +94,39 @@ def at_start(s: Situation, satisfied: bool) -> RequirementStatus:
     return UNMET
 
 
+def before_first_dispense(
+    s: Situation,
+    rule: ProgrammeRule,
+    req_id: str,
+    satisfied: bool,
+    message: str,
+    who: Role,
+    *,
+    event_ids: list[str] | None = None,
+    due_date: dt.date | None = None,
+    parameters: tuple[str, ...] = (),
+) -> Requirement:
+    """A condition of the first dispense only (screening and confirmation tests, the test
+    before the first prescription, a second prescriber's agreement).
+
+    The one place that says what such a requirement is once treatment began: met if it was,
+    otherwise it no longer applies, with a note naming the day treatment began. It then gates
+    no fill, has no due date, and so is neither overdue on the today page nor asked for in the
+    calendar; the checklist and the dispense decision show the note.
+    """
+    if satisfied or s.is_first or not s.record.dispenses:
+        return make(s, rule, req_id, at_start(s, satisfied), message, who, gates=s.is_first,
+                    event_ids=event_ids, due_date=due_date, parameters=parameters)  # fmt: skip
+    began = s.record.dispenses[0].date
+    note = (
+        f"No longer applies: treatment began on {_day(began)} and this was a condition of the "
+        "first dispense only. It is not met on record."
+    )
+    found = make(s, rule, req_id, NOT_APPLICABLE, note, who, gates=False, event_ids=event_ids,
+                 parameters=parameters)  # fmt: skip
+    return found.model_copy(update={"no_longer_applies_since": began})
+
+
 def _rejections(found: list[TestVerdict]) -> str:
     rejected = [
         v.why_not for v in found if not v.counts and v.test.result is not TestResult.POSITIVE
@@ -118,6 +151,12 @@ def check_enrolment(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
     found = s.record.enrolments
     if found:
         message = f"Enrolled / form signed on {_day(found[-1].date)}."
+        signed = found[-1]
+        if signed.risk_form_signed_on is not None:
+            by = f" by {signed.risk_form_signed_by}" if signed.risk_form_signed_by else ""
+            message += (
+                f" Acknowledgement of risk form signed on {_day(signed.risk_form_signed_on)}{by}."
+            )
     else:
         message = (
             "No enrolment or signed acknowledgement form on record: the prescriber records it."

@@ -19,7 +19,7 @@ from isotrack.engines.programme.requirements import (
     _day,
     _ids,
     _rejections,
-    at_start,
+    before_first_dispense,
     make,
     per_prescription,
 )
@@ -89,8 +89,8 @@ def check_screening(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcome:
         + _rejections(picture.all_verdicts)
     )
     return Outcome(
-        make(s, rule, req_id, at_start(s, found is not None), message, Role.PRESCRIBER,
-             gates=s.is_first, event_ids=_ids([found] if found else []))
+        before_first_dispense(s, rule, req_id, found is not None, message, Role.PRESCRIBER,
+                              event_ids=_ids([found] if found else []))
     )  # fmt: skip
 
 
@@ -141,8 +141,8 @@ def check_confirmation(s: Situation, rule: ProgrammeRule, req_id: str) -> Outcom
         else []
     )  # fmt: skip
     return Outcome(
-        make(s, rule, req_id, at_start(s, False), message, Role.PATIENT, gates=s.is_first,
-             due_date=earliest, parameters=("confirmation_gap_days", "contraception_before_test")),
+        before_first_dispense(s, rule, req_id, False, message, Role.PATIENT, due_date=earliest,
+                              parameters=("confirmation_gap_days", "contraception_before_test")),
         steps,
     )  # fmt: skip
 
@@ -176,8 +176,8 @@ def check_test_before_first(s: Situation, rule: ProgrammeRule, req_id: str) -> O
             + _rejections(test_picture(s).all_verdicts)
         )
     return Outcome(
-        make(s, rule, req_id, at_start(s, bool(counted)), message, Role.PATIENT,
-             gates=s.is_first, event_ids=_ids(counted[-1:]), parameters=params)
+        before_first_dispense(s, rule, req_id, bool(counted), message, Role.PATIENT,
+                              event_ids=_ids(counted[-1:]), parameters=params)
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from isotrack.interop.fhir.elements import (
     JsonDict,
     add_extension,
     extension,
+    extension_value,
     extensions,
     first,
     identifier_reference,
@@ -178,6 +179,16 @@ def dispense_to_fhir(dispense: Dispensed, ctx: WriteContext) -> JsonDict:
         resource["identifier"] = [
             {"system": codes.AUTHORIZATION_SYSTEM, "value": dispense.authorization_code}
         ]
+    if dispense.rma_number:
+        resource.setdefault("identifier", []).append(
+            {"system": codes.RMA_SYSTEM, "value": dispense.rma_number}
+        )
+    if dispense.do_not_dispense_after is not None:
+        add_extension(
+            resource,
+            extension(codes.EXT_DO_NOT_DISPENSE_AFTER,
+                      valueDate=dispense.do_not_dispense_after.isoformat()),
+        )  # fmt: skip
     if dispense.pharmacy_id:
         resource["performer"] = [
             {
@@ -216,6 +227,10 @@ def dispense_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] |
         ),
         "pharmacy_id": identifier_value(
             actor.get("identifier") if isinstance(actor, dict) else None, codes.PHARMACY_SYSTEM
+        ),
+        "rma_number": identifier_value(resource.get("identifier"), codes.RMA_SYSTEM),
+        "do_not_dispense_after": fhir_date(
+            extension_value(resource, codes.EXT_DO_NOT_DISPENSE_AFTER, "valueDate")
         ),
     }
 

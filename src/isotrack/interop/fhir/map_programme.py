@@ -151,6 +151,13 @@ def enrolment_to_fhir(event: Enrolled, ctx: WriteContext) -> JsonDict:
         resource["identifier"] = [{"system": codes.REGISTRY_ID_SYSTEM, "value": event.registry_id}]
     if event.category:
         add_extension(resource, extension(codes.EXT_CATEGORY, valueCode=event.category))
+    if event.risk_form_signed_on is not None or event.risk_form_signed_by:
+        parts = []
+        if event.risk_form_signed_on is not None:
+            parts.append(extension("signed-on", valueDate=event.risk_form_signed_on.isoformat()))
+        if event.risk_form_signed_by:
+            parts.append(extension("signed-by", valueString=event.risk_form_signed_by))
+        add_extension(resource, extension(codes.EXT_RISK_FORM, extension=parts))
     return resource
 
 
@@ -161,6 +168,18 @@ def enrolment_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] 
         "programme": code_in(resource.get("type"), codes.PROGRAMME_SYSTEM),
         "registry_id": identifier_value(resource.get("identifier"), codes.REGISTRY_ID_SYSTEM),
         "category": extension_value(resource, codes.EXT_CATEGORY, "valueCode"),
+        **_risk_form(resource),
+    }
+
+
+def _risk_form(resource: JsonDict) -> dict[str, Any]:
+    found = extensions(resource, codes.EXT_RISK_FORM)
+    if not found:
+        return {}
+    parts = {p.get("url"): p for p in found[0].get("extension", []) if isinstance(p, dict)}
+    return {
+        "risk_form_signed_on": date_part(parts.get("signed-on", {}).get("valueDate")),
+        "risk_form_signed_by": parts.get("signed-by", {}).get("valueString"),
     }
 
 

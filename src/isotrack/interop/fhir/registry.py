@@ -12,6 +12,7 @@ from isotrack.interop.fhir import map_course as course
 from isotrack.interop.fhir import map_history as history
 from isotrack.interop.fhir import map_observations as observations
 from isotrack.interop.fhir import map_orders as orders
+from isotrack.interop.fhir import map_plan as plan
 from isotrack.interop.fhir import map_pregnancy_outcome as pregnancy_outcome
 from isotrack.interop.fhir import map_programme as programme
 from isotrack.interop.fhir.mapping import EventMapping
@@ -19,6 +20,7 @@ from isotrack.interop.fhir.mapping import EventMapping
 # Order matters only for data isotrack did not write: the first mapping of a resource type
 # that recognises a resource reads it (a hCG Observation before a generic lab result).
 MAPPINGS: tuple[EventMapping, ...] = (
+    plan.COURSE_PLAN,  # before the prescription: both are MedicationRequests
     orders.PRESCRIPTION,
     orders.DISPENSE,
     observations.WEIGHT,

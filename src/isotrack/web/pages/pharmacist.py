@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
+from isotrack.domain.events import Dispensed
 from isotrack.engines.programme import DispenseDecision
-from isotrack.service import courses, dispensing
+from isotrack.service import courses, dispensing, pharmacy_queue, search
 from isotrack.service.access import Action
 from isotrack.web.clinic import check_and_record, dispensed_with, find_for_dispense
 from isotrack.web.decision_view import decision_view
@@ -26,11 +27,18 @@ PHARMACIST = ("pharmacist",)
 def dispense_search(request: Request, q: str = "") -> Response:
     user = require_user(request, PHARMACIST)
     matches = find_for_dispense(service(request), user, q)
+    people: list[search.PatientFound] = []
+    if q.strip() and not matches and len(q) <= search.QUERY_MAX_CHARS:
+        # Not an identifier or a code: a name or a birth date; one person opens at once.
+        people = search.search_patients(service(request), user.user, q)
+        if len(people) == 1:
+            matches = find_for_dispense(service(request), user, people[0].patient_id)
+            people = []
     return render(
         request,
         "dispense.html",
-        {"query": q, "matches": matches, "today": today(request)},
-        status_code=200 if matches or not q else 404,
+        {"query": q, "matches": matches, "people": people, "today": today(request)},
+        status_code=200 if matches or people or not q else 404,
     )
 
 
@@ -75,20 +83,41 @@ def _authorization_page(
          f"At most {supply} days" if supply else ""),
         ("capsules", "Capsules (optional)", values.get("capsules", ""), ""),
     ]  # fmt: skip
+    if course.header.policy.startswith("us-ipledge"):
+        # iPLEDGE gives the pharmacy an RMA number and a do-not-dispense-after date per fill.
+        dispense_fields += [
+            ("rma_number", "iPLEDGE RMA number", values.get("rma_number", ""),
+             "The Risk Management Authorization the programme gave for this fill"),
+            ("do_not_dispense_after", "iPLEDGE do-not-dispense-after date",
+             values.get("do_not_dispense_after", ""), "As given with the RMA number"),
+        ]  # fmt: skip
+    paper = pharmacy_queue.prescription_of(
+        service(request), user.user, record.course_id, record.prescription_id
+    )
     return render(
         request,
         "authorization.html",
         {
+            "prescription": paper,
             "decision": view,
             "patient_name": name,
             "patient_id": course.header.patient_id,
-            "dispensed": f"{done.days_supply} days on {done.date.isoformat()}" if done else None,
+            "dispensed": _dispensed_text(done) if done else None,
             "dispense_fields": dispense_fields,
             "errors": errors or {},
             "general_error": general_error,
         },
         status_code=status_code,
     )
+
+
+def _dispensed_text(done: Dispensed) -> str:
+    text = f"{done.days_supply} days on {done.date.isoformat()}"
+    if done.rma_number:
+        text += f", iPLEDGE RMA {done.rma_number}"
+        if done.do_not_dispense_after:
+            text += f" (do not dispense after {done.do_not_dispense_after.isoformat()})"
+    return text
 
 
 @router.get("/dispense/authorizations/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -119,11 +148,14 @@ async def record_dispense(request: Request, code: str) -> Response:
             dispensed_on=values.get("date", ""),
             days_supply=values.get("days_supply", ""),
             capsules=values.get("capsules") or None,
+            rma_number=values.get("rma_number") or None,
+            do_not_dispense_after=values.get("do_not_dispense_after") or None,
         )
     except IsotrackInputError as exc:
         for problem in exc.problems:
             name = problem.field.split(".")[0]
-            errors[name if name in ("date", "days_supply", "capsules") else "date"] = (
+            known = ("date", "days_supply", "capsules", "rma_number", "do_not_dispense_after")
+            errors[name if name in known else "date"] = (
                 f"{problem.value!r} is not allowed; allowed: {problem.allowed}"
             )
     if errors:

@@ -29,7 +29,7 @@ def _outcome(request: Request) -> PlannerOutcome:
     return plan_from_form(knowledge(), values)
 
 
-def _products() -> list[tuple[str, str]]:
+def products() -> list[tuple[str, str]]:
     return sorted(
         ((p.id, f"{p.name} ({', '.join(f'{s:g}' for s in p.strengths_mg)} mg)")
          for p in knowledge().products.values() if p.marketed),
@@ -43,7 +43,7 @@ def planner_page(request: Request) -> Response:
     outcome = _outcome(request)
     status = 422 if outcome.errors or outcome.general else 200
     return render(
-        request, "planner.html", {"outcome": outcome, "products": _products()}, status_code=status
+        request, "planner.html", {"outcome": outcome, "products": products()}, status_code=status
     )
 
 

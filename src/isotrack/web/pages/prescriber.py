@@ -19,7 +19,9 @@ from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
+from isotrack.web.pages.amend import amend_fields
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
+from isotrack.web.plan_section import plan_section
 from isotrack.web.prescribe_form import PrescribeState
 from isotrack.web.safety_view import AlertRow, safety_view
 from isotrack.web.session import check_csrf, require_user, service
@@ -157,6 +159,8 @@ def course_page_with(
             "lab_charts": view.lab_charts,
             "schedule": view.schedule,
             "history": view.history,
+            "amend_fields": amend_fields(timeline.events),
+            "plan": plan_section(service(request), user.user, course_id),
             "unavailable": view.unavailable,
             "forms": forms,
             "form_state": form_state or {},
@@ -221,7 +225,17 @@ async def record_course_event(request: Request, course_id: str) -> Response:
     )
 
 
-ENROL_FIELDS = ("display_name", "patient_id", "birth_date", "enrolled_on", "sex_at_birth", "policy")
+ENROL_FIELDS = (
+    "display_name",
+    "patient_id",
+    "registry_id",
+    "risk_form_signed_on",
+    "risk_form_signed_by",
+    "birth_date",
+    "enrolled_on",
+    "sex_at_birth",
+    "policy",
+)
 
 
 def _enrol_page(
@@ -274,6 +288,12 @@ async def enrol_submit(request: Request) -> Response:
             enrolled_on = dt.date.fromisoformat(values["enrolled_on"])
         except ValueError:
             errors["enrolled_on"] = f"{values['enrolled_on']!r} is not a date; use YYYY-MM-DD"
+    signed_on = None
+    if values.get("risk_form_signed_on"):
+        try:
+            signed_on = dt.date.fromisoformat(values["risk_form_signed_on"])
+        except ValueError:
+            errors["risk_form_signed_on"] = "not a date; use YYYY-MM-DD"
     if values.get("sex_at_birth") not in ("female", "male", "intersex", "unknown"):
         errors["sex_at_birth"] = "choose one of the listed values"
     if values.get("can_get_pregnant") not in ("yes", "no"):
@@ -292,6 +312,9 @@ async def enrol_submit(request: Request) -> Response:
                     sex_at_birth=values["sex_at_birth"],
                     can_get_pregnant=values["can_get_pregnant"] == "yes",
                     policy=values["policy"],
+                    registry_id=values.get("registry_id") or None,
+                    risk_form_signed_on=signed_on,
+                    risk_form_signed_by=values.get("risk_form_signed_by") or None,
                 ),
                 on=enrolled_on,
                 create_sign_in=values.get("create_sign_in") == "yes",
