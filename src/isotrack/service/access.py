@@ -86,7 +86,7 @@ SELF_REPORTED_EVENT_TYPES = frozenset(
         "adverse_event",
         "mood_screen",
         "acne_assessment",
-        # Only where the programme has the patient enter them (event_rules; decision NN).
+        # Only where the programme has the patient enter them (event_rules; decision 42).
         "comprehension_check",
         "contraception",
     }

@@ -128,7 +128,7 @@ def subscribed_course(service: Service, token: str) -> tuple[User, StoredCourse]
 def patient_enters_monthly_steps(knowledge: Knowledge, timeline: Timeline, on: dt.date) -> bool:
     """True when the course's programme has the patient answer the comprehension questions
     and enter their contraception themself (iPLEDGE, US-EDU-01: patients who can get
-    pregnant; decision NN)."""
+    pregnant; decision 42)."""
     if not timeline.patient.can_get_pregnant:
         return False
     policy = active_policy(knowledge, timeline.policy)

@@ -1,6 +1,6 @@
 """The patient's own settings and monthly steps: e-mail, language and reminders; calendar
 links (made, shown once, revoked); the comprehension questions and the contraception
-confirmation where the programme has the patient enter them (decision NN)."""
+confirmation where the programme has the patient enter them (decision 42)."""
 
 from __future__ import annotations
 
