@@ -65,7 +65,10 @@ def prescribe(page: Page, fields: dict[str, str], reasons: tuple[str, ...] = ())
             field.fill(value)
     for index, reason in enumerate(reasons, start=1):
         form.locator(f"#override-{index}").fill(reason)
-    form.locator("button[type=submit]").click()
+    # The form posts and a new page loads: look for warnings only on that page, never on the
+    # one still showing while the request is in flight.
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     warnings = page.locator("#warnings-to-confirm")
     if warnings.count():
         page.locator("#confirm-warnings").check()
