@@ -31,11 +31,11 @@ from isotrack.domain.errors import (
     SignInThrottled,
 )
 from isotrack.service.access import Action, require
-from isotrack.service.context import Service
 from isotrack.service.clinic_settings import SECOND_FACTOR_FOR_ADMIN, setting
+from isotrack.service.context import Service
 from isotrack.store import second_factors as store_factors
-from isotrack.store.accounts import revoke_other_sessions
 from isotrack.store import sign_in as store_sign_in
+from isotrack.store.accounts import revoke_other_sessions
 from isotrack.store.users import Role, User, revoke_user_sessions, user_by_id
 
 ISSUER = "isotrack"
