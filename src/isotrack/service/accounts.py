@@ -17,6 +17,7 @@ from isotrack.domain.errors import (
 )
 from isotrack.service import second_factor
 from isotrack.service.access import Action, require
+from isotrack.service.clinic_settings import require_ready_admin
 from isotrack.service.context import Service
 from isotrack.service.disclosures import break_glass
 from isotrack.service.second_factor import throttle_policy
@@ -66,7 +67,7 @@ def manage(service: Service, admin: User) -> None:
     """The check before every account change: the role may manage accounts, and an admin
     whom the clinic requires to use a second factor has one on."""
     require(admin, Action.MANAGE_USERS)
-    second_factor.require_ready_admin(service, admin)
+    require_ready_admin(service, admin)
 
 
 def sign_in(

@@ -14,12 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.errors import FieldProblem, IsotrackInputError, SecondFactorNotSetUp
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
 from isotrack.store import clinic_settings as store_settings
 from isotrack.store.clinic_settings import SettingChange
-from isotrack.store.users import User
+from isotrack.store.second_factors import second_factor_of
+from isotrack.store.users import Role, User
 
 LIPIDS_GLUCOSE = "units.lipids_glucose"
 ENZYMES = "units.enzymes"
@@ -86,6 +87,20 @@ def setting(service: Service, name: str) -> Any:
     return found.value if found is not None else SPECS[name].default
 
 
+def require_ready_admin(service: Service, admin: User) -> None:
+    """:class:`SecondFactorNotSetUp` when the clinic requires a second factor for admins and
+    this admin has none on yet (they may still set it up on their security page)."""
+    if admin.role is not Role.ADMIN or not setting(service, SECOND_FACTOR_FOR_ADMIN):
+        return
+    with service.database.reading() as connection:
+        factor = second_factor_of(connection, admin.id)
+    if factor is None or not factor.confirmed:
+        raise SecondFactorNotSetUp(
+            "the clinic requires a second factor for admins: set one up on the sign-in "
+            "security page first"
+        )
+
+
 def display_units(service: Service) -> DisplayUnits:
     """The clinic's units for charts; every signed-in role's pages read them."""
     stored = _stored(service)
@@ -127,8 +142,6 @@ def change_settings(service: Service, admin: User, values: dict[str, str]) -> li
     """Store the settings that differ from those in force; returns their names. Every value
     is checked first: one refused value refuses the change and nothing is stored."""
     require(admin, Action.CHANGE_SETTINGS)
-    from isotrack.service.second_factor import require_ready_admin
-
     require_ready_admin(service, admin)
     problems: list[FieldProblem] = []
     parsed: dict[str, Any] = {}

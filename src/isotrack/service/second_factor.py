@@ -26,12 +26,10 @@ from isotrack.domain.errors import (
     FieldProblem,
     IsotrackInputError,
     RecordNotFound,
-    SecondFactorNotSetUp,
     SignInFailed,
     SignInThrottled,
 )
 from isotrack.service.access import Action, require
-from isotrack.service.clinic_settings import SECOND_FACTOR_FOR_ADMIN, setting
 from isotrack.service.context import Service
 from isotrack.store import second_factors as store_factors
 from isotrack.store import sign_in as store_sign_in
@@ -200,18 +198,6 @@ def reset_second_factor(service: Service, admin: User, user_id: str) -> User:
     return user
 
 
-def require_ready_admin(service: Service, admin: User) -> None:
-    """:class:`SecondFactorNotSetUp` when the clinic requires a second factor for admins and
-    this admin has none on yet (they may still set it up on their security page)."""
-    if admin.role is not Role.ADMIN:
-        return
-    if setting(service, SECOND_FACTOR_FOR_ADMIN) and state_of(service, admin) is not FactorState.ON:
-        raise SecondFactorNotSetUp(
-            "the clinic requires a second factor for admins: set one up on the sign-in "
-            "security page first"
-        )
-
-
 # A signed, short-lived note that the password of ``user_id`` was right, carried from the
 # password step to the code step of a browser sign-in (nothing is stored in between).
 
@@ -251,7 +237,6 @@ __all__ = [
     "confirm_enrolment",
     "issue_challenge",
     "pending_enrolment",
-    "require_ready_admin",
     "reset_second_factor",
     "state_of",
     "user_of_challenge",
