@@ -23,6 +23,7 @@ from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Source, Verdict
+from isotrack.service.clinic_settings import DisplayUnits
 from isotrack.web.charts import Point, cumulative_dose_chart, lab_values_chart
 from isotrack.web.decision_view import DecisionView, decision_view
 from isotrack.web.history import HistoryRow, SourceRef, history_rows, source_refs
@@ -249,11 +250,14 @@ def dose_view(
     )
 
 
-def lab_charts(knowledge: Knowledge, timeline: Timeline) -> list[LabChart]:
-    """One chart per lab test recorded, with the thresholds the monitoring rules use."""
+def lab_charts(
+    knowledge: Knowledge, timeline: Timeline, units: DisplayUnits | None = None
+) -> list[LabChart]:
+    """One chart per lab test recorded, with the thresholds the monitoring rules use, in the
+    units the clinic shows."""
     results = events_of(effective_events(timeline), LabResultRecorded)
     charts: list[LabChart] = []
-    for index, series in enumerate(lab_series(knowledge, results)):
+    for index, series in enumerate(lab_series(knowledge, results, units)):
         svg = lab_values_chart(
             test_label=series.test_name,
             unit=series.unit,
@@ -306,6 +310,7 @@ def build_course_view(
     timeline: Timeline,
     as_of: dt.date,
     include_history: bool = True,
+    units: DisplayUnits | None = None,
 ) -> CourseView:
     """Run every engine over the course and shape the results for the pages."""
     sources = knowledge.sources
@@ -343,5 +348,5 @@ def build_course_view(
         view.dose = dose_view(knowledge, timeline, progress, as_of)
     if include_history:
         view.history = history_rows(timeline.events)
-        view.lab_charts = lab_charts(knowledge, timeline)
+        view.lab_charts = lab_charts(knowledge, timeline, units)
     return view
