@@ -85,8 +85,21 @@ def _extent(text: ET.Element) -> tuple[float, float, float, float]:
 
 
 def _charts() -> list[str]:
+    """A dose chart and two lab charts: one made up, one with the knowledge base's own long
+    threshold labels for triglycerides of 620 mg/dL shown in mmol/L."""
     far = START + dt.timedelta(days=150)
+    high_tg = LabResultRecorded(id="tg-3", date=far, test="triglycerides", value=620.0,
+                                unit="mg/dL")  # fmt: skip
+    tg = lab_series(load_knowledge(), [*_results()[:2], high_tg], DisplayUnits("mmol/L", "U/L"))[0]
+    assert any(len(t.label) > 40 for t in tg.thresholds)
     return [
+        lab_values_chart(
+            test_label=tg.test_name,
+            unit=tg.unit,
+            points=tg.points,
+            thresholds=tg.thresholds,
+            chart_id="lab-tg",
+        ),
         cumulative_dose_chart(
             taken=[Point(START, 0.5), Point(far, 118.0)],
             projected=[Point(far + dt.timedelta(days=14), 150.0)],

@@ -26,6 +26,7 @@ GREEN = "#009E73"
 PURPLE = "#CC79A7"
 INK = "#1b1b1b"
 GRID = "#d0d3d8"
+GLYPH_SHARE = 0.6  # a glyph's average width as a share of the type size (an upper estimate)
 # A white outline behind text, so a label stays legible where it crosses a line.
 HALO = 'stroke="#ffffff" stroke-width="4" paint-order="stroke" stroke-linejoin="round"'
 
@@ -178,6 +179,23 @@ class _Frame:
         ]  # fmt: skip
 
 
+def short_label(label: str) -> str:
+    """A threshold's name as the line carries it: the words before any bracketed detail
+    (the full label stays in the chart's description).
+
+    >>> short_label("very high (CTCAE grade 3: above 500 up to 1000 mg/dL)")
+    'very high'
+    """
+    return label.split(" (")[0].strip() or label
+
+
+def fit(text: str, room_px: float) -> str:
+    """``text`` shortened with an ellipsis so that it fits ``room_px`` at the chart's type size
+    (an estimate from the average glyph width, generous for a sans-serif face)."""
+    most = max(4, int(room_px / (FONT * GLYPH_SHARE)))
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def _label_y(y: float) -> float:
     """A label's baseline kept inside the plot (below the top, above the axis)."""
     return min(max(y, TOP + FONT), HEIGHT - BOTTOM - 4)
@@ -221,17 +239,19 @@ def _svg(chart_id: str, title: str, description: str, body: list[str]) -> Markup
 def _right_label(frame: _Frame, value: float, text: str, colour: str, offset: float = 0) -> str:
     """A line's label at the plot's right end, just above the line, inside the view box."""
     y = _label_y(frame.y(value) - 5 + offset)
-    return _text(WIDTH - RIGHT - 2, y, text, anchor="end", colour=colour, halo=True)
+    room = frame.plot_width - 4
+    return _text(WIDTH - RIGHT - 2, y, fit(text, room), anchor="end", colour=colour, halo=True)
 
 
 def _point_label(frame: _Frame, point: Point, text: str, colour: str, above: bool) -> str:
     """A label beside one point, turned to the left in the plot's right half."""
     x, y = frame.x(point.day), frame.y(point.value)
     right_half = x > LEFT + frame.plot_width / 2
+    room = (x - 8 - LEFT) if right_half else (WIDTH - RIGHT - x - 8)
     return _text(
         x - 8 if right_half else x + 8,
         _label_y(y - 9 if above else y + FONT + 4),
-        text,
+        fit(text, room),
         anchor="end" if right_half else "start",
         colour=colour,
         weight="700",
@@ -363,7 +383,11 @@ def lab_values_chart(
         placed.append(y + offset)
         body.append(
             _right_label(
-                frame, threshold.value, f"{threshold.label} {_fmt(threshold.value)}", INK, offset
+                frame,
+                threshold.value,
+                f"{short_label(threshold.label)} {_fmt(threshold.value)}",
+                INK,
+                offset,
             )
         )
     body.append(_polyline(frame, ordered, BLUE, None))
