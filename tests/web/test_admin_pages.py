@@ -193,3 +193,23 @@ def test_a_prescriber_sets_up_a_sign_in_code_and_then_signs_in_with_it(web: Test
         data={"challenge": challenge.group(1), "code": totp.at(int(MOMENT + 30)), "next": ""},
     )
     assert again.status_code == 401 and "already used" in again.text
+
+
+def test_when_codes_are_required_an_admin_without_one_is_sent_to_set_it_up(
+    web: TestClient,
+) -> None:
+    csrf = _sign_in(web, "admin", "/admin")
+    web.post(
+        "/admin/settings",
+        data={"csrf_token": csrf, "sign_in.second_factor_required_for_admin": "yes"},
+    )
+    page = web.get("/admin/accounts")
+    assert page.status_code == 403 and "Set up a sign-in code first" in page.text
+    assert "Sign-in security" in page.text
+    # Setting the code up stays open to them, and then the console opens.
+    web.post("/account/second-factor/start", data={"csrf_token": csrf})
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', web.get("/account/security").text)
+    assert secret is not None
+    code = pyotp.TOTP(secret.group(1)).at(int(MOMENT))
+    web.post("/account/second-factor/confirm", data={"csrf_token": csrf, "code": code})
+    assert web.get("/admin/accounts").status_code == 200

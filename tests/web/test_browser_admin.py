@@ -102,6 +102,13 @@ def test_the_admin_creates_and_deactivates_an_account(clinic: LiveServer, browse
     _sign_in(grace, clinic, "nurse.grace", password)
     expect(grace.locator("#signin-error")).to_contain_text("not right")
 
+    # On a phone the accounts page fits the screen: no sideways scrolling.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    _sign_in(phone, clinic, "admin")
+    expect(phone.get_by_role("heading", name="Accounts")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.screenshot(path=str(SCREENSHOTS / "admin-accounts-390.png"), full_page=True)
+
 
 def test_a_prescriber_is_told_the_admin_pages_are_not_theirs(
     clinic: LiveServer, browser: Browser

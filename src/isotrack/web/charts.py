@@ -7,12 +7,13 @@ every line carries a text label, so the charts read in black and white and for c
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
+
+from isotrack.web.chart_scale import nice_scale, nice_ticks, tick_text
 
 # Drawn for a phone first, like ``web.biology_charts``: a narrow view box with large type and
 # every label inside it, so at 390 px wide the text stays about 13 px high and nothing is cut.
@@ -48,57 +49,8 @@ class Threshold:
     severity: str = "warning"  # "warning" or "critical" picks the dash pattern
 
 
-def _step(raw_step: float) -> float:
-    magnitude = 10.0 ** math.floor(math.log10(raw_step))
-    return float(next(m * magnitude for m in (1, 2, 2.5, 3, 5, 10) if m * magnitude >= raw_step))
-
-
-def nice_ticks(high: float, count: int = 5) -> list[float]:
-    """Round tick values from 0 to at least ``high``.
-
-    >>> nice_ticks(137)
-    [0.0, 30.0, 60.0, 90.0, 120.0, 150.0]
-    """
-    if high <= 0:
-        return [0.0, 1.0]
-    step = _step(high / count)
-    ticks = [0.0]
-    while ticks[-1] < high:
-        ticks.append(round(ticks[-1] + step, 10))
-    return ticks
-
-
-def nice_scale(low: float, high: float, count: int = 4) -> list[float]:
-    """Round ticks that cover ``low``..``high``: from 0 when the values come near it, else from
-    a round number just below the lowest, so a narrow spread is not squeezed into a band.
-
-    >>> nice_scale(120, 520)
-    [0.0, 200.0, 400.0, 600.0]
-    >>> nice_scale(4.4, 6.1)
-    [4.0, 4.5, 5.0, 5.5, 6.0, 6.5]
-    """
-    low, high = min(low, high), max(low, high)
-    if high <= 0:
-        return [0.0, 1.0]
-    floor = 0.0 if low <= 0.5 * high else low
-    if high - floor <= 0:
-        floor, high = floor * 0.9, high * 1.1
-    step = _step((high - floor) / count)
-    start = float(math.floor(floor / step) * step)
-    ticks = [round(start, 10)]
-    while ticks[-1] < high:
-        ticks.append(round(ticks[-1] + step, 10))
-    return ticks
-
-
 def _fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 or value == int(value) else f"{value:.1f}"
-
-
-def _tick_text(value: float, step: float) -> str:
-    """A tick's number with as many decimals as the step needs (0.25 → two, 0.5 → one)."""
-    decimals = next((d for d in range(4) if abs(round(step * 10**d) - step * 10**d) < 1e-6), 3)
-    return f"{value:.{decimals}f}"
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", colour: str = INK,
@@ -138,7 +90,7 @@ class _Frame:
             parts.append(
                 f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
                 f'stroke="{GRID}" stroke-width="1"/>'
-                + _text(LEFT - 5, y + 5, _tick_text(tick, step), anchor="end")
+                + _text(LEFT - 5, y + 5, tick_text(tick, step), anchor="end")
             )
         ticks = self._day_ticks()
         for index, day in enumerate(ticks):
@@ -406,3 +358,15 @@ def lab_values_chart(
             f"{t.label} {_fmt(t.value)}" for t in thresholds
         )
     return _svg(chart_id, f"{test_label} over time", description, body)
+
+
+__all__ = [
+    "Point",
+    "Threshold",
+    "cumulative_dose_chart",
+    "fit",
+    "lab_values_chart",
+    "nice_scale",
+    "nice_ticks",
+    "short_label",
+]
