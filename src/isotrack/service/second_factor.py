@@ -80,7 +80,9 @@ def state_of(service: Service, user: User) -> FactorState:
 
 def _enrolment(user: User, secret: str) -> Enrolment:
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
-    qr = segno.make(uri, error="m").svg_inline(scale=4, dark="#1b1b1b", light="#ffffff")
+    qr = segno.make(uri, error="m").svg_inline(
+        scale=4, dark="#1b1b1b", light="#ffffff", title="QR code to scan with the app"
+    )
     return Enrolment(secret, uri, qr)
 
 
