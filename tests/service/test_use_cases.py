@@ -153,7 +153,7 @@ def test_every_domain_error_has_a_row_in_the_api_table_and_the_web_table() -> No
     assert [k.__name__ for k in kinds if not answered(k, PROBLEM_TABLE)] == []
     # Sign-in errors are answered by the sign-in page itself, never by the error page.
     unanswered_pages = [k.__name__ for k in kinds if not answered(k, ERROR_PAGES)]
-    assert unanswered_pages == ["SignInFailed", "SignInThrottled"]
+    assert unanswered_pages == ["SignInFailed", "SecondFactorRequired", "SignInThrottled"]
 
 
 def test_the_api_table_gives_status_headers_and_fields_of_each_error() -> None:

@@ -99,11 +99,18 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 
 
 def sign_in(
-    service: Service, username: str, password: str, kind: SessionKind, address: str | None
+    service: Service,
+    username: str,
+    password: str,
+    kind: SessionKind,
+    address: str | None,
+    *,
+    code: str | None = None,
 ) -> tuple[User, IssuedSession]:
-    """Check a password and open a session (``service.accounts.sign_in``), throttled per
-    account and per client ``address``."""
-    return accounts.sign_in(service, username, password, kind, address=address)
+    """Check a password (and the second-factor ``code`` of an account that uses one) and open
+    a session (``service.accounts.sign_in``), throttled per account and per client
+    ``address``."""
+    return accounts.sign_in(service, username, password, kind, address=address, code=code)
 
 
 def set_session_cookie(service: Service, response: Response, session: IssuedSession) -> None:
@@ -120,10 +127,16 @@ def set_session_cookie(service: Service, response: Response, session: IssuedSess
 
 
 def start_browser_session(
-    service: Service, response: Response, username: str, password: str, address: str | None
+    service: Service,
+    response: Response,
+    username: str,
+    password: str,
+    address: str | None,
+    code: str | None = None,
 ) -> tuple[User, IssuedSession]:
-    """Sign a browser in: checks the password, sets the session cookie, returns the session."""
-    user, session = sign_in(service, username, password, SessionKind.BROWSER, address)
+    """Sign a browser in: checks the password (and the code of an account with a second
+    factor), sets the session cookie, returns the session."""
+    user, session = sign_in(service, username, password, SessionKind.BROWSER, address, code=code)
     set_session_cookie(service, response, session)
     return user, session
 

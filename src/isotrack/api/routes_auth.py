@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -27,6 +28,12 @@ class Credentials(BaseModel):
 
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1000)
+    code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="accounts with a second factor: the current 6-digit code of the "
+        "authenticator app (RFC 6238)",
+    )
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -55,7 +62,12 @@ async def token(
     body: Credentials, request: Request, service: Service = Depends(get_service)
 ) -> dict[str, Any]:
     user, session = await run_in_threadpool(
-        sign_in, service, body.username, body.password, SessionKind.BEARER, client_address(request)
+        functools.partial(sign_in, code=body.code),
+        service,
+        body.username,
+        body.password,
+        SessionKind.BEARER,
+        client_address(request),
     )
     return {
         "access_token": session.token,
@@ -83,6 +95,7 @@ async def login(
         body.username,
         body.password,
         client_address(request),
+        body.code,
     )
     return {
         "csrf_token": session.csrf_token,

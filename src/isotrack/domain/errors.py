@@ -76,6 +76,20 @@ class SignInFailed(IsotrackError):
     """Unknown username or wrong password (the two are not told apart)."""
 
 
+class SecondFactorRequired(SignInFailed):
+    """The password was right and the account uses a second factor: a code from the
+    authenticator app is needed. ``challenge`` (signed, short-lived) lets the sign-in go on
+    with the code alone."""
+
+    def __init__(self, summary: str, *, challenge: str) -> None:
+        super().__init__(summary)
+        self.challenge = challenge
+
+
+class SecondFactorNotSetUp(ActionNotAllowed):
+    """The clinic requires a second factor for this role and the account has none yet."""
+
+
 class SignInThrottled(IsotrackError):
     """Too many failed sign-ins for this username lately."""
 

@@ -37,6 +37,10 @@ class Action(StrEnum):
     RUN_AUDIT = "run_audit"  # a population audit of the whole store (pseudonymised outputs)
     READ_ACCESS_LOG = "read_access_log"  # who saw a patient's record (prescriber, auditor)
     BREAK_GLASS = "break_glass"  # an admin's logged, reasoned look at one patient's record
+    READ_ACCOUNTS = "read_accounts"  # the list of accounts, roles and links (admin, auditor)
+    REVIEW_ACCESS_LOG = "review_access_log"  # the whole access log, filtered (admin, auditor)
+    READ_SETTINGS = "read_settings"  # the clinic's and the programme's settings
+    CHANGE_SETTINGS = "change_settings"
 
 
 _CLINIC = frozenset(
@@ -55,7 +59,17 @@ _CLINIC = frozenset(
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     # Admin runs the accounts and sees no clinical record, except through break-glass.
-    Role.ADMIN: frozenset({Action.MANAGE_USERS, Action.READ_FACTS, Action.BREAK_GLASS}),
+    Role.ADMIN: frozenset(
+        {
+            Action.MANAGE_USERS,
+            Action.READ_FACTS,
+            Action.BREAK_GLASS,
+            Action.READ_ACCOUNTS,
+            Action.REVIEW_ACCESS_LOG,
+            Action.READ_SETTINGS,
+            Action.CHANGE_SETTINGS,
+        }
+    ),
     Role.PRESCRIBER: _CLINIC | {Action.READ_ACCESS_LOG},
     Role.DESIGNEE: _CLINIC,
     # The pharmacy sees decisions and prescriptions, not the clinical record.
@@ -71,8 +85,17 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.PATIENT: frozenset(
         {Action.READ_PATIENT, Action.READ_COURSE, Action.APPEND_EVENT, Action.READ_FACTS}
     ),
+    # The auditor reads the accounts, the whole access log and the settings, changes none.
     Role.AUDITOR: frozenset(
-        {Action.READ_AGGREGATES, Action.READ_FACTS, Action.RUN_AUDIT, Action.READ_ACCESS_LOG}
+        {
+            Action.READ_AGGREGATES,
+            Action.READ_FACTS,
+            Action.RUN_AUDIT,
+            Action.READ_ACCESS_LOG,
+            Action.READ_ACCOUNTS,
+            Action.REVIEW_ACCESS_LOG,
+            Action.READ_SETTINGS,
+        }
     ),
 }
 

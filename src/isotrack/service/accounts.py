@@ -11,12 +11,16 @@ from isotrack.domain.errors import (
     FieldProblem,
     IsotrackInputError,
     RecordNotFound,
+    SecondFactorRequired,
     SignInFailed,
     SignInThrottled,
 )
+from isotrack.service import second_factor
 from isotrack.service.access import Action, require
+from isotrack.service.clinic_settings import require_ready_admin
 from isotrack.service.context import Service
 from isotrack.service.disclosures import break_glass
+from isotrack.service.second_factor import throttle_policy
 from isotrack.store import accounts as store_accounts
 from isotrack.store import sign_in as store_sign_in
 from isotrack.store.accounts import SessionSummary
@@ -43,6 +47,7 @@ __all__ = [
     "SessionSummary",
     "User",
     "change_password",
+    "complete_sign_in",
     "create_account",
     "deactivate_account",
     "end_session",
@@ -51,18 +56,18 @@ __all__ = [
     "reset_password",
     "revoke_my_session",
     "session_of_token",
+    "set_account_active",
     "sign_in",
+    "throttle_policy",
     "users",
 ]
 
 
-def throttle_policy(service: Service) -> store_sign_in.ThrottlePolicy:
-    """The sign-in throttle of the settings: free failures per account, the longest wait."""
-    return store_sign_in.ThrottlePolicy(
-        account_free_failures=service.settings.login_max_failures,
-        first_delay_seconds=service.settings.login_first_delay_seconds,
-        max_delay_seconds=service.settings.login_window_seconds,
-    )
+def manage(service: Service, admin: User) -> None:
+    """The check before every account change: the role may manage accounts, and an admin
+    whom the clinic requires to use a second factor has one on."""
+    require(admin, Action.MANAGE_USERS)
+    require_ready_admin(service, admin)
 
 
 def sign_in(
@@ -72,16 +77,16 @@ def sign_in(
     kind: SessionKind,
     *,
     address: str | None = None,
+    code: str | None = None,
 ) -> tuple[User, IssuedSession]:
     """Check a password and open a session; :class:`SignInFailed` for a wrong pair,
     :class:`SignInThrottled` (with its ``Retry-After``) while the account or the client
     ``address`` must wait after repeated failures. The owner is slowed, never locked out:
-    the right password after the wait succeeds (``store.sign_in``)."""
-    lifetime = (
-        service.settings.session_lifetime_seconds
-        if kind is SessionKind.BROWSER
-        else service.settings.token_lifetime_seconds
-    )
+    the right password after the wait succeeds (``store.sign_in``).
+
+    An account with a second factor also needs ``code``, the current code of its
+    authenticator app; without one, :class:`SecondFactorRequired` carries a challenge with
+    which :func:`complete_sign_in` goes on (a browser's second step)."""
     try:
         user = store_sign_in.sign_in(
             service.database, username, password, address=address, policy=throttle_policy(service)
@@ -90,9 +95,34 @@ def sign_in(
         raise SignInThrottled(str(exc), retry_after_seconds=exc.retry_after_seconds) from None
     if user is None:
         raise SignInFailed("unknown username or wrong password")
+    if second_factor.uses_second_factor(service, user):
+        if not code:
+            raise SecondFactorRequired(
+                "a code from the authenticator app is needed",
+                challenge=second_factor.issue_challenge(service, user),
+            )
+        second_factor.check_code(service, user, code)
+    return user, _open_session(service, user, kind)
+
+
+def complete_sign_in(
+    service: Service, challenge: str, code: str, kind: SessionKind
+) -> tuple[User, IssuedSession]:
+    """The second step of a sign-in whose password was right: the code of the account the
+    challenge names opens the session; :class:`SignInFailed` for a wrong, reused or late one."""
+    user = second_factor.user_of_challenge(service, challenge)
+    second_factor.check_code(service, user, code)
+    return user, _open_session(service, user, kind)
+
+
+def _open_session(service: Service, user: User, kind: SessionKind) -> IssuedSession:
+    lifetime = (
+        service.settings.session_lifetime_seconds
+        if kind is SessionKind.BROWSER
+        else service.settings.token_lifetime_seconds
+    )
     with service.database.writing() as connection:
-        session = issue_session(connection, user, kind, lifetime)
-    return user, session
+        return issue_session(connection, user, kind, lifetime)
 
 
 def change_password(
@@ -117,7 +147,7 @@ def change_password(
 def reset_password(service: Service, admin: User, user_id: str) -> str:
     """An admin gives an account a new random password (returned once, to hand over in
     person); every session of the account ends."""
-    require(admin, Action.MANAGE_USERS)
+    manage(service, admin)
     with service.database.reading() as connection:
         if user_by_id(connection, user_id) is None:
             raise RecordNotFound(f"no user {user_id!r}")
@@ -156,7 +186,7 @@ def end_session(service: Service, token_sha256: str) -> None:
 
 
 def users(service: Service, admin: User) -> list[User]:
-    require(admin, Action.MANAGE_USERS)
+    manage(service, admin)
     with service.database.reading() as connection:
         return list_users(connection)
 
@@ -179,7 +209,7 @@ def create_account(
     through break-glass (``break_glass_reason``, logged in the access log); the clinic
     creates patients' sign-ins when it enrols them.
     """
-    require(admin, Action.MANAGE_USERS)
+    manage(service, admin)
     if patient_id is not None:
         if not break_glass_reason:
             raise IsotrackInputError(
@@ -210,11 +240,23 @@ def create_account(
 
 
 def deactivate_account(service: Service, admin: User, user_id: str) -> User:
-    """Disable an account and revoke its sessions; returns the account as it was."""
-    require(admin, Action.MANAGE_USERS)
+    """Disable an account and revoke its sessions; returns the account as it was. An admin
+    cannot disable their own account (the clinic would risk losing its last admin)."""
+    return set_account_active(service, admin, user_id, active=False)
+
+
+def set_account_active(service: Service, admin: User, user_id: str, *, active: bool) -> User:
+    """Disable (sessions end at once) or enable again an account; returns it as it was."""
+    manage(service, admin)
+    if user_id == admin.id and not active:
+        raise IsotrackInputError(
+            [FieldProblem("account", "user", admin.username,
+                          "another account than your own; ask another admin")],
+            "you cannot deactivate your own account",
+        )  # fmt: skip
     with service.database.writing() as connection:
         user = user_by_id(connection, user_id)
         if user is None:
             raise RecordNotFound(f"no user {user_id!r}")
-        set_user_active(connection, user_id, False)
+        set_user_active(connection, user_id, active)
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ class Service:
     reads: FastReads
     # The service's calendar date; engines never read a clock, so it is passed in from here.
     today: Callable[[], dt.date] = dt.date.today
+    # The wall clock in epoch seconds, for time-based sign-in codes (tests set a fixed one).
+    now: Callable[[], float] = time.time
     # Runs a population audit (``service.audit_runs.AuditRunner``); set by the composition
     # root, since the service may not import the audit package.
     audit_runner: Callable[..., Any] | None = None

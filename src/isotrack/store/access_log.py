@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from isotrack.store.clock import utc_timestamp
 from isotrack.store.tables import access_log
@@ -63,3 +64,32 @@ def accesses_of_patient(connection: Connection, patient_id: str) -> list[AccessE
         select(access_log).where(access_log.c.patient_id == patient_id).order_by(access_log.c.id)
     ).all()
     return [AccessEntry(**row._asdict()) for row in rows]
+
+
+def search_accesses(
+    connection: Connection,
+    *,
+    username: str | None = None,
+    course_id: str | None = None,
+    since: str | None = None,
+    before: str | None = None,
+    limit: int = 500,
+) -> tuple[list[AccessEntry], bool]:
+    """Rows matching every given filter, newest first, and whether more matched than ``limit``.
+
+    ``since``/``before`` compare with the ISO 8601 text of ``at`` (``2026-11-30`` is the start
+    of that day), so the same query runs on SQLite and PostgreSQL.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if username:
+        conditions.append(access_log.c.username == username)
+    if course_id:
+        conditions.append(access_log.c.course_id == course_id)
+    if since:
+        conditions.append(access_log.c.at >= since)
+    if before:
+        conditions.append(access_log.c.at < before)
+    rows = connection.execute(
+        select(access_log).where(*conditions).order_by(access_log.c.id.desc()).limit(limit + 1)
+    ).all()
+    return [AccessEntry(**row._asdict()) for row in rows[:limit]], len(rows) > limit

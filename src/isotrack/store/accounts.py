@@ -149,3 +149,70 @@ def revoke_own_session(connection: Connection, user_id: str, session_id: str) ->
         .values(revoked_at=epoch_seconds())
     ).rowcount
     return bool(changed)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session of any account, as the admin console lists it."""
+
+    session_id: str
+    user_id: str
+    username: str
+    kind: SessionKind
+    created_at: int
+    expires_at: int
+
+
+def live_sessions(connection: Connection, now: int | None = None) -> list[LiveSession]:
+    """Every live session of every account (not expired, not revoked), newest first."""
+    moment = epoch_seconds() if now is None else now
+    rows = connection.execute(
+        select(
+            sessions.c.token_sha256,
+            sessions.c.user_id,
+            users.c.username,
+            sessions.c.kind,
+            sessions.c.created_at,
+            sessions.c.expires_at,
+        )
+        .select_from(sessions.join(users))
+        .where(sessions.c.revoked_at.is_(None), sessions.c.expires_at > moment)
+        .order_by(sessions.c.created_at.desc(), users.c.username)
+    ).all()
+    return [
+        LiveSession(
+            row.token_sha256,
+            row.user_id,
+            row.username,
+            SessionKind(row.kind),
+            int(row.created_at),
+            int(row.expires_at),
+        )
+        for row in rows
+    ]
+
+
+def revoke_any_session(connection: Connection, session_id: str) -> bool:
+    """End one session of any account (an admin's action); False when none was live."""
+    changed = connection.execute(
+        update(sessions)
+        .where(sessions.c.token_sha256 == session_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=epoch_seconds())
+    ).rowcount
+    return bool(changed)
+
+
+def link_designee(connection: Connection, user_id: str, prescriber_user_id: str) -> None:
+    """Make a designee act for another prescriber (the caller checked both roles)."""
+    connection.execute(
+        update(users).where(users.c.id == user_id).values(prescriber_user_id=prescriber_user_id)
+    )
+    seal_user(connection, user_id)
+
+
+def revoke_other_sessions(connection: Connection, user_id: str, keep_sha256: str | None) -> None:
+    """End every live session of the account except ``keep_sha256`` (the one in use)."""
+    condition = [sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)]
+    if keep_sha256 is not None:
+        condition.append(sessions.c.token_sha256 != keep_sha256)
+    connection.execute(update(sessions).where(*condition).values(revoked_at=epoch_seconds()))

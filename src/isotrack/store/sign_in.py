@@ -180,3 +180,22 @@ def failures_counted(connection: Connection, scope: str) -> int:
         select(sign_in_throttle.c.failures).where(sign_in_throttle.c.scope == scope)
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+def code_scope(user_id: str) -> str:
+    return f"code:{user_id}"
+
+
+def reserve_code_attempt(
+    database: Database, user_id: str, policy: ThrottlePolicy, now: int
+) -> None:
+    """Count one second-factor code attempt for the account, or raise
+    :class:`SignInThrottled` while it must wait (the same growing delays as for passwords)."""
+    _reserve(database, [(code_scope(user_id), policy.account_free_failures)], policy, now)
+
+
+def clear_code_attempts(database: Database, user_id: str) -> None:
+    with database.writing() as connection:
+        connection.execute(
+            delete(sign_in_throttle).where(sign_in_throttle.c.scope == code_scope(user_id))
+        )

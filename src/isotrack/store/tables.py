@@ -264,3 +264,29 @@ cds_cards = Table(
     Column("hook_instance", String(200), nullable=False),
     Column("issued_at", String(40), nullable=False),
 )
+
+# A staff member's TOTP second factor (RFC 6238): the shared secret, when it was confirmed
+# with a first code (unconfirmed: enrolment begun, not yet required), and the last time step
+# used, so a code is accepted once. See ``isotrack.store.second_factors``.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", String(40), ForeignKey("users.id"), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("confirmed_at", BigInteger, nullable=True),
+    Column("last_step", BigInteger, nullable=True),
+)
+
+# The clinic's settings chosen in the admin console (units shown, second factor required):
+# one row per change, the newest row of a name is in force (``isotrack.store.clinic_settings``).
+clinic_settings = Table(
+    "clinic_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False),
+    Column("value", Text, nullable=False),  # JSON
+    Column("changed_at", String(40), nullable=False),
+    Column("changed_by", String(80), nullable=False),
+    Index("ix_clinic_settings_name", "name", "id"),
+)

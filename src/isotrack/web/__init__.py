@@ -18,6 +18,7 @@ from isotrack.domain.errors import (
     IsotrackError,
     IsotrackInputError,
     RecordNotFound,
+    SecondFactorNotSetUp,
     VersionMismatch,
     WarningsNotConfirmed,
 )
@@ -56,6 +57,9 @@ def _csrf(request: Request, exc: Exception) -> Response:
 ERROR_PAGES: dict[type[IsotrackError], tuple[int, str, str]] = {
     RecordNotFound: (404, "Not found", "There is no such record, or it is not yours to see."),
     ActionNotAllowed: (403, "Not for your role", "Your role may not do this."),
+    SecondFactorNotSetUp: (403, "Set up a sign-in code first", "This clinic requires admins "
+                           "to sign in with a code from an authenticator app. Set one up on "
+                           "your Sign-in security page, then come back."),
     IsotrackInputError: (422, "Not accepted", "Some of what was sent is not valid."),
     VersionMismatch: (409, "Changed meanwhile", "The record changed while you were on the "
                       "page. Reload it and try again."),
@@ -88,6 +92,8 @@ def mount_web(app: FastAPI) -> None:
     from isotrack.web.pages import (
         account_security,
         amend,
+        admin,
+        admin_records,
         auditor,
         auth,
         biology,
@@ -117,6 +123,8 @@ def mount_web(app: FastAPI) -> None:
         patient_self,
         auditor,
         search,
+        admin,
+        admin_records,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="web-static")

@@ -25,6 +25,7 @@ from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.schedule import Schedule, build_schedule
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.model import Source, Verdict
+from isotrack.service.clinic_settings import DisplayUnits
 from isotrack.web.charts import Point, cumulative_dose_chart, lab_values_chart
 from isotrack.web.decision_view import DecisionView, decision_view
 from isotrack.web.history import HistoryRow, SourceRef, history_rows, source_refs
@@ -256,11 +257,14 @@ def dose_view(
     )
 
 
-def lab_charts(knowledge: Knowledge, timeline: Timeline) -> list[LabChart]:
-    """One chart per lab test recorded, with the thresholds the monitoring rules use."""
+def lab_charts(
+    knowledge: Knowledge, timeline: Timeline, units: DisplayUnits | None = None
+) -> list[LabChart]:
+    """One chart per lab test recorded, with the thresholds the monitoring rules use, in the
+    units the clinic shows."""
     results = events_of(effective_events(timeline), LabResultRecorded)
     charts: list[LabChart] = []
-    for index, series in enumerate(lab_series(knowledge, results)):
+    for index, series in enumerate(lab_series(knowledge, results, units)):
         svg = lab_values_chart(
             test_label=series.test_name,
             unit=series.unit,
@@ -324,6 +328,7 @@ def build_course_view(
     timeline: Timeline,
     as_of: dt.date,
     include_history: bool = True,
+    units: DisplayUnits | None = None,
 ) -> CourseView:
     """Run every engine over the course and shape the results for the pages."""
     sources = knowledge.sources
@@ -366,5 +371,5 @@ def build_course_view(
             view.dose = replace(view.dose, earlier_courses=earlier_course_lines(earlier))
     if include_history:
         view.history = history_rows(timeline.events)
-        view.lab_charts = lab_charts(knowledge, timeline)
+        view.lab_charts = lab_charts(knowledge, timeline, units)
     return view

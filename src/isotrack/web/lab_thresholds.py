@@ -1,7 +1,9 @@
 """Lab results as chart series, and the threshold lines drawn with them.
 
 Results are read with the monitoring engine's own resolver and unit conversion, so every value
-is in the test's canonical unit and the lines sit exactly where the alerts fire.
+is in the test's canonical unit and the lines sit exactly where the alerts fire. A clinic that
+shows mmol/L or µkat/L (``service.clinic_settings.DisplayUnits``) gets values and lines
+converted by the same pint-based conversion; stored results are never changed.
 """
 
 from __future__ import annotations
@@ -11,9 +13,15 @@ from dataclasses import dataclass
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import LabResultRecorded
 from isotrack.engines.monitoring.grade_thresholds import threshold_value
-from isotrack.engines.monitoring.lab_units import LabReading, UnitMismatch, check_lab_result
+from isotrack.engines.monitoring.lab_units import (
+    LabReading,
+    UnitMismatch,
+    check_lab_result,
+    convert,
+)
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import LabGrade, LabTest, Severity, lab_tests
+from isotrack.service.clinic_settings import DisplayUnits
 from isotrack.web.charts import Point, Threshold
 
 
@@ -50,8 +58,34 @@ def _thresholds(knowledge: Knowledge, test: LabTest, latest: LabReading) -> list
     return lines
 
 
-def lab_series(knowledge: Knowledge, results: list[LabResultRecorded]) -> list[LabSeries]:
-    """Every lab test recorded in the course as one series, in the order tests first appear."""
+def shown_unit_label(unit: str) -> str:
+    """A unit as people write it (pint's ``ukat/L`` is µkat/L)."""
+    return unit.replace("ukat", "µkat").replace("umol", "µmol")
+
+
+def _in_shown_unit(knowledge: Knowledge, test: LabTest, series: LabSeries, unit: str) -> LabSeries:
+    if unit == series.unit:
+        return series
+
+    def shown(value: float) -> float:
+        return convert(knowledge, test, value, series.unit, unit)
+
+    return LabSeries(
+        test_name=series.test_name,
+        unit=shown_unit_label(unit),
+        points=[Point(p.day, shown(p.value)) for p in series.points],
+        thresholds=[Threshold(t.label, shown(t.value), t.severity) for t in series.thresholds],
+        unreadable=series.unreadable,
+    )
+
+
+def lab_series(
+    knowledge: Knowledge,
+    results: list[LabResultRecorded],
+    units: DisplayUnits | None = None,
+) -> list[LabSeries]:
+    """Every lab test recorded in the course as one series, in the order tests first appear,
+    in the units the clinic shows (``units``; the tests' canonical units when None)."""
     tests = lab_tests(knowledge)
     readings: dict[str, list[LabReading]] = {}
     unreadable: list[str] = []
@@ -66,13 +100,13 @@ def lab_series(knowledge: Knowledge, results: list[LabResultRecorded]) -> list[L
     for test_id, found in readings.items():
         found.sort(key=lambda r: r.date)
         test = tests[test_id]
-        series.append(
-            LabSeries(
-                test_name=test.name,
-                unit=found[-1].unit,
-                points=[Point(r.date, r.value) for r in found],
-                thresholds=_thresholds(knowledge, test, found[-1]),
-                unreadable=unreadable,
-            )
+        canonical = LabSeries(
+            test_name=test.name,
+            unit=found[-1].unit,
+            points=[Point(r.date, r.value) for r in found],
+            thresholds=_thresholds(knowledge, test, found[-1]),
+            unreadable=unreadable,
         )
+        shown = (units or DisplayUnits()).shown_unit(test.canonical_unit, test.common_units)
+        series.append(_in_shown_unit(knowledge, test, canonical, shown))
     return series

@@ -93,6 +93,7 @@ def home_path(role: str) -> str:
         Role.PHARMACIST.value: "/dispense",
         Role.PATIENT.value: "/me",
         Role.AUDITOR.value: "/audit",
+        Role.ADMIN.value: "/admin",
     }.get(role, "/account")
 
 

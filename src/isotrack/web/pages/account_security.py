@@ -8,13 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError, RecordNotFound
-from isotrack.service import accounts
+from isotrack.service import accounts, second_factor
 from isotrack.web.session import WebUser, check_csrf, require_user, service
 from isotrack.web.templating import render
 
 router = APIRouter()
 
 ALL_ROLES = ("admin", "prescriber", "designee", "pharmacist", "patient", "auditor")
+STAFF_ROLES = tuple(r for r in ALL_ROLES if r != "patient")
 _FIELD_LABELS = {"current_password": "Current password", "new_password": "New password"}
 
 
@@ -28,6 +29,7 @@ def _page(
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
+    code_error: str | None = None,
 ) -> HTMLResponse:
     sessions = [
         {
@@ -40,10 +42,22 @@ def _page(
         }
         for s in accounts.my_sessions(service(request), user.user)
     ]
+    staff = user.role != "patient"
+    state = second_factor.state_of(service(request), user.user).value if staff else None
+    enrolment = (
+        second_factor.pending_enrolment(service(request), user.user) if state == "pending" else None
+    )
     return render(
         request,
         "account_security.html",
-        {"sessions": sessions, "errors": errors or {}, "notice": notice},
+        {
+            "sessions": sessions,
+            "errors": errors or {},
+            "notice": notice,
+            "factor_state": state,
+            "enrolment": enrolment,
+            "code_error": code_error,
+        },
         status_code=status_code,
     )
 
@@ -54,6 +68,8 @@ def security_page(request: Request, done: str = "") -> Response:
     notices = {
         "password": "Your password is changed. Your other sessions have ended.",
         "ended": "That session has ended.",
+        "factor": "Your sign-in code is on: from now on you sign in with your password and a "
+        "code from your app. Your other sessions have ended.",
     }
     return _page(request, user, notice=notices.get(done))
 
@@ -90,3 +106,32 @@ async def end_session(request: Request) -> Response:
     except RecordNotFound:
         return _page(request, user, notice="That session had already ended.", status_code=404)
     return RedirectResponse("/account/security?done=ended", status_code=303)
+
+
+@router.post("/account/second-factor/start", include_in_schema=False)
+async def start_second_factor(request: Request) -> Response:
+    user = require_user(request, STAFF_ROLES)
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    second_factor.begin_enrolment(service(request), user.user)
+    return RedirectResponse("/account/security#second-factor", status_code=303)
+
+
+@router.post("/account/second-factor/confirm", include_in_schema=False)
+async def confirm_second_factor(request: Request) -> Response:
+    user = require_user(request, STAFF_ROLES)
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    code = str(form.get("code", "")).strip()
+    try:
+        second_factor.confirm_enrolment(
+            service(request), user.user, code, keep_session_sha256=user.session_hash
+        )
+    except IsotrackInputError as exc:
+        problem = exc.problems[0]
+        shown = f"“{code}” " if code else ""
+        return _page(
+            request, user, status_code=422,
+            code_error=f"The code {shown}is not accepted: it must be {problem.allowed}.",
+        )  # fmt: skip
+    return RedirectResponse("/account/security?done=factor", status_code=303)

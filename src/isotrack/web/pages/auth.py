@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from isotrack.domain.errors import SignInFailed, SignInThrottled
+from isotrack.domain.errors import SecondFactorRequired, SignInFailed, SignInThrottled
 from isotrack.service import accounts
-from isotrack.service.accounts import SessionKind
+from isotrack.service.accounts import IssuedSession, SessionKind
 from isotrack.web.session import (
     app_setting,
     check_csrf,
@@ -16,6 +16,7 @@ from isotrack.web.session import (
     optional_user,
     require_user,
     service,
+    sign_in_url,
 )
 from isotrack.web.templating import render
 
@@ -71,11 +72,16 @@ async def signin(request: Request) -> Response:
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     next_path = _safe_next(str(form.get("next", "")))
-    lifetime = int(app_setting(request, "session_lifetime_seconds", 8 * 3600))
     try:
         address = request.client.host if request.client else None
         user, session = accounts.sign_in(
             service(request), username, password, SessionKind.BROWSER, address=address
+        )
+    except SecondFactorRequired as needed:
+        return render(
+            request,
+            "signin_code.html",
+            {"next_path": next_path, "challenge": needed.challenge, "error": None},
         )
     except (SignInThrottled, SignInFailed) as exc:
         error = "The user name or the password is not right."
@@ -103,7 +109,13 @@ async def signin(request: Request) -> Response:
         )
         page.headers.update(headers)
         return page
-    response = RedirectResponse(next_path or home_path(user.role.value), status_code=303)
+    return _signed_in(request, next_path or home_path(user.role.value), session)
+
+
+def _signed_in(request: Request, to: str, session: IssuedSession) -> Response:
+    """Send the browser on with its new session cookie."""
+    lifetime = int(app_setting(request, "session_lifetime_seconds", 8 * 3600))
+    response = RedirectResponse(to, status_code=303)
     response.set_cookie(
         cookie_name(request),
         session.token,
@@ -114,6 +126,42 @@ async def signin(request: Request) -> Response:
         path="/",
     )
     return response
+
+
+@router.post("/signin/code", include_in_schema=False)
+async def signin_code(request: Request) -> Response:
+    """The second step for an account with a sign-in code: the password was right."""
+    form = await request.form()
+    challenge = str(form.get("challenge", ""))
+    code = str(form.get("code", "")).strip()
+    next_path = _safe_next(str(form.get("next", "")))
+    try:
+        user, session = accounts.complete_sign_in(
+            service(request), challenge, code, SessionKind.BROWSER
+        )
+    except (SignInThrottled, SignInFailed) as exc:
+        if isinstance(exc, SignInThrottled):
+            error = (
+                f"Too many wrong codes. Please wait {_wait_text(exc.retry_after_seconds)} "
+                "and try again with the code your app shows then."
+            )
+        elif "took too long" in exc.summary or "not started here" in exc.summary:
+            return RedirectResponse(sign_in_url(next_path, expired=True), status_code=303)
+        else:
+            error = (
+                "That code is not right, or was already used. Enter the 6-digit code your "
+                "app shows now."
+            )
+        page = render(
+            request,
+            "signin_code.html",
+            {"next_path": next_path, "challenge": challenge, "error": error},
+            status_code=429 if isinstance(exc, SignInThrottled) else 401,
+        )
+        if isinstance(exc, SignInThrottled):
+            page.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return page
+    return _signed_in(request, next_path or home_path(user.role.value), session)
 
 
 @router.post("/signout", include_in_schema=False)
@@ -130,14 +178,6 @@ async def signout(request: Request) -> Response:
 
 @router.get("/account", response_class=HTMLResponse, include_in_schema=False)
 def account(request: Request) -> Response:
-    """Roles without pages of their own (admin, auditor) land here and are pointed to the API."""
+    """Where a role without a start page of its own would land: its pages are in the menu."""
     user = require_user(request, ALL_ROLES)
-    return render(
-        request,
-        "error.html",
-        {
-            "heading": f"Signed in as {user.name}",
-            "message": "Your role works through the API (see /docs); the clinic pages are for "
-            "prescribers, designees, pharmacists and patients.",
-        },
-    )
+    return RedirectResponse(home_path(user.role), status_code=303)

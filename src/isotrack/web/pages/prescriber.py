@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
-from isotrack.service import courses, prescribing, worklist
+from isotrack.service import clinic_settings, courses, prescribing, worklist
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -130,8 +130,9 @@ def course_page_with(
     timeline = course.timeline()
     day = as_of or today(request)
     view = build_course_view(
-        source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day
-    )
+        source, course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
+        units=clinic_settings.display_units(service(request)),
+    )  # fmt: skip
     if form_state is None and prescribe is None and review_errors is None:
         _flash_recorded(request)
     every_form = event_forms(source)
