@@ -91,9 +91,9 @@ def mount_web(app: FastAPI) -> None:
     """Add the page routes, their error pages and ``/static`` to the service's app."""
     from isotrack.web.pages import (
         account_security,
-        amend,
         admin,
         admin_records,
+        amend,
         auditor,
         auth,
         biology,
