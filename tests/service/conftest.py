@@ -12,6 +12,7 @@ from service_clinic import (  # noqa: F401
     database,
     database_url,
     postgres_available,
+    service,
     settings,
 )
 

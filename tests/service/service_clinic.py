@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from isotrack.domain.timeline import Timeline
 from isotrack.server import create_app
+from isotrack.service.context import Service, open_service
 from isotrack.service.settings import Settings
 from isotrack.store.courses import CourseHeader, import_timeline
 from isotrack.store.database import Database, open_database, upgrade_schema
@@ -177,3 +178,12 @@ def client(settings: Settings, clinic: Clinic) -> Iterator[TestClient]:
     """The whole service in process, its calendar fixed at ``TODAY``."""
     with TestClient(create_app(settings, today=lambda: TODAY)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
+    """The service layer itself, started (its writer running), its calendar fixed at ``TODAY``."""
+    running = open_service(settings, today=lambda: TODAY, pool_size=4)
+    running.start()
+    yield running
+    running.close()

@@ -10,7 +10,6 @@ nothing is stored; with one it is saved and the earlier plan stays in the record
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,9 +17,8 @@ from service_clinic import TODAY, Clinic
 
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
 from isotrack.service import course_plans, courses, enrolment
-from isotrack.service.context import Service, open_service
+from isotrack.service.context import Service
 from isotrack.service.enrolment import NewPatient
-from isotrack.service.settings import Settings
 
 PLAN = {
     "product": "absorica",
@@ -28,14 +26,6 @@ PLAN = {
     "phases": [{"mg_per_kg_per_day": 0.5, "weeks": 4}, {"mg_per_kg_per_day": 1.0}],
     "target_mg_per_kg": 120,
 }
-
-
-@pytest.fixture
-def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
-    running = open_service(settings, today=lambda: TODAY, pool_size=4)
-    running.start()
-    yield running
-    running.close()
 
 
 def _ana(service: Service, clinic: Clinic) -> str:

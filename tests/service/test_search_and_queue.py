@@ -9,7 +9,6 @@ the name in any case, by the birth date as staff type it, and by the programme i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from service_clinic import TODAY, Clinic
@@ -17,17 +16,8 @@ from service_clinic import TODAY, Clinic
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.service import courses, enrolment, pharmacy_queue, search
-from isotrack.service.context import Service, open_service
+from isotrack.service.context import Service
 from isotrack.service.enrolment import NewPatient
-from isotrack.service.settings import Settings
-
-
-@pytest.fixture
-def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
-    running = open_service(settings, today=lambda: TODAY, pool_size=4)
-    running.start()
-    yield running
-    running.close()
 
 
 def _enrol(service: Service, clinic: Clinic, who: str, name: str, **extra: object) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,20 +21,11 @@ from isotrack.domain.errors import (
     VersionMismatch,
 )
 from isotrack.service import courses, dispensing, enrolment
-from isotrack.service.context import Service, open_service
+from isotrack.service.context import Service
 from isotrack.service.enrolment import NewPatient
-from isotrack.service.settings import Settings
 from isotrack.store.patients import patient_record
 from isotrack.store.users import create_user
 from isotrack.web import ERROR_PAGES, error_page
-
-
-@pytest.fixture
-def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
-    running = open_service(settings, today=lambda: TODAY, pool_size=4)
-    running.start()
-    yield running
-    running.close()
 
 
 def _new_patient(patient_id: str) -> NewPatient:

@@ -8,7 +8,6 @@ transaction, and the list pages, searches and filters without running the engine
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from service_clinic import TODAY, Clinic
@@ -17,18 +16,9 @@ from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.timeline import parse_event
 from isotrack.engines.worklist import worklist_entry
 from isotrack.service import courses
-from isotrack.service.context import Service, open_service
+from isotrack.service.context import Service
 from isotrack.service.recording import record_event
-from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist, today_worklist
-
-
-@pytest.fixture
-def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
-    running = open_service(settings, today=lambda: TODAY, pool_size=4)
-    running.start()
-    yield running
-    running.close()
 
 
 def _entry_by_engines(service: Service, clinic: Clinic, patient_id: str) -> object:
