@@ -103,7 +103,8 @@ def main() -> None:
     upgrade_schema(database)
     imported_from_fhir(database, "demo-02")
     ehr = SigningClient.es384()
-    register_client(database, ehr.issuer, jwks_text=json.dumps(ehr.jwks()), jwks_url=None)
+    register_client(database, ehr.issuer, jwks_text=json.dumps(ehr.jwks()), jwks_url=None,
+                    fhir_server_hosts=["127.0.0.1"])  # fmt: skip
     database.dispose()
     body = order_sign("demo-02", [medication_order(30)])
     server, port = start_server(database_url, workdir)

@@ -46,7 +46,10 @@ def cds_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CdsClinic]:
     import json
 
     for client in (ehr, other):
-        register_client(database, client.issuer, jwks_text=json.dumps(client.jwks()), jwks_url=None)
+        register_client(
+            database, client.issuer, jwks_text=json.dumps(client.jwks()), jwks_url=None,
+            fhir_server_hosts=["127.0.0.1"],
+        )  # fmt: skip
     with isotrack_served(url) as base:
         yield CdsClinic(base, database, url, courses, ehr, other)
     database.dispose()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from isotrack.store.clock import utc_timestamp
-from isotrack.store.tables import cds_cards, cds_clients
+from isotrack.store.tables import cds_cards, cds_clients, cds_token_uses
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class CdsClient:
     jwks: str | None  # the JWKS document, when registered from a file
     jwks_url: str | None  # else where to fetch it
     added_at: str
+    # the hosts ("host" or "host:port") a request's fhirServer may name; empty: none
+    fhir_server_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,25 +35,57 @@ class IssuedCard:
 
 
 def save_client(
-    connection: Connection, issuer: str, jwks: str | None, jwks_url: str | None
-) -> CdsClient:
+    connection: Connection, issuer: str, jwks: str | None, jwks_url: str | None,
+    fhir_server_hosts: tuple[str, ...] = (),
+) -> CdsClient:  # fmt: skip
     """Register ``issuer`` (replacing an earlier registration of the same issuer)."""
     added_at = utc_timestamp()
     connection.execute(delete(cds_clients).where(cds_clients.c.issuer == issuer))
     connection.execute(
-        insert(cds_clients).values(issuer=issuer, jwks=jwks, jwks_url=jwks_url, added_at=added_at)
-    )
-    return CdsClient(issuer, jwks, jwks_url, added_at)
+        insert(cds_clients).values(
+            issuer=issuer, jwks=jwks, jwks_url=jwks_url, added_at=added_at,
+            fhir_server_hosts=json.dumps(list(fhir_server_hosts)),
+        )
+    )  # fmt: skip
+    return CdsClient(issuer, jwks, jwks_url, added_at, fhir_server_hosts)
+
+
+def _client(row: Any) -> CdsClient:
+    hosts = json.loads(row.fhir_server_hosts) if row.fhir_server_hosts else []
+    return CdsClient(row.issuer, row.jwks, row.jwks_url, row.added_at, tuple(hosts))
 
 
 def client_of(connection: Connection, issuer: str) -> CdsClient | None:
     row = connection.execute(select(cds_clients).where(cds_clients.c.issuer == issuer)).first()
-    return CdsClient(row.issuer, row.jwks, row.jwks_url, row.added_at) if row else None
+    return _client(row) if row else None
 
 
 def all_clients(connection: Connection) -> list[CdsClient]:
     rows = connection.execute(select(cds_clients).order_by(cds_clients.c.issuer)).all()
-    return [CdsClient(r.issuer, r.jwks, r.jwks_url, r.added_at) for r in rows]
+    return [_client(r) for r in rows]
+
+
+def first_use_of_token(connection: Connection, issuer: str, jti: str, expires_at: float) -> bool:
+    """Note that ``issuer`` used ``jti``; False when it was noted before (by any process).
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` on the (issuer, jti) key: of two processes
+    racing with the same token, exactly one inserts the row.
+    """
+    values = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(cds_token_uses).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(cds_token_uses).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - isotrack runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"no conflict-free insert for {dialect}")
+    return bool(connection.execute(statement).rowcount == 1)
+
+
+def forget_expired_tokens(connection: Connection, now: float) -> int:
+    """Drop the ``jti`` of tokens expired before ``now`` (a replay of those fails on ``exp``)."""
+    result = connection.execute(delete(cds_token_uses).where(cds_token_uses.c.expires_at < now))
+    return int(result.rowcount or 0)
 
 
 def remember_cards(connection: Connection, cards: list[IssuedCard]) -> None:

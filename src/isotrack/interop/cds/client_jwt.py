@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from jwt import PyJWKSet
@@ -20,6 +20,7 @@ from jwt import PyJWKSet
 ALLOWED_ALGORITHMS = ("ES384", "RS384")
 CLOCK_SKEW_SECONDS = 30
 MAX_TOKEN_CHARS = 8192
+MAX_JTI_CHARS = 255
 
 
 class TokenRejected(Exception):
@@ -35,22 +36,30 @@ class VerifiedClient:
     tenant: str | None
 
 
+class ReplayGuard(Protocol):
+    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+        """Note the use of ``jti``; False when it was used before. ``keep_until`` is when the
+        token can no longer pass its ``exp`` check (after that the note may be dropped)."""
+        ...
+
+
 class ReplayCache:
-    """``jti`` values already used, each kept until its token expires (per process)."""
+    """``jti`` values already used, each kept until its token expires, in one process (the
+    service keeps them in the store instead, shared by every worker process)."""
 
     def __init__(self, max_entries: int = 200_000) -> None:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def first_use(self, issuer: str, jti: str, expires_at: float, now: float) -> bool:
+    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
         with self._lock:
             if len(self._seen) >= self._max_entries:
                 self._seen = {k: v for k, v in self._seen.items() if v >= now}
             key = (issuer, jti)
             if key in self._seen and self._seen[key] >= now:
                 return False
-            self._seen[key] = expires_at + CLOCK_SKEW_SECONDS
+            self._seen[key] = keep_until
             return True
 
 
@@ -68,32 +77,27 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def _header(token: str) -> Mapping[str, Any]:
+def _unverified(token: str) -> tuple[Mapping[str, Any], str]:
+    """The header and the ``iss`` claim, read (once) before the signature is checked."""
     try:
-        header = jwt.get_unverified_header(token)
+        unverified = jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.DecodeError:
         raise TokenRejected(
             "The bearer token is not a JWT. CDS Hooks 2.0 requires a JWT signed by the CDS "
             "client (an EHR's own access token, as Medplum sends, is not accepted here)."
         ) from None
+    header: Mapping[str, Any] = unverified["header"]
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
         allowed = " or ".join(ALLOWED_ALGORITHMS)
         raise TokenRejected(f"The JWT is signed with alg {alg!r}; isotrack accepts {allowed}.")
     if not isinstance(header.get("kid"), str) or not header["kid"]:
         raise TokenRejected("The JWT header has no 'kid': name the key that signed it.")
-    return header
-
-
-def _issuer(token: str) -> str:
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.DecodeError:
-        raise TokenRejected("The JWT's claims cannot be read.") from None
-    issuer = claims.get("iss")
+    claims = unverified["payload"]
+    issuer = claims.get("iss") if isinstance(claims, Mapping) else None
     if not isinstance(issuer, str) or not issuer:
         raise TokenRejected("The JWT has no 'iss' claim naming the CDS client.")
-    return issuer
+    return header, issuer
 
 
 def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
@@ -116,7 +120,7 @@ def verify_client_jwt(
     authorization: str | None,
     audience: str,
     jwks_of: Callable[[str], Mapping[str, Any] | None],
-    replay: ReplayCache,
+    replay: ReplayGuard,
     now: float,
 ) -> VerifiedClient:
     """The client that signed this call, else :class:`TokenRejected` saying why.
@@ -124,8 +128,7 @@ def verify_client_jwt(
     ``jwks_of(issuer)`` is the registered client's JWKS, None for an unknown issuer.
     """
     token = bearer_token(authorization)
-    header = _header(token)
-    issuer = _issuer(token)
+    header, issuer = _unverified(token)
     jwks = jwks_of(issuer)
     if jwks is None:
         raise TokenRejected(
@@ -150,12 +153,15 @@ def verify_client_jwt(
         ) from None
     except (jwt.InvalidTokenError, TypeError, ValueError) as exc:
         raise TokenRejected(f"The JWT is not valid: {exc}.") from None
-    if not replay.first_use(issuer, str(claims["jti"]), float(claims["exp"]), now):
+    jti = str(claims["jti"])
+    if not jti or len(jti) > MAX_JTI_CHARS:
+        raise TokenRejected(f"The JWT's jti must be 1 to {MAX_JTI_CHARS} characters.")
+    if not replay.first_use(issuer, jti, float(claims["exp"]) + CLOCK_SKEW_SECONDS, now):
         raise TokenRejected("This JWT was already used (jti replayed); sign a new one per call.")
     return VerifiedClient(
         issuer=issuer,
         subject=claims.get("sub") if isinstance(claims.get("sub"), str) else None,
-        jti=str(claims["jti"]),
+        jti=jti,
         key_id=str(header["kid"]),
         tenant=claims.get("tenant") if isinstance(claims.get("tenant"), str) else None,
     )

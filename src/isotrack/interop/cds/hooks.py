@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.assessment import Assessment
 from isotrack.interop.cds import course_cards as cc
 from isotrack.interop.cds.card_parts import CardLinks
 from isotrack.interop.cds.cards import enrol_card, unchecked_card, unreadable_order_card
@@ -40,7 +39,8 @@ class HookInput:
     today: dt.date
     links: CardLinks
     timeline: Timeline | None
-    assessment: Assessment | None
+    assessment: cc.CourseStanding | None
+    check_order: cc.OrderCheck | None = None
     ehr_medications: Sequence[str] = ()
     unchecked: Sequence[str] = ()
 
@@ -78,7 +78,7 @@ def hook_cards(given: HookInput) -> HookCards:
         return found
     facts = cc.CourseFacts(
         given.knowledge, given.timeline, given.assessment, given.today,
-        request.hookInstance, given.links,
+        request.hookInstance, given.links, given.check_order,
     )  # fmt: skip
     parts: list[cc.CourseCards] = [cc.safety_cards(facts, given.ehr_medications)]
     if drafts is not None:

@@ -58,9 +58,17 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> 
 
 
 async def complete_prefetch(
-    request: HookRequest, templates: Mapping[str, str], budget_seconds: float = FETCH_BUDGET_SECONDS
+    request: HookRequest,
+    templates: Mapping[str, str],
+    budget_seconds: float = FETCH_BUDGET_SECONDS,
+    *,
+    fetch_refused: str | None = None,
 ) -> Prefetched:
-    """Every templated key: as prefetched, or fetched now, or listed as unchecked."""
+    """Every templated key: as prefetched, or fetched now, or listed as unchecked.
+
+    ``fetch_refused`` says why the request's ``fhirServer`` may not be used (a host not
+    registered for the client): nothing is fetched and the keys are listed with that reason.
+    """
     given = request.prefetch or {}
     found = Prefetched()
     wanted: dict[str, str] = {}
@@ -72,6 +80,9 @@ async def complete_prefetch(
         query = fill_template(template, request.context)
         if query is None or not request.fhirServer:
             found.unchecked.append(PURPOSE.get(key, key) + ": not sent and no FHIR server given")
+            continue
+        if fetch_refused is not None:
+            found.unchecked.append(f"{PURPOSE.get(key, key)}: not fetched, {fetch_refused}")
             continue
         wanted[key] = request.fhirServer.rstrip("/") + "/" + query
     if not wanted:
