@@ -68,8 +68,8 @@ def all_clients(connection: Connection) -> list[CdsClient]:
 def first_use_of_token(connection: Connection, issuer: str, jti: str, expires_at: float) -> bool:
     """Note that ``issuer`` used ``jti``; False when it was noted before (by any process).
 
-    One ``INSERT ... ON CONFLICT DO NOTHING`` on the (issuer, jti) key: of two processes
-    racing with the same token, exactly one inserts the row.
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the (issuer, jti) key: of two
+    processes racing with the same token, exactly one gets the row back.
     """
     values = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
     dialect = connection.dialect.name
@@ -79,7 +79,8 @@ def first_use_of_token(connection: Connection, issuer: str, jti: str, expires_at
         statement = sqlite.insert(cds_token_uses).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - isotrack runs on SQLite and PostgreSQL only
         raise RuntimeError(f"no conflict-free insert for {dialect}")
-    return bool(connection.execute(statement).rowcount == 1)
+    inserted = connection.execute(statement.returning(cds_token_uses.c.jti)).first()
+    return inserted is not None
 
 
 def forget_expired_tokens(connection: Connection, now: float) -> int:
