@@ -22,6 +22,7 @@ from isotrack.api.request_log import RequestLog
 from isotrack.api.transport import TransportHeaders
 from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
+from isotrack.interop.cds.prefetch import tls_context
 from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist
@@ -66,10 +67,13 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         service.start()
         daily = asyncio.create_task(_refresh_daily(lambda: refresh_worklist(service)))
+        # Off the loop, so the first CDS call that fetches from a FHIR server need not.
+        loading = asyncio.create_task(asyncio.to_thread(tls_context))
         try:
             yield
         finally:
             daily.cancel()
+            loading.cancel()
             service.close()
 
     app = FastAPI(

@@ -202,11 +202,14 @@ class StoredReplayGuard:
         self._forgotten_at = 0.0
 
     def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
-        with self._service.database.writing() as connection:
-            if now - self._forgotten_at >= FORGET_EXPIRED_EVERY_SECONDS:
+        if now - self._forgotten_at >= FORGET_EXPIRED_EVERY_SECONDS:
+            self._forgotten_at = now
+            with self._service.database.writing() as connection:
                 store.forget_expired_tokens(connection, now)
-                self._forgotten_at = now
-            return store.first_use_of_token(connection, issuer, jti, keep_until)
+        # Not fsynced: after a power cut, a token signed in the last moments before it could
+        # pass once more within its few minutes of life (decision NN).
+        with self._service.database.noting() as writer:
+            return store.first_use_of_token(writer, issuer, jti, keep_until)
 
 
 def remember_critical_cards(service: Service, cards: list[IssuedCard]) -> None:

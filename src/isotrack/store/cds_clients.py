@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from isotrack.store.clock import utc_timestamp
+from isotrack.store.statements import PreparedQuery, Reader
 from isotrack.store.tables import cds_cards, cds_clients, cds_token_uses
 
 
@@ -65,22 +66,25 @@ def all_clients(connection: Connection) -> list[CdsClient]:
     return [_client(r) for r in rows]
 
 
-def first_use_of_token(connection: Connection, issuer: str, jti: str, expires_at: float) -> bool:
+def _noted(dialect: Any) -> PreparedQuery:
+    values: dict[str, Any] = {"issuer": bindparam("issuer"), "jti": bindparam("jti"),
+              "expires_at": bindparam("expires_at")}  # fmt: skip
+    statement = dialect.insert(cds_token_uses).values(values).on_conflict_do_nothing()
+    return PreparedQuery(statement.returning(cds_token_uses.c.jti))
+
+
+# INSERT ... ON CONFLICT DO NOTHING RETURNING, compiled once per dialect.
+_NOTE_TOKEN = {"sqlite": _noted(sqlite), "postgresql": _noted(postgresql)}
+
+
+def first_use_of_token(writer: Reader, issuer: str, jti: str, expires_at: float) -> bool:
     """Note that ``issuer`` used ``jti``; False when it was noted before (by any process).
 
-    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the (issuer, jti) key: of two
-    processes racing with the same token, exactly one gets the row back.
+    One statement that commits by itself, keyed on (issuer, jti): of two processes racing
+    with the same token, exactly one gets the row back.
     """
-    values = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(cds_token_uses).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(cds_token_uses).values(values).on_conflict_do_nothing()
-    else:  # pragma: no cover - isotrack runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"no conflict-free insert for {dialect}")
-    inserted = connection.execute(statement.returning(cds_token_uses.c.jti)).first()
-    return inserted is not None
+    query = _NOTE_TOKEN[writer.dialect.name]
+    return bool(writer.rows(query, issuer=issuer, jti=jti, expires_at=expires_at))
 
 
 def forget_expired_tokens(connection: Connection, now: float) -> int:
