@@ -88,7 +88,10 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
         if hook.fhirServer
         else None
     )
-    prefetched = await complete_prefetch(hook, BY_ID[service_id].prefetch, fetch_refused=refusal)
+    prefetched = await complete_prefetch(
+        hook, BY_ID[service_id].prefetch, service.settings.cds_fetch_budget_seconds,
+        fetch_refused=refusal,
+    )  # fmt: skip
     patient_id = str(hook.context["patientId"]).strip()
     found = cds.ehr_course(
         service, patient_id, isotrack_patient_ids(prefetched.data.get("patient"))

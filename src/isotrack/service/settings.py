@@ -39,6 +39,9 @@ class Settings(BaseModel):
     public_url: str | None = None
     # A SMART app launch address for cards' "open in the EHR" links; none: no such link.
     smart_launch_url: str | None = None
+    # CDS Hooks: how long a call with missing prefetch waits for the EHR's FHIR server (all
+    # fetches together) before answering with what it could not check.
+    cds_fetch_budget_seconds: float = Field(default=0.25, gt=0, le=30)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -57,6 +60,7 @@ class Settings(BaseModel):
             ("data_dir", "ISOTRACK_DATA_DIR"),
             ("public_url", "ISOTRACK_PUBLIC_URL"),
             ("smart_launch_url", "ISOTRACK_SMART_LAUNCH_URL"),
+            ("cds_fetch_budget_seconds", "ISOTRACK_CDS_FETCH_BUDGET_SECONDS"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -12,6 +12,7 @@ import asyncio
 import functools
 import re
 import ssl
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from isotrack.interop.fhir import codes
 
 # The whole fetch, every key at once, from the first connection to the last byte; a call
 # with missing prefetch and a hanging FHIR server answers within this plus its own work.
-FETCH_BUDGET_SECONDS = 0.25
+FETCH_BUDGET_SECONDS = 0.25  # the default of Settings.cds_fetch_budget_seconds
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z0-9_]+)\s*\}\}")
 
 # What each prefetch key is for, in words a prescriber reads on the "not checked" card.
@@ -55,12 +56,20 @@ def fill_template(template: str, context: Mapping[str, Any]) -> str | None:
     return None if missing else filled
 
 
+_tls_lock = threading.Lock()
+
+
 @functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
 def tls_context() -> ssl.SSLContext:
     """The certificate store for FHIR servers, loaded once per process: building it takes
     tens of milliseconds (hundreds on a loaded machine), too much to pay on every call.
-    The app loads it at start-up."""
-    return httpx.create_ssl_context()
+    The app loads it at start-up; a call arriving meanwhile waits for that load."""
+    with _tls_lock:
+        return _tls_context()
 
 
 async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> Any:
