@@ -23,7 +23,7 @@ from isotrack.api.transport import TransportHeaders
 from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
 from isotrack.interop.cds.prefetch import tls_context
-from isotrack.service.context import open_service
+from isotrack.service.context import Service, open_service
 from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist
 from isotrack.web import domain_error_page, mount_web
@@ -56,6 +56,11 @@ async def _refresh_daily(refresh: Callable[[], int]) -> None:
             logging.getLogger("isotrack.worklist").exception("daily worklist refresh failed")
 
 
+def _warm_up(service: Service) -> None:
+    service.knowledge()
+    tls_context()
+
+
 def create_app(
     settings: Settings | None = None, *, today: Callable[[], dt.date] | None = None
 ) -> FastAPI:
@@ -67,8 +72,9 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         service.start()
         daily = asyncio.create_task(_refresh_daily(lambda: refresh_worklist(service)))
-        # Off the loop, so the first CDS call that fetches from a FHIR server need not.
-        loading = asyncio.create_task(asyncio.to_thread(tls_context))
+        # Off the loop, so the first request that needs them does not wait: the knowledge
+        # base, and the TLS context for fetching from an EHR's FHIR server.
+        loading = asyncio.create_task(asyncio.to_thread(_warm_up, service))
         try:
             yield
         finally:

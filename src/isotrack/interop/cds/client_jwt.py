@@ -9,6 +9,8 @@ is the exact URL called (a string or a list); ``exp``, ``iat`` and ``jti`` are p
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -77,34 +79,61 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+def _segment(part: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
 def _unverified(token: str) -> tuple[Mapping[str, Any], str]:
-    """The header and the ``iss`` claim, read (once) before the signature is checked."""
+    """The header and the ``iss`` claim, read before the signature is checked, only to choose
+    the key: PyJWT then checks the whole token (its strict decoding included) with that key.
+    """
+    parts = token.split(".")
     try:
-        unverified = jwt.decode_complete(token, options={"verify_signature": False})
-    except jwt.DecodeError:
+        header, claims = _segment(parts[0]), _segment(parts[1])
+        if len(parts) != 3 or not isinstance(header, dict):
+            raise ValueError("not three segments with a JSON header")
+    except (ValueError, IndexError):  # binascii.Error and JSONDecodeError are ValueErrors
         raise TokenRejected(
             "The bearer token is not a JWT. CDS Hooks 2.0 requires a JWT signed by the CDS "
             "client (an EHR's own access token, as Medplum sends, is not accepted here)."
         ) from None
-    header: Mapping[str, Any] = unverified["header"]
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
         allowed = " or ".join(ALLOWED_ALGORITHMS)
         raise TokenRejected(f"The JWT is signed with alg {alg!r}; isotrack accepts {allowed}.")
     if not isinstance(header.get("kid"), str) or not header["kid"]:
         raise TokenRejected("The JWT header has no 'kid': name the key that signed it.")
-    claims = unverified["payload"]
     issuer = claims.get("iss") if isinstance(claims, Mapping) else None
     if not isinstance(issuer, str) or not issuer:
         raise TokenRejected("The JWT has no 'iss' claim naming the CDS client.")
     return header, issuer
 
 
-def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
+_PARSED_KEPT = 64
+_parsed: dict[int, tuple[Mapping[str, Any], PyJWKSet]] = {}
+_parsed_lock = threading.Lock()
+
+
+def _key_set(jwks: Mapping[str, Any], issuer: str) -> PyJWKSet:
+    """The JWKS parsed into keys, once per JWKS document (the caller keeps the document for
+    a few minutes; parsing it costs more than checking a signature)."""
+    with _parsed_lock:
+        kept = _parsed.get(id(jwks))
+    if kept is not None and kept[0] is jwks:
+        return kept[1]
     try:
         keys = PyJWKSet.from_dict(dict(jwks))
     except jwt.PyJWKSetError:
         raise TokenRejected(f"The registered JWKS of {issuer!r} holds no usable key.") from None
+    with _parsed_lock:
+        if len(_parsed) >= _PARSED_KEPT:
+            _parsed.clear()
+        _parsed[id(jwks)] = (jwks, keys)  # the document is held, so its id is not reused
+    return keys
+
+
+def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
+    keys = _key_set(jwks, issuer)
     for entry in jwks.get("keys", []):
         if isinstance(entry, Mapping) and entry.get("kid") == kid and entry.get("alg", alg) != alg:
             raise TokenRejected(f"Key {kid!r} of {issuer!r} is registered for {entry['alg']}.")
