@@ -37,6 +37,11 @@ def rxnorm_drugs(knowledge: Any) -> Mapping[str, RxNormDrug]:
     )
 
 
+def rxnorm_products(knowledge: Any) -> Mapping[str, str]:
+    """RxCUI -> the isotrack product a branded drug is, ``""`` for a generic strength."""
+    return {rxcui: record.product or "" for rxcui, record in rxnorm_drugs(knowledge).items()}
+
+
 def rxnorm_problems(knowledge: Any) -> list[str]:
     problems: list[str] = []
     for record in knowledge.records("rxnorm_drug", RxNormDrug).values():

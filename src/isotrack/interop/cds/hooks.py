@@ -19,6 +19,7 @@ from isotrack.interop.cds.draft_orders import DraftOrders, read_draft_orders
 from isotrack.interop.cds.models import Card, HookRequest
 from isotrack.interop.fhir.medication import generic_product_for
 from isotrack.knowledge import Knowledge
+from isotrack.knowledge.rxnorm import rxnorm_products
 
 ORDER_HOOKS = ("order-select", "order-sign")
 _ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -59,6 +60,7 @@ def drafts_of(request: HookRequest, knowledge: Knowledge, policy: str | None, to
     return read_draft_orders(
         context.get("draftOrders"), product_names(knowledge), generic_product_for(policy),
         today, [s for s in selections if isinstance(s, str)] if selections is not None else None,
+        rxnorm_products(knowledge),
     )  # fmt: skip
 
 
