@@ -22,7 +22,8 @@ from isotrack.api.request_log import RequestLog
 from isotrack.api.transport import TransportHeaders
 from isotrack.audit.run import run_to_folder
 from isotrack.domain.errors import IsotrackError
-from isotrack.service.context import open_service
+from isotrack.interop.cds.prefetch import tls_context
+from isotrack.service.context import Service, open_service
 from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist
 from isotrack.web import domain_error_page, mount_web
@@ -58,6 +59,11 @@ async def _refresh_daily(*jobs: tuple[str, Callable[[], int]]) -> None:
                 logging.getLogger(f"isotrack.{name}").exception("daily %s failed", name)
 
 
+def _warm_up(service: Service) -> None:
+    service.knowledge()
+    tls_context()
+
+
 def create_app(
     settings: Settings | None = None, *, today: Callable[[], dt.date] | None = None
 ) -> FastAPI:
@@ -74,10 +80,14 @@ def create_app(
                 ("reminders", lambda: send_due_reminders(service)),
             )
         )
+        # Off the loop, so the first request that needs them does not wait: the knowledge
+        # base, and the TLS context for fetching from an EHR's FHIR server.
+        loading = asyncio.create_task(asyncio.to_thread(_warm_up, service))
         try:
             yield
         finally:
             daily.cancel()
+            loading.cancel()
             service.close()
 
     app = FastAPI(

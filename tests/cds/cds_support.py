@@ -35,6 +35,7 @@ from isotrack.store.demo_clinic import demo_patients
 
 TODAY = dt.date(2026, 10, 15)
 EHR_ISSUER = "https://ehr.example.org"
+FETCH_BUDGET_IN_TESTS_SECONDS = 5.0
 
 
 def free_port() -> int:
@@ -121,7 +122,11 @@ def serving(app: Any) -> Iterator[str]:
 
 @contextmanager
 def isotrack_served(database_url: str) -> Iterator[str]:
-    settings = Settings(database_url=database_url, secret_key="test-secret-key-0123456789")
+    # A generous FHIR fetch budget: on a loaded machine a loopback FHIR server in this same
+    # process may take longer than the production budget to answer, and a test expecting a
+    # fetch must not depend on that; the hanging-server tests wait the budget out.
+    settings = Settings(database_url=database_url, secret_key="test-secret-key-0123456789",
+                        cds_fetch_budget_seconds=FETCH_BUDGET_IN_TESTS_SECONDS)  # fmt: skip
     with serving(create_app(settings, today=lambda: TODAY)) as base:
         yield base
 

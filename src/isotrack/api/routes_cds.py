@@ -83,7 +83,15 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     if isinstance(hook, JSONResponse):
         return hook
     service = service_of(request)
-    prefetched = await complete_prefetch(hook, BY_ID[service_id].prefetch)
+    refusal = (
+        cds.fhir_server_refusal(service, client.issuer, hook.fhirServer)
+        if hook.fhirServer
+        else None
+    )
+    prefetched = await complete_prefetch(
+        hook, BY_ID[service_id].prefetch, service.settings.cds_fetch_budget_seconds,
+        fetch_refused=refusal,
+    )  # fmt: skip
     patient_id = str(hook.context["patientId"]).strip()
     found = cds.ehr_course(
         service, patient_id, isotrack_patient_ids(prefetched.data.get("patient"))
@@ -96,7 +104,8 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     result = hook_cards(HookInput(
         request=hook, knowledge=service.knowledge(), today=service.today(), links=links,
         timeline=found.timeline if found else None,
-        assessment=found.assessment if found else None,
+        assessment=found,
+        check_order=(lambda rx: cds.order_check(service, found, rx)) if found else None,
         ehr_medications=medication_names(prefetched.data.get("medications")),
         unchecked=prefetched.unchecked if found else (),
     ))  # fmt: skip

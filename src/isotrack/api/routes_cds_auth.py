@@ -10,12 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from isotrack.api.dependencies import service_of
-from isotrack.interop.cds.client_jwt import (
-    ReplayCache,
-    TokenRejected,
-    VerifiedClient,
-    verify_client_jwt,
-)
+from isotrack.interop.cds.client_jwt import TokenRejected, VerifiedClient, verify_client_jwt
 from isotrack.service import cds
 
 
@@ -53,12 +48,13 @@ def base_url(request: Request) -> str:
     return public.rstrip("/") if public else str(request.base_url).rstrip("/")
 
 
-def _replay_cache(request: Request) -> ReplayCache:
-    cache = getattr(request.app.state, "cds_replay_cache", None)
-    if cache is None:
-        cache = request.app.state.cds_replay_cache = ReplayCache()
-    assert isinstance(cache, ReplayCache)
-    return cache
+def _replay_guard(request: Request) -> cds.StoredReplayGuard:
+    """The app's ``jti`` replay check (in the store: shared by every worker process)."""
+    guard = getattr(request.app.state, "cds_replay_guard", None)
+    if guard is None:
+        guard = request.app.state.cds_replay_guard = cds.StoredReplayGuard(service_of(request))
+    assert isinstance(guard, cds.StoredReplayGuard)
+    return guard
 
 
 def verified_client(request: Request) -> VerifiedClient | JSONResponse:
@@ -69,7 +65,7 @@ def verified_client(request: Request) -> VerifiedClient | JSONResponse:
             request.headers.get("authorization"),
             called_url(request),
             lambda issuer: cds.client_jwks(service, issuer),
-            _replay_cache(request),
+            _replay_guard(request),
             time.time(),
         )
     except TokenRejected as exc:

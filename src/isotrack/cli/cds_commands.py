@@ -25,6 +25,14 @@ def cds_client_add(
     jwks_url: Annotated[
         str | None, typer.Option("--jwks-url", help="where the client publishes its JWKS")
     ] = None,
+    fhir_server_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fhir-server-host",
+            help="a host (or host:port) the client's requests may name as fhirServer; "
+            "repeat for more (none: isotrack fetches missing prefetch from nowhere)",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Trust JWTs from ISSUER signed by a key of its JWKS (a file, or an address)."""
@@ -39,13 +47,17 @@ def cds_client_add(
         except OSError as exc:
             fail(f"--jwks-file: cannot read {jwks_file}: {exc.strerror or exc}")
     try:
-        client = cds.register_client_at(database_url, issuer, jwks_text=text, jwks_url=jwks_url)
+        client = cds.register_client_at(
+            database_url, issuer, jwks_text=text, jwks_url=jwks_url,
+            fhir_server_hosts=fhir_server_hosts or (),
+        )  # fmt: skip
     except IsotrackInputError as exc:
         fail_input(exc)
     except IsotrackError as exc:
         fail(exc.summary)
     where = "JWKS from file" if client.jwks else f"JWKS at {client.jwks_url}"
-    console.print(f"registered CDS client {client.issuer!r} ({where})")
+    hosts = ", ".join(client.fhir_server_hosts) or "none"
+    console.print(f"registered CDS client {client.issuer!r} ({where}; FHIR server hosts: {hosts})")
 
 
 @cds_app.command("list")
@@ -59,6 +71,6 @@ def cds_client_list(database_url: DatabaseUrl = None) -> None:
         fail(exc.summary)
     emit_json([
         {"issuer": c.issuer, "jwks": "file" if c.jwks else None, "jwks_url": c.jwks_url,
-         "added_at": c.added_at}
+         "fhir_server_hosts": list(c.fhir_server_hosts), "added_at": c.added_at}
         for c in clients
     ])  # fmt: skip

@@ -10,4 +10,5 @@ import isotrack.knowledge.pk  # pk_disposition, pk_absorption
 import isotrack.knowledge.programme  # programme_rule, contraception_scheme
 import isotrack.knowledge.programme_checks  # rule <-> policy <-> parameter
 import isotrack.knowledge.response  # grading_scale
+import isotrack.knowledge.rxnorm  # rxnorm_drug
 import isotrack.knowledge.safety  # noqa: F401  (clinical_hold, crisis_line, reporting_duty)

@@ -6,8 +6,8 @@ The card wording lives in ``isotrack.interop.cds``; the API door puts the two to
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 import threading
 import time
 import uuid
@@ -22,9 +22,7 @@ import jwt
 
 from isotrack.domain.clinical_events import AlertReviewed
 from isotrack.domain.errors import RecordNotFound, rejected_field
-from isotrack.domain.timeline import Timeline
-from isotrack.engines.assessment import Assessment, assess
-from isotrack.service.cds_patients import ehr_patient_course
+from isotrack.service.cds_patients import EhrCourse, ehr_course, order_check
 from isotrack.service.context import Service
 from isotrack.service.operations import SchemaNotCurrent
 from isotrack.store import cds_clients as store
@@ -32,25 +30,25 @@ from isotrack.store.cds_clients import CdsClient, IssuedCard
 from isotrack.store.courses import append_event, read_course
 from isotrack.store.database import Database, open_database, schema_status
 
-__all__ = ["CdsClient", "EhrCourse", "IssuedCard"]
+__all__ = ["CdsClient", "EhrCourse", "IssuedCard", "ehr_course", "order_check"]
 
 JWKS_CACHE_SECONDS = 300
 JWKS_FETCH_TIMEOUT_SECONDS = 2.0
 _REVIEW_NAMESPACE = uuid.UUID("5d3c1f7e-2a8b-4c6d-9e0f-1a2b3c4d5e6f")
 _RECORDED_BY_MAX = 80
 
-ASSESSED_COURSES_KEPT = 512
-_assessed: dict[tuple[str, str, int, dt.date], EhrCourse] = {}
-_assessed_lock = threading.Lock()
-_jwks_cache: dict[tuple[str, str], tuple[float, Mapping[str, Any] | None]] = {}
-_jwks_lock = threading.Lock()
+FORGET_EXPIRED_EVERY_SECONDS = 60.0
+_HOST = re.compile(r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
 
 
 @dataclass(frozen=True)
-class EhrCourse:
-    course_id: str
-    timeline: Timeline
-    assessment: Assessment
+class _Trusted:
+    jwks: Mapping[str, Any] | None
+    fhir_server_hosts: tuple[str, ...]
+
+
+_jwks_cache: dict[tuple[str | None, str], tuple[float, _Trusted | None]] = {}
+_jwks_lock = threading.Lock()
 
 
 def _checked_jwks(text: str, where: str) -> str:
@@ -66,10 +64,28 @@ def _checked_jwks(text: str, where: str) -> str:
     return json.dumps(document)
 
 
+def _checked_hosts(hosts: Iterable[str]) -> tuple[str, ...]:
+    checked: list[str] = []
+    for given in hosts:
+        host = given.strip().lower()
+        if not _HOST.match(host):
+            raise rejected_field(
+                "fhir_server_host", given, "a host name or address, optionally with :port "
+                "(e.g. fhir.clinic.example or 127.0.0.1:8080)", "not a host",
+            )  # fmt: skip
+        if host not in checked:
+            checked.append(host)
+    return tuple(checked)
+
+
 def register_client(
-    database: Database, issuer: str, *, jwks_text: str | None, jwks_url: str | None
-) -> CdsClient:
-    """Trust JWTs from ``issuer`` signed by a key of the JWKS given (document or address)."""
+    database: Database, issuer: str, *, jwks_text: str | None, jwks_url: str | None,
+    fhir_server_hosts: Iterable[str] = (),
+) -> CdsClient:  # fmt: skip
+    """Trust JWTs from ``issuer`` signed by a key of the JWKS given (document or address).
+
+    ``fhir_server_hosts`` are the hosts the client's requests may name as ``fhirServer``
+    (isotrack fetches missing prefetch there); with none, isotrack fetches from nowhere."""
     if not issuer.strip():
         raise rejected_field("issuer", issuer, "the client's iss claim", "issuer is empty")
     if (jwks_text is None) == (jwks_url is None):
@@ -77,19 +93,24 @@ def register_client(
     if jwks_url is not None and urlsplit(jwks_url).scheme not in ("http", "https"):
         raise rejected_field("jwks_url", jwks_url, "an http(s) address", "not a web address")
     checked = _checked_jwks(jwks_text, "jwks_file") if jwks_text is not None else None
+    hosts = _checked_hosts(fhir_server_hosts)
     with database.writing() as connection:
-        client = store.save_client(connection, issuer.strip(), checked, jwks_url)
+        client = store.save_client(connection, issuer.strip(), checked, jwks_url, hosts)
     with _jwks_lock:
         _jwks_cache.clear()
     return client
 
 
 def register_client_at(
-    database_url: str | None, issuer: str, *, jwks_text: str | None, jwks_url: str | None
-) -> CdsClient:
+    database_url: str | None, issuer: str, *, jwks_text: str | None, jwks_url: str | None,
+    fhir_server_hosts: Iterable[str] = (),
+) -> CdsClient:  # fmt: skip
     """:func:`register_client` for the operator's command, on a store of the current schema."""
     with _current_store(database_url) as database:
-        return register_client(database, issuer, jwks_text=jwks_text, jwks_url=jwks_url)
+        return register_client(
+            database, issuer, jwks_text=jwks_text, jwks_url=jwks_url,
+            fhir_server_hosts=fhir_server_hosts,
+        )  # fmt: skip
 
 
 def clients_at(database_url: str | None) -> list[CdsClient]:
@@ -119,9 +140,9 @@ def _fetch_jwks(url: str) -> Mapping[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def client_jwks(service: Service, issuer: str) -> Mapping[str, Any] | None:
-    """The registered JWKS of ``issuer``; None when the issuer is not registered (or its JWKS
-    address does not answer). Kept for a few minutes, so keys rotate without a restart."""
+def _trusted(service: Service, issuer: str) -> _Trusted | None:
+    """What isotrack trusts of ``issuer`` (None: not registered), kept for a few minutes so
+    keys rotate without a restart."""
     key = (service.settings.database_url, issuer)
     now = time.monotonic()
     with _jwks_lock:
@@ -130,27 +151,65 @@ def client_jwks(service: Service, issuer: str) -> Mapping[str, Any] | None:
         return cached[1]
     with service.database.reading() as connection:
         client = store.client_of(connection, issuer)
-    jwks: Mapping[str, Any] | None = None
-    if client is not None and client.jwks is not None:
-        jwks = json.loads(client.jwks)
-    elif client is not None and client.jwks_url is not None:
-        jwks = _fetch_jwks(client.jwks_url)
+    trusted: _Trusted | None = None
+    if client is not None:
+        jwks: Mapping[str, Any] | None = None
+        if client.jwks is not None:
+            jwks = json.loads(client.jwks)
+        elif client.jwks_url is not None:
+            jwks = _fetch_jwks(client.jwks_url)
+        trusted = _Trusted(jwks, client.fhir_server_hosts)
     with _jwks_lock:
-        _jwks_cache[key] = (now, jwks)
-    return jwks
+        _jwks_cache[key] = (now, trusted)
+    return trusted
 
 
-def ehr_course(
-    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str] = ()
-) -> EhrCourse | None:
-    """The course of an EHR's patient, assessed today; None when isotrack does not know them."""
-    course = ehr_patient_course(service, fhir_patient_id, identifiers)
-    if course is None:
+def client_jwks(service: Service, issuer: str) -> Mapping[str, Any] | None:
+    """The registered JWKS of ``issuer``; None when the issuer is not registered (or its JWKS
+    address does not answer)."""
+    trusted = _trusted(service, issuer)
+    return trusted.jwks if trusted is not None else None
+
+
+def fhir_server_refusal(service: Service, issuer: str, fhir_server: str) -> str | None:
+    """Why isotrack will not fetch from ``fhir_server`` for this client (None: it may): the
+    host must be one registered for the client (``host`` matches any port, ``host:port`` only
+    that port) and the address http(s)."""
+    parts = urlsplit(fhir_server)
+    host = (parts.hostname or "").lower()
+    trusted = _trusted(service, issuer)
+    allowed = trusted.fhir_server_hosts if trusted is not None else ()
+    if parts.scheme not in ("http", "https") or not host:
+        return f"the fhirServer {fhir_server!r} is not an http(s) address"
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return f"the fhirServer {fhir_server!r} has no valid port"
+    shown = f"[{host}]" if ":" in host else host
+    if shown in allowed or f"{shown}:{port}" in allowed:
         return None
-    timeline = course.timeline()
-    return EhrCourse(
-        course.header.id, timeline, assess(service.knowledge(), timeline, service.today())
+    return (
+        f"the FHIR server host {shown} is not one this EHR is registered to send isotrack to "
+        "(isotrack cds-client add --fhir-server-host)"
     )
+
+
+class StoredReplayGuard:
+    """The ``jti`` replay check kept in the store, so every worker process sees every use."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._forgotten_at = 0.0
+
+    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+        if now - self._forgotten_at >= FORGET_EXPIRED_EVERY_SECONDS:
+            self._forgotten_at = now
+            with self._service.database.writing() as connection:
+                store.forget_expired_tokens(connection, now)
+        # Not fsynced: after a power cut, a token signed in the last moments before it could
+        # pass once more within its few minutes of life (decision NN).
+        with self._service.database.noting() as writer:
+            return store.first_use_of_token(writer, issuer, jti, keep_until)
 
 
 def remember_critical_cards(service: Service, cards: list[IssuedCard]) -> None:

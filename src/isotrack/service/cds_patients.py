@@ -1,32 +1,134 @@
-"""Finding the isotrack course of an EHR's Patient.
+"""Finding the isotrack course of an EHR's Patient, and what the cards need to know about it.
 
 A course imported from a FHIR bundle keeps the Patient's logical id as its patient id (and
 writes it back as an identifier of the isotrack patient-id system), so an EHR call naming
 ``Patient/<id>``, or a Patient carrying that identifier, finds the same course.
+
+A card needs three engine answers (dose, programme, monitoring), not the whole assessment: the
+PK curve, response and schedule behind the course page are left out. Each process keeps the
+answers of the last courses it saw, keyed by the course's version (its last event sequence) and
+the day, so an EHR calling order-select and then order-sign for the same patient pays for the
+engines once, and any new event makes the next call compute afresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from isotrack.domain.events import PrescriptionWritten
+from isotrack.domain.timeline import Timeline
+from isotrack.engines.dose import DoseProgress, evaluate_dose
+from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
+from isotrack.engines.prescribing import PrescriptionCheck, check_prescription
+from isotrack.engines.programme import ProgrammeReport, evaluate_programme
+from isotrack.engines.snapshot import course_snapshot
 from isotrack.service.context import Service
-from isotrack.store.courses import NotFound, StoredCourse, courses_of_patient, read_course
+from isotrack.store.courses import NotFound, latest_course_of_patient, read_course
+
+COURSES_KEPT = 256
+ORDER_CHECKS_KEPT = 1024
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-def ehr_patient_course(
-    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str] = ()
-) -> StoredCourse | None:
-    """The patient's latest course, found by the FHIR id first, then by any identifier value
-    of the isotrack patient-id system; None when isotrack does not know the patient."""
-    candidates = [fhir_patient_id, *identifiers]
-    with service.database.reading() as connection:
-        for patient_id in candidates:
-            if not patient_id:
-                continue
-            headers = courses_of_patient(connection, patient_id)
-            if headers:
-                try:
-                    return read_course(connection, headers[-1].id)
-                except NotFound:  # removed between the two reads
-                    return None
+class _Kept(Generic[K, V]):
+    """The last ``size`` answers, least recently used dropped first; safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()  # outside the lock: two threads may both compute, both get the same
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+
+# (database, course id, version, day)
+CourseKey = tuple[str | None, str, int, dt.date]
+
+
+@dataclass(frozen=True, eq=False)
+class EhrCourse:
+    """An EHR patient's course as the cards read it on ``as_of``."""
+
+    key: CourseKey
+    course_id: str
+    timeline: Timeline
+    as_of: dt.date
+    dose: DoseProgress
+    programme: ProgrammeReport
+    monitoring: MonitoringReport
+
+
+_courses: _Kept[CourseKey, EhrCourse] = _Kept(COURSES_KEPT)
+_order_checks: _Kept[tuple[CourseKey, str], PrescriptionCheck] = _Kept(ORDER_CHECKS_KEPT)
+
+
+def _located(
+    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str]
+) -> tuple[str, int] | None:
+    """The patient's latest course and its version, found by the FHIR id first, then by any
+    identifier value of the isotrack patient-id system (one statement each, on the event
+    loop's own connection)."""
+    with service.database.direct() as reader:
+        for patient_id in (fhir_patient_id, *identifiers):
+            if patient_id:
+                found = latest_course_of_patient(reader, patient_id)
+                if found is not None:
+                    return found
     return None
+
+
+def _read(service: Service, key: CourseKey) -> EhrCourse:
+    knowledge = service.knowledge()
+    with service.database.direct() as reader:
+        timeline = read_course(reader, key[1]).timeline()
+    as_of = key[3]
+    course_snapshot(timeline, as_of)  # built once, read by the three engines
+    return EhrCourse(
+        key=key, course_id=key[1], timeline=timeline, as_of=as_of,
+        dose=evaluate_dose(knowledge, timeline, as_of),
+        programme=evaluate_programme(knowledge, timeline, as_of),
+        monitoring=evaluate_monitoring(knowledge, timeline, as_of),
+    )  # fmt: skip
+
+
+def ehr_course(
+    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str] = ()
+) -> EhrCourse | None:
+    """The course of an EHR's patient, read as of today; None when isotrack does not know
+    them. A course changed since it was last read (a new version) is read again."""
+    located = _located(service, fhir_patient_id, identifiers)
+    if located is None:
+        return None
+    key: CourseKey = (service.settings.database_url, *located, service.today())
+    try:
+        return _courses.get_or_make(key, lambda: _read(service, key))
+    except NotFound:  # removed between the two reads
+        return None
+
+
+def order_check(service: Service, course: EhrCourse, draft: PrescriptionWritten) -> (
+    PrescriptionCheck
+):  # fmt: skip
+    """The order-entry check of a draft order on the course (the same draft asked about twice,
+    as order-select and then order-sign do, is checked once)."""
+    key = (course.key, draft.model_dump_json())
+    return _order_checks.get_or_make(
+        key, lambda: check_prescription(service.knowledge(), course.timeline, draft, course.as_of)
+    )

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_username: str | None = None
     smtp_password: str | None = Field(default=None, repr=False)
+    # CDS Hooks: how long a call with missing prefetch waits for the EHR's FHIR server (all
+    # fetches together) before answering with what it could not check.
+    cds_fetch_budget_seconds: float = Field(default=0.25, gt=0, le=30)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -79,6 +82,7 @@ class Settings(BaseModel):
             ("smtp_security", "ISOTRACK_SMTP_SECURITY"),
             ("smtp_username", "ISOTRACK_SMTP_USERNAME"),
             ("smtp_password", "ISOTRACK_SMTP_PASSWORD"),
+            ("cds_fetch_budget_seconds", "ISOTRACK_CDS_FETCH_BUDGET_SECONDS"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
@@ -47,6 +47,7 @@ __all__ = [
     "create_course",
     "create_patient",
     "import_timeline",
+    "latest_course_of_patient",
     "new_id",
     "read_course",
     "read_header",
@@ -206,6 +207,27 @@ def courses_of_patient(connection: Connection, patient_id: str) -> list[CourseHe
         _HEADER_QUERY.where(courses.c.patient_id == patient_id).order_by(courses.c.created_at)
     ).all()
     return [_header(row) for row in rows]
+
+
+_LATEST_OF_PATIENT = PreparedQuery(
+    select(
+        courses.c.id,
+        select(func.coalesce(func.max(events.c.seq), literal_column("0")))
+        .where(events.c.course_id == courses.c.id)
+        .scalar_subquery(),
+    )
+    .where(courses.c.patient_id == bindparam("patient_id"))
+    .order_by(courses.c.created_at.desc())
+)
+
+
+def latest_course_of_patient(connection: Connection | Reader, patient_id: str) -> (
+    tuple[str, int] | None
+):  # fmt: skip
+    """The patient's latest course and its version (its last event's sequence number), in one
+    statement (a patient has a handful of courses; the first row is the latest)."""
+    rows = as_reader(connection).rows(_LATEST_OF_PATIENT, patient_id=patient_id)
+    return (str(rows[0][0]), int(rows[0][1])) if rows else None
 
 
 @dataclass(frozen=True)

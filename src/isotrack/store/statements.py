@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Insert, Select
 
 
 class DriverCursor(Protocol):
@@ -60,7 +60,7 @@ class CompiledQuery:
 class PreparedQuery:
     """A Core ``select`` with named ``bindparam``s, compiled on first use for each dialect."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | Insert) -> None:
         self.statement = statement
         self._compiled: dict[tuple[str, str], CompiledQuery] = {}
         self._lock = threading.Lock()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -249,6 +250,8 @@ cds_clients = Table(
     Column("jwks", Text, nullable=True),
     Column("jwks_url", String(2000), nullable=True),
     Column("added_at", String(40), nullable=False),
+    # JSON list of the hosts ("host" or "host:port") its requests' fhirServer may name
+    Column("fhir_server_hosts", Text, nullable=True),
 )
 
 # Critical CDS cards handed out, so feedback naming a card can record the alert review.
@@ -289,4 +292,15 @@ clinic_settings = Table(
     Column("changed_at", String(40), nullable=False),
     Column("changed_by", String(80), nullable=False),
     Index("ix_clinic_settings_name", "name", "id"),
+)
+
+# The ``jti`` of every CDS client JWT accepted, until the token expires (unix seconds), so a
+# token replayed to another worker process is refused too.
+cds_token_uses = Table(
+    "cds_token_uses",
+    metadata,
+    Column("issuer", String(500), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_cds_token_uses_expires_at", "expires_at"),
 )

@@ -9,10 +9,12 @@ is the exact URL called (a string or a list); ``exp``, ``iat`` and ``jti`` are p
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from jwt import PyJWKSet
@@ -20,6 +22,7 @@ from jwt import PyJWKSet
 ALLOWED_ALGORITHMS = ("ES384", "RS384")
 CLOCK_SKEW_SECONDS = 30
 MAX_TOKEN_CHARS = 8192
+MAX_JTI_CHARS = 255
 
 
 class TokenRejected(Exception):
@@ -35,22 +38,30 @@ class VerifiedClient:
     tenant: str | None
 
 
+class ReplayGuard(Protocol):
+    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+        """Note the use of ``jti``; False when it was used before. ``keep_until`` is when the
+        token can no longer pass its ``exp`` check (after that the note may be dropped)."""
+        ...
+
+
 class ReplayCache:
-    """``jti`` values already used, each kept until its token expires (per process)."""
+    """``jti`` values already used, each kept until its token expires, in one process (the
+    service keeps them in the store instead, shared by every worker process)."""
 
     def __init__(self, max_entries: int = 200_000) -> None:
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def first_use(self, issuer: str, jti: str, expires_at: float, now: float) -> bool:
+    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
         with self._lock:
             if len(self._seen) >= self._max_entries:
                 self._seen = {k: v for k, v in self._seen.items() if v >= now}
             key = (issuer, jti)
             if key in self._seen and self._seen[key] >= now:
                 return False
-            self._seen[key] = expires_at + CLOCK_SKEW_SECONDS
+            self._seen[key] = keep_until
             return True
 
 
@@ -68,10 +79,20 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def _header(token: str) -> Mapping[str, Any]:
+def _segment(part: str) -> Any:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def _unverified(token: str) -> tuple[Mapping[str, Any], str]:
+    """The header and the ``iss`` claim, read before the signature is checked, only to choose
+    the key: PyJWT then checks the whole token (its strict decoding included) with that key.
+    """
+    parts = token.split(".")
     try:
-        header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
+        header, claims = _segment(parts[0]), _segment(parts[1])
+        if len(parts) != 3 or not isinstance(header, dict):
+            raise ValueError("not three segments with a JSON header")
+    except (ValueError, IndexError):  # binascii.Error and JSONDecodeError are ValueErrors
         raise TokenRejected(
             "The bearer token is not a JWT. CDS Hooks 2.0 requires a JWT signed by the CDS "
             "client (an EHR's own access token, as Medplum sends, is not accepted here)."
@@ -82,25 +103,37 @@ def _header(token: str) -> Mapping[str, Any]:
         raise TokenRejected(f"The JWT is signed with alg {alg!r}; isotrack accepts {allowed}.")
     if not isinstance(header.get("kid"), str) or not header["kid"]:
         raise TokenRejected("The JWT header has no 'kid': name the key that signed it.")
-    return header
-
-
-def _issuer(token: str) -> str:
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.DecodeError:
-        raise TokenRejected("The JWT's claims cannot be read.") from None
-    issuer = claims.get("iss")
+    issuer = claims.get("iss") if isinstance(claims, Mapping) else None
     if not isinstance(issuer, str) or not issuer:
         raise TokenRejected("The JWT has no 'iss' claim naming the CDS client.")
-    return issuer
+    return header, issuer
 
 
-def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
+_PARSED_KEPT = 64
+_parsed: dict[int, tuple[Mapping[str, Any], PyJWKSet]] = {}
+_parsed_lock = threading.Lock()
+
+
+def _key_set(jwks: Mapping[str, Any], issuer: str) -> PyJWKSet:
+    """The JWKS parsed into keys, once per JWKS document (the caller keeps the document for
+    a few minutes; parsing it costs more than checking a signature)."""
+    with _parsed_lock:
+        kept = _parsed.get(id(jwks))
+    if kept is not None and kept[0] is jwks:
+        return kept[1]
     try:
         keys = PyJWKSet.from_dict(dict(jwks))
     except jwt.PyJWKSetError:
         raise TokenRejected(f"The registered JWKS of {issuer!r} holds no usable key.") from None
+    with _parsed_lock:
+        if len(_parsed) >= _PARSED_KEPT:
+            _parsed.clear()
+        _parsed[id(jwks)] = (jwks, keys)  # the document is held, so its id is not reused
+    return keys
+
+
+def _key(jwks: Mapping[str, Any], kid: str, alg: str, issuer: str) -> Any:
+    keys = _key_set(jwks, issuer)
     for entry in jwks.get("keys", []):
         if isinstance(entry, Mapping) and entry.get("kid") == kid and entry.get("alg", alg) != alg:
             raise TokenRejected(f"Key {kid!r} of {issuer!r} is registered for {entry['alg']}.")
@@ -116,7 +149,7 @@ def verify_client_jwt(
     authorization: str | None,
     audience: str,
     jwks_of: Callable[[str], Mapping[str, Any] | None],
-    replay: ReplayCache,
+    replay: ReplayGuard,
     now: float,
 ) -> VerifiedClient:
     """The client that signed this call, else :class:`TokenRejected` saying why.
@@ -124,8 +157,7 @@ def verify_client_jwt(
     ``jwks_of(issuer)`` is the registered client's JWKS, None for an unknown issuer.
     """
     token = bearer_token(authorization)
-    header = _header(token)
-    issuer = _issuer(token)
+    header, issuer = _unverified(token)
     jwks = jwks_of(issuer)
     if jwks is None:
         raise TokenRejected(
@@ -150,12 +182,15 @@ def verify_client_jwt(
         ) from None
     except (jwt.InvalidTokenError, TypeError, ValueError) as exc:
         raise TokenRejected(f"The JWT is not valid: {exc}.") from None
-    if not replay.first_use(issuer, str(claims["jti"]), float(claims["exp"]), now):
+    jti = str(claims["jti"])
+    if not jti or len(jti) > MAX_JTI_CHARS:
+        raise TokenRejected(f"The JWT's jti must be 1 to {MAX_JTI_CHARS} characters.")
+    if not replay.first_use(issuer, jti, float(claims["exp"]) + CLOCK_SKEW_SECONDS, now):
         raise TokenRejected("This JWT was already used (jti replayed); sign a new one per call.")
     return VerifiedClient(
         issuer=issuer,
         subject=claims.get("sub") if isinstance(claims.get("sub"), str) else None,
-        jti=str(claims["jti"]),
+        jti=jti,
         key_id=str(header["kid"]),
         tenant=claims.get("tenant") if isinstance(claims.get("tenant"), str) else None,
     )

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.assessment import Assessment
+from isotrack.engines.dose import DoseProgress
+from isotrack.engines.monitoring import MonitoringReport
 from isotrack.engines.monitoring.alerts import Alert
 from isotrack.engines.monitoring.screening import ScreenedTerm, screen_terms, screening_alerts
 from isotrack.engines.prescribing import PrescriptionCheck, check_prescription
+from isotrack.engines.programme import ProgrammeReport
 from isotrack.engines.programme.policy import active_policy
 from isotrack.engines.programme.report import RequirementStatus
 from isotrack.interop.cds.card_parts import CardLinks, bullet_list, make_card
@@ -29,6 +31,22 @@ from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import InputKind, Severity
 
 _BLOCKING = (RequirementStatus.UNMET, RequirementStatus.UNKNOWN, RequirementStatus.DUE)
+
+
+class CourseStanding(Protocol):
+    """What the cards read of a course: three engine answers (a full ``Assessment`` has them;
+    the CDS service computes only these)."""
+
+    @property
+    def dose(self) -> DoseProgress: ...
+    @property
+    def programme(self) -> ProgrammeReport: ...
+    @property
+    def monitoring(self) -> MonitoringReport: ...
+
+
+# Checks a draft order against the course (``check_prescription``; the caller may keep answers).
+OrderCheck = Callable[[PrescriptionWritten], PrescriptionCheck]
 
 
 @dataclass
@@ -47,10 +65,11 @@ class CourseCards:
 class CourseFacts:
     knowledge: Knowledge
     timeline: Timeline
-    assessment: Assessment
+    assessment: CourseStanding
     today: dt.date
     hook_instance: str
     links: CardLinks
+    check_order: OrderCheck | None = None
 
 
 def _product_name(knowledge: Knowledge, product_id: str | None) -> str:
@@ -97,7 +116,11 @@ def _days_supply_suggestion(facts: CourseFacts, order: DraftOrder) -> Suggestion
 def order_cards(facts: CourseFacts, order: DraftOrder, rx: PrescriptionWritten) -> CourseCards:
     """The regimen and cumulative progress the order gives, and why it cannot be signed."""
     found = CourseCards()
-    check = check_prescription(facts.knowledge, facts.timeline, rx, facts.today)
+    check = (
+        facts.check_order(rx)
+        if facts.check_order is not None
+        else check_prescription(facts.knowledge, facts.timeline, rx, facts.today)
+    )
     name = _product_name(facts.knowledge, rx.product)
     progress = _progress_line(facts, rx.daily_dose_mg * rx.days_supply)
     detail = [

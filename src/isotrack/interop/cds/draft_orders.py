@@ -80,6 +80,7 @@ def read_draft_orders(
     generic_product: str,
     today: dt.date,
     selections: Sequence[str] | None = None,
+    rxnorm_products: Mapping[str, str] | None = None,
 ) -> DraftOrders:
     """The isotretinoin orders in ``draft_orders``; with ``selections`` (order-select), only
     the selected ones (``Type/id``), never simply the first entry."""
@@ -93,11 +94,12 @@ def read_draft_orders(
         key = _key(resource, index)
         if wanted is not None and key not in wanted:
             continue
-        if recognised_product(medication_concept_of(resource), product_names) is None:
+        rxnorm = rxnorm_products or {}
+        if recognised_product(medication_concept_of(resource), product_names, rxnorm) is None:
             continue
         ctx = ReadContext(
             event_ids={}, product_names=product_names, generic_product=generic_product,
-            lab_loinc=frozenset(),
+            lab_loinc=frozenset(), rxnorm_products=rxnorm,
         )  # fmt: skip
         rx, problems = _prescription(resource, ctx, today)
         found.orders.append(DraftOrder(key, resource, rx, tuple(problems)))

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from isotrack.domain.timeline import Timeline
-from isotrack.engines.assessment import Assessment
 from isotrack.interop.cds import course_cards as cc
 from isotrack.interop.cds.card_parts import CardLinks
 from isotrack.interop.cds.cards import enrol_card, unchecked_card, unreadable_order_card
@@ -20,6 +19,7 @@ from isotrack.interop.cds.draft_orders import DraftOrders, read_draft_orders
 from isotrack.interop.cds.models import Card, HookRequest
 from isotrack.interop.fhir.medication import generic_product_for
 from isotrack.knowledge import Knowledge
+from isotrack.knowledge.rxnorm import rxnorm_products
 
 ORDER_HOOKS = ("order-select", "order-sign")
 _ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -40,7 +40,8 @@ class HookInput:
     today: dt.date
     links: CardLinks
     timeline: Timeline | None
-    assessment: Assessment | None
+    assessment: cc.CourseStanding | None
+    check_order: cc.OrderCheck | None = None
     ehr_medications: Sequence[str] = ()
     unchecked: Sequence[str] = ()
 
@@ -59,6 +60,7 @@ def drafts_of(request: HookRequest, knowledge: Knowledge, policy: str | None, to
     return read_draft_orders(
         context.get("draftOrders"), product_names(knowledge), generic_product_for(policy),
         today, [s for s in selections if isinstance(s, str)] if selections is not None else None,
+        rxnorm_products(knowledge),
     )  # fmt: skip
 
 
@@ -78,7 +80,7 @@ def hook_cards(given: HookInput) -> HookCards:
         return found
     facts = cc.CourseFacts(
         given.knowledge, given.timeline, given.assessment, given.today,
-        request.hookInstance, given.links,
+        request.hookInstance, given.links, given.check_order,
     )  # fmt: skip
     parts: list[cc.CourseCards] = [cc.safety_cards(facts, given.ehr_medications)]
     if drafts is not None:

@@ -10,6 +10,7 @@ from isotrack.interop.fhir import codes, reader, writer
 from isotrack.interop.fhir.report import BundleResult, ConversionReport, TimelineResult
 from isotrack.knowledge.loader import Knowledge
 from isotrack.knowledge.monitoring import lab_tests
+from isotrack.knowledge.rxnorm import rxnorm_products
 
 
 def product_names(knowledge: Knowledge) -> dict[str, str]:
@@ -47,8 +48,9 @@ def fhir_to_timeline(
     never does). Warnings, ignored resources and facts not carried are in the report.
     """
     return reader.bundle_to_timeline(
-        bundle, product_names(knowledge), lab_loinc_codes(knowledge), policy=policy
-    )
+        bundle, product_names(knowledge), lab_loinc_codes(knowledge), policy=policy,
+        rxnorm_products=rxnorm_products(knowledge),
+    )  # fmt: skip
 
 
 def patient_identity(

@@ -117,7 +117,9 @@ def _regimen_from(resource: JsonDict) -> list[dict[str, Any]] | None:
 
 
 def _product(resource: JsonDict, ctx: ReadContext) -> str | None:
-    product = recognised_product(medication_concept_of(resource), ctx.product_names)
+    product = recognised_product(
+        medication_concept_of(resource), ctx.product_names, ctx.rxnorm_products
+    )
     if product == "":
         ctx.warnings.append(
             "isotretinoin was coded by ingredient only; the generic product of the "
@@ -155,7 +157,8 @@ def prescription_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, An
 
 
 def _is_isotretinoin(resource: JsonDict, ctx: ReadContext) -> bool:
-    return recognised_product(medication_concept_of(resource), ctx.product_names) is not None
+    concept = medication_concept_of(resource)
+    return recognised_product(concept, ctx.product_names, ctx.rxnorm_products) is not None
 
 
 def dispense_to_fhir(dispense: Dispensed, ctx: WriteContext) -> JsonDict:

@@ -38,6 +38,8 @@ class ReadContext:
     lab_loinc: frozenset[str]
     # ``Observation/id`` -> date of the DiagnosticReport whose ``result`` lists it
     report_dates: Mapping[str, str] = field(default_factory=dict)
+    # RxCUI of an isotretinoin clinical drug -> its product id ("" for a generic strength)
+    rxnorm_products: Mapping[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 

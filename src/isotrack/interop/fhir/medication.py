@@ -2,8 +2,9 @@
 
 Written: the isotrack product code, the RxNorm ingredient 6064 and the product name as text.
 Read: isotretinoin on **any** coding (never only ``coding[0]``): the RxNorm ingredient, an
-isotrack product code, or a known product name or "isotretinoin" in a display or text, in a
-``medicationCodeableConcept`` or a contained Medication.
+RxNorm clinical drug of the knowledge base (a generic strength, or a branded one naming its
+product), an isotrack product code, or a known product name or "isotretinoin" in a display
+or text, in a ``medicationCodeableConcept`` or a contained Medication.
 """
 
 from __future__ import annotations
@@ -46,12 +47,19 @@ def medication_concept_of(resource: Mapping[str, Any]) -> Any:
     return None
 
 
-def is_isotretinoin(value: Any, product_names: Mapping[str, str]) -> bool:
-    return recognised_product(value, product_names) is not None
+def is_isotretinoin(
+    value: Any, product_names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None
+) -> bool:
+    return recognised_product(value, product_names, rxnorm) is not None
 
 
-def recognised_product(value: Any, product_names: Mapping[str, str]) -> str | None:
-    """The isotrack product id, ``""`` for isotretinoin of no known product, None otherwise."""
+def recognised_product(
+    value: Any, product_names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None
+) -> str | None:
+    """The isotrack product id, ``""`` for isotretinoin of no known product, None otherwise.
+
+    ``rxnorm`` maps RxCUIs of isotretinoin clinical drugs to a product id (``""``: generic).
+    """
     names = {name.lower(): pid for pid, name in product_names.items()}
     words = list(names.items()) + [(pid.lower(), pid) for pid in product_names]
     found: str | None = None
@@ -60,6 +68,11 @@ def recognised_product(value: Any, product_names: Mapping[str, str]) -> str | No
         if c.get("system") == codes.PRODUCT_SYSTEM and c.get("code") in product_names:
             return str(c["code"])
         if c.get("system") == codes.RXNORM and c.get("code") == codes.RXNORM_ISOTRETINOIN_IN:
+            found = ""
+        elif c.get("system") == codes.RXNORM and rxnorm and c.get("code") in rxnorm:
+            branded = rxnorm[str(c["code"])]
+            if branded in product_names:
+                return branded
             found = ""
         if isinstance(c.get("display"), str):
             texts.append(c["display"].lower())

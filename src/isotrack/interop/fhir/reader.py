@@ -74,6 +74,7 @@ def bundle_to_timeline(
     lab_loinc: frozenset[str],
     *,
     policy: str | None = None,
+    rxnorm_products: Mapping[str, str] | None = None,
 ) -> TimelineResult:
     """The course in ``bundle``; ``policy`` applies when the Patient does not name one."""
     report = ConversionReport()
@@ -105,6 +106,7 @@ def bundle_to_timeline(
         generic_product=generic_product_for(chosen_policy),
         lab_loinc=lab_loinc,
         report_dates=_report_dates(others),
+        rxnorm_products=rxnorm_products or {},
     )
     voided_keys = {
         reference_key(t)
