@@ -207,7 +207,7 @@ class StoredReplayGuard:
             with self._service.database.writing() as connection:
                 store.forget_expired_tokens(connection, now)
         # Not fsynced: after a power cut, a token signed in the last moments before it could
-        # pass once more within its few minutes of life (decision NN).
+        # pass once more within its few minutes of life (decision 49).
         with self._service.database.noting() as writer:
             return store.first_use_of_token(writer, issuer, jti, keep_until)
 
