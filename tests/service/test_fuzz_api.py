@@ -67,5 +67,6 @@ def test_generated_requests_give_no_server_error_and_match_the_document(
             cases += _fuzz(found.ok(), clinic.tokens[who], failures)
     finally:
         service.close()
+    print(f"{who}: {cases} generated requests, {len(failures)} failures")  # shown with -s
     assert cases >= EXAMPLES * 20
     assert failures == []
