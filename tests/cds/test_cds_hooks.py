@@ -14,6 +14,7 @@ from conftest import CdsClinic
 from isotrack.domain.timeline import Timeline
 from isotrack.engines.holds import clinical_safety
 from isotrack.knowledge import load_knowledge
+from isotrack.store.access_log import accesses_of_patient
 from isotrack.store.courses import read_course
 
 SIGN = "isotrack-order-sign"
@@ -155,3 +156,22 @@ def test_an_order_for_another_drug_gets_no_cards(cds_clinic: CdsClinic) -> None:
     other = medication_order(30)
     other["medicationCodeableConcept"] = {"text": "Amoxicillin 500 mg capsule"}
     assert cards_of(call(cds_clinic, SIGN, order_sign("demo-02", [other]))) == []
+
+
+def test_every_call_about_a_known_patient_is_in_the_access_log_under_the_ehr(
+    cds_clinic: CdsClinic,
+) -> None:
+    # Issue 16, accounting of disclosures: an EHR's card request reads the patient's record
+    # through the CDS Hooks door, and a second identical call (answered from kept answers) is
+    # a second disclosure all the same.
+    course_id = cds_clinic.courses["demo-02"]
+    with cds_clinic.database.reading() as connection:
+        patient_id = read_course(connection, course_id).header.patient_id
+        before = len(accesses_of_patient(connection, patient_id))
+    for _ in range(2):
+        cards_of(call(cds_clinic, SIGN, order_sign("demo-02", [medication_order(30)])))
+    with cds_clinic.database.reading() as connection:
+        rows = accesses_of_patient(connection, patient_id)[before:]
+    assert [(r.door, r.role, r.username, r.course_id, r.action) for r in rows] == [
+        ("cds-hooks", "ehr", cds_clinic.ehr.issuer, course_id, "read")
+    ] * 2

@@ -94,7 +94,10 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     )  # fmt: skip
     patient_id = str(hook.context["patientId"]).strip()
     found = cds.ehr_course(
-        service, patient_id, isotrack_patient_ids(prefetched.data.get("patient"))
+        service,
+        patient_id,
+        isotrack_patient_ids(prefetched.data.get("patient")),
+        issuer=client.issuer,
     )
     links = CardLinks(
         base_url(request),

@@ -28,6 +28,7 @@ from isotrack.engines.prescribing import PrescriptionCheck, check_prescription
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.snapshot import course_snapshot
 from isotrack.service.context import Service
+from isotrack.service.disclosures import record_ehr_access
 from isotrack.store.courses import NotFound, latest_course_of_patient, read_course
 
 COURSES_KEPT = 256
@@ -81,16 +82,16 @@ _order_checks: _Kept[tuple[CourseKey, str], PrescriptionCheck] = _Kept(ORDER_CHE
 
 def _located(
     service: Service, fhir_patient_id: str | None, identifiers: Iterable[str]
-) -> tuple[str, int] | None:
-    """The patient's latest course and its version, found by the FHIR id first, then by any
-    identifier value of the isotrack patient-id system (one statement each, on the event
-    loop's own connection)."""
+) -> tuple[str, tuple[str, int]] | None:
+    """The patient id found and the patient's latest course with its version, found by the
+    FHIR id first, then by any identifier value of the isotrack patient-id system (one
+    statement each, on the event loop's own connection)."""
     with service.database.direct() as reader:
         for patient_id in (fhir_patient_id, *identifiers):
             if patient_id:
                 found = latest_course_of_patient(reader, patient_id)
                 if found is not None:
-                    return found
+                    return patient_id, found
     return None
 
 
@@ -109,14 +110,22 @@ def _read(service: Service, key: CourseKey) -> EhrCourse:
 
 
 def ehr_course(
-    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str] = ()
+    service: Service,
+    fhir_patient_id: str | None,
+    identifiers: Iterable[str] = (),
+    *,
+    issuer: str,
 ) -> EhrCourse | None:
     """The course of an EHR's patient, read as of today; None when isotrack does not know
-    them. A course changed since it was last read (a new version) is read again."""
+    them. A course changed since it was last read (a new version) is read again. Every call
+    that finds a course is a disclosure to the client ``issuer`` and leaves an access-log row,
+    whether or not its answers were already kept."""
     located = _located(service, fhir_patient_id, identifiers)
     if located is None:
         return None
-    key: CourseKey = (service.settings.database_url, *located, service.today())
+    patient_id, course = located
+    record_ehr_access(service, issuer, patient_id, course[0])
+    key: CourseKey = (service.settings.database_url, *course, service.today())
     try:
         return _courses.get_or_make(key, lambda: _read(service, key))
     except NotFound:  # removed between the two reads

@@ -30,11 +30,15 @@ __all__ = [
     "entering",
     "export_access_log",
     "record_access",
+    "record_ehr_access",
 ]
 
 AccessAction = Literal["read", "change", "break-glass"]
 _DOOR: ContextVar[str] = ContextVar("isotrack_door", default="cli")
 MIN_REASON_CHARACTERS = 10
+# How an EHR's CDS Hooks client stands in the access log, where a person's account would.
+EHR_CLIENT_USER_ID = "cds-client"
+EHR_CLIENT_ROLE = "ehr"
 
 
 def entering(door: str) -> Token[str]:
@@ -71,6 +75,22 @@ def record_access(
             action=action,
             door=current_door(),
             reason=reason,
+        )
+
+
+def record_ehr_access(service: Service, issuer: str, patient_id: str, course_id: str) -> None:
+    """Append the row of an EHR's CDS Hooks call that read a patient's course: the caller is
+    the registered client (its ``iss``), not an isotrack account."""
+    with service.database.writing() as connection:
+        append_access(
+            connection,
+            user_id=EHR_CLIENT_USER_ID,
+            username=issuer[:80],
+            role=EHR_CLIENT_ROLE,
+            patient_id=patient_id,
+            course_id=course_id,
+            action="read",
+            door=current_door(),
         )
 
 
