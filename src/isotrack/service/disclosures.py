@@ -54,6 +54,35 @@ def current_door() -> str:
     return _DOOR.get()
 
 
+def _record(
+    service: Service,
+    who: tuple[str, str, str],
+    records: list[tuple[str, str | None]],
+    action: AccessAction,
+    reason: str | None = None,
+) -> None:
+    """Append one row per (patient id, course id) for ``who`` (user id, name, role), all in
+    one short transaction, through the door of the current request."""
+    user_id, username, role = who
+    with service.database.writing() as connection:
+        for patient_id, course_id in records:
+            append_access(
+                connection,
+                user_id=user_id,
+                username=username,
+                role=role,
+                patient_id=patient_id,
+                course_id=course_id,
+                action=action,
+                door=current_door(),
+                reason=reason,
+            )
+
+
+def _account(user: User) -> tuple[str, str, str]:
+    return user.id, user.username, user.role.value
+
+
 def record_access(
     service: Service,
     user: User,
@@ -64,34 +93,14 @@ def record_access(
     reason: str | None = None,
 ) -> None:
     """Append one row to the access log, in its own short transaction."""
-    with service.database.writing() as connection:
-        append_access(
-            connection,
-            user_id=user.id,
-            username=user.username,
-            role=user.role.value,
-            patient_id=patient_id,
-            course_id=course_id,
-            action=action,
-            door=current_door(),
-            reason=reason,
-        )
+    _record(service, _account(user), [(patient_id, course_id)], action, reason)
 
 
 def record_ehr_access(service: Service, issuer: str, patient_id: str, course_id: str) -> None:
     """Append the row of an EHR's CDS Hooks call that read a patient's course: the caller is
     the registered client (its ``iss``), not an isotrack account."""
-    with service.database.writing() as connection:
-        append_access(
-            connection,
-            user_id=EHR_CLIENT_USER_ID,
-            username=issuer[:80],
-            role=EHR_CLIENT_ROLE,
-            patient_id=patient_id,
-            course_id=course_id,
-            action="read",
-            door=current_door(),
-        )
+    ehr = (EHR_CLIENT_USER_ID, issuer[:80], EHR_CLIENT_ROLE)
+    _record(service, ehr, [(patient_id, course_id)], "read")
 
 
 def record_accesses(
@@ -99,18 +108,7 @@ def record_accesses(
 ) -> None:
     """One row per (patient id, course id) in the access log, all in one short transaction
     (a page that shows several patients' records at once)."""
-    with service.database.writing() as connection:
-        for patient_id, course_id in courses:
-            append_access(
-                connection,
-                user_id=user.id,
-                username=user.username,
-                role=user.role.value,
-                patient_id=patient_id,
-                course_id=course_id,
-                action=action,
-                door=current_door(),
-            )
+    _record(service, _account(user), list(courses), action)
 
 
 def access_log_of_patient(service: Service, user: User, patient_id: str) -> list[AccessEntry]:
