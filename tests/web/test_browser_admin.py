@@ -81,8 +81,11 @@ def test_the_admin_creates_and_deactivates_an_account(clinic: LiveServer, browse
     grace = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _sign_in(grace, clinic, "nurse.grace", password)
     expect(grace.get_by_text("Tomás Reyes").first).to_be_visible()
+    # The list shows names and statuses from the worklist; opening the course reads the record.
+    grace.get_by_role("link", name="Tomás Reyes").first.click()
+    expect(grace.get_by_role("heading", level=1)).to_contain_text("Tomás Reyes")
 
-    # The admin sees her session, and her look at Tomás's course in the access log.
+    # The admin sees her session, and her reading of Tomás's course in the access log.
     admin.get_by_role("link", name="Sessions").click()
     expect(admin.locator('tr[data-username="nurse.grace"]')).to_have_count(1)
     admin.screenshot(path=str(SCREENSHOTS / "admin-sessions.png"), full_page=True)

@@ -143,7 +143,7 @@ def test_the_course_page_fits_a_phone_even_with_a_very_long_name(
     # The patient's own page, on her phone, with the same very long name.
     patient = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(patient, server, *credentials["Wolfe" + "s" * 150])
-    expect(patient.get_by_role("heading", level=1)).to_have_text("My course")
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Hello, Wolfe" + "s" * 150)
     assert no_horizontal_scroll(patient)
     patient.screenshot(path=str(SCREENSHOTS / "patient-390px-long-name.png"))
 
