@@ -10,6 +10,7 @@ id in them is pseudonymised with the programme's key (``<data dir>/audit_pseudon
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime as dt
 import json
@@ -25,6 +26,8 @@ from isotrack.domain.errors import FieldProblem, IsotrackError, IsotrackInputErr
 from isotrack.service.access import Action, require
 from isotrack.service.audit_source import StoreTimelines
 from isotrack.service.context import Service
+from isotrack.service.disclosures import record_accesses
+from isotrack.store.course_records import StoredCourse
 from isotrack.store.database import open_database, schema_status
 from isotrack.store.users import User
 
@@ -115,7 +118,14 @@ def start_audit_run(service: Service, user: User) -> str:
         audit_date=audit_date.isoformat(), started_by=user.username,
     )  # fmt: skip
     key = pseudonym_key(service.settings.data_dir)
-    source = StoreTimelines(service.database, f"isotrack store ({service.database.dialect})")
+
+    def accounted(page: list[StoredCourse]) -> None:
+        # Every course the run reads is a read of that patient's record by this auditor.
+        record_accesses(service, user, [(c.header.patient_id, c.header.id) for c in page], "read")
+
+    source = StoreTimelines(
+        service.database, f"isotrack store ({service.database.dialect})", on_read=accounted
+    )
 
     def work() -> None:
         try:
@@ -125,7 +135,11 @@ def start_audit_run(service: Service, user: User) -> str:
         else:
             _write_state(folder, state="finished", finished_at=_now())
 
-    threading.Thread(target=work, name=f"audit-{run_id}", daemon=True).start()
+    # The run's thread keeps this request's context, so its access-log rows name its door.
+    request_context = contextvars.copy_context()
+    threading.Thread(
+        target=request_context.run, args=(work,), name=f"audit-{run_id}", daemon=True
+    ).start()
     return run_id
 
 

@@ -8,7 +8,7 @@ Events stored in the same instant as the course's first event were imported with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from isotrack.store.audit_scan import count_courses, stream_courses
@@ -34,12 +34,21 @@ class StoreTimelines:
 
     recording_times = True
 
-    def __init__(self, database: Database, description: str) -> None:
+    def __init__(
+        self,
+        database: Database,
+        description: str,
+        on_read: Callable[[list[StoredCourse]], None] | None = None,
+    ) -> None:
         self.database = database
         self.description = description
+        # Told of each page of courses read (the accounting of disclosures of a run).
+        self.on_read = on_read
 
     def batches(self, size: int) -> Iterator[list[str]]:
         for page in stream_courses(self.database, size):
+            if self.on_read is not None:
+                self.on_read(page)
             yield [audit_line(course) for course in page]
 
     def count(self) -> int | None:
