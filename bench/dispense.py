@@ -26,7 +26,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from backends import Backend, postgres_backend, sqlite_backend
-from loadtools import Targets, hey_fixed_rate, wrk_dispense, wrk_health, wrk_storm
+from loadtools import (
+    Targets,
+    free_port,
+    hey_fixed_rate,
+    log,
+    wrk_dispense,
+    wrk_health,
+    wrk_storm,
+)
 from machine import describe_machine, load_average
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -68,23 +75,11 @@ FULL = Plan(100_000, 5, 20, 3, 60, 20, 25, 100_000, 64, 20_000, 1_000, 5)
 QUICK = Plan(5_000, 2, 8, 1, 15, 20, 25, 4_000, 64, 2_000, 200, 3)
 
 
-def _log(message: str) -> None:
-    stamp = dt.datetime.now().strftime("%H:%M:%S")
-    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class Server:
     """``isotrack serve`` as a child process, in its own process group, stopped by PID."""
 
     def __init__(self, backend: Backend, workers: int) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.command = [
             str(VENV_BIN / "isotrack"), "serve", "--workers", str(workers),
             "--host", "127.0.0.1", "--port", str(self.port),
@@ -95,7 +90,7 @@ class Server:
         }
         self.log_path = backend.workdir / "serve.log"
         self._log = self.log_path.open("w")
-        _log(f"starting: {' '.join(self.command)} (ISOTRACK_DATABASE_URL={backend.url})")
+        log(f"starting: {' '.join(self.command)} (ISOTRACK_DATABASE_URL={backend.url})")
         self.process = subprocess.Popen(
             self.command,
             cwd=backend.workdir,
@@ -151,7 +146,7 @@ def seed_database(backend: Backend, plan: Plan) -> dict[str, Any]:
         sys.executable, str(BENCH_DIR / "seed.py"), "--url", backend.url,
         "--patients", str(plan.patients), "--out", str(backend.workdir),
     ]  # fmt: skip
-    _log(f"seeding {plan.patients} patients: {' '.join(command)}")
+    log(f"seeding {plan.patients} patients: {' '.join(command)}")
     started = time.monotonic()
     subprocess.run(command, check=True, cwd=REPO)
     seeded: dict[str, Any] = json.loads((backend.workdir / "seed.json").read_text())
@@ -168,7 +163,7 @@ def measure_access(backend: Backend, plan: Plan) -> dict[str, Any]:
         "--ops", str(plan.access_ops), "--warmup", str(plan.access_warmup),
         "--rounds", str(plan.access_rounds),
     ]  # fmt: skip
-    _log("B5: data access in process, store vs raw driver")
+    log("B5: data access in process, store vs raw driver")
     load_before = load_average()
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO)
     result: dict[str, Any] = json.loads(done.stdout)
@@ -186,7 +181,7 @@ def measure_throughput(targets: Targets, plan: Plan) -> dict[str, Any]:
         )
         health = wrk_health(targets, threads=1, connections=32, duration_s=plan.throughput_seconds)
         ratio = decisions.requests_per_second / health.requests_per_second
-        _log(
+        log(
             f"  run {run + 1}: {decisions.requests_per_second:.0f} decisions/s, "
             f"/healthz {health.requests_per_second:.0f}/s, ratio {ratio:.3f}, "
             f"errors {decisions.errors}+{health.errors}, load {load_before[0]:.1f}"
@@ -235,7 +230,7 @@ def measure_latency(
             "load_before": load_before,
             "offered_rps": plan.latency_connections * plan.latency_rate_per_connection,
         }
-        _log(
+        log(
             f"  run {run + 1}: {result.achieved_rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
             f"p99 {result.p99_ms:.1f} ms, max {result.max_ms:.0f} ms, errors {result.errors}, "
             f"committed {committed}"
@@ -278,7 +273,7 @@ def measure_storm(backend: Backend, targets: Targets, plan: Plan) -> dict[str, A
         "command": result.command,
         "load_before": load_before,
     }
-    _log(
+    log(
         f"  storm: {storm['answered_2xx']} answered, {storm['committed']} committed, "
         f"errors {storm['errors']}, {storm['decisions_per_second']:.0f}/s"
     )
@@ -286,7 +281,7 @@ def measure_storm(backend: Backend, targets: Targets, plan: Plan) -> dict[str, A
 
 
 def run_backend(backend: Backend, plan: Plan, keep: bool) -> dict[str, Any]:
-    _log(f"=== {backend.name}: {backend.url}")
+    log(f"=== {backend.name}: {backend.url}")
     backend.create_empty()
     result: dict[str, Any] = {"backend": backend.name, "url": backend.url}
     try:
@@ -305,13 +300,13 @@ def run_backend(backend: Backend, plan: Plan, keep: bool) -> dict[str, Any]:
         result["serve_command"] = " ".join(server.command[1:]).replace(str(server.port), "$PORT")
         try:
             targets = Targets(server.base_url, backend.workdir / "targets.txt", token)
-            _log("warm-up (5 s, not recorded)")
+            log("warm-up (5 s, not recorded)")
             wrk_dispense(targets, threads=1, connections=32, duration_s=5, seed=1000)
-            _log("B1 throughput: decisions vs /healthz")
+            log("B1 throughput: decisions vs /healthz")
             result["throughput"] = measure_throughput(targets, plan)
-            _log("B1 latency at a fixed rate")
+            log("B1 latency at a fixed rate")
             result["latency"] = measure_latency(backend, targets, plan, due)
-            _log(f"B1 storm: {plan.storm_decisions} decisions, {plan.storm_connections} conns")
+            log(f"B1 storm: {plan.storm_decisions} decisions, {plan.storm_connections} conns")
             result["storm"] = measure_storm(backend, targets, plan)
         finally:
             server.stop()
@@ -349,7 +344,7 @@ def main() -> None:
         }
         suffix = "-quick" if args.quick else ""
         (RESULTS_DIR / f"{name}{suffix}.json").write_text(json.dumps(result, indent=1) + "\n")
-        _log(f"wrote {RESULTS_DIR / f'{name}{suffix}.json'}")
+        log(f"wrote {RESULTS_DIR / f'{name}{suffix}.json'}")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ All traffic goes to 127.0.0.1; every run has a bounded duration.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -296,3 +298,16 @@ def hey_fixed_rate(
         p999_ms=_percentile(latencies, 0.999),
         max_ms=latencies[-1] if latencies else math.nan,
     )
+
+
+def log(message: str) -> None:
+    """A progress line on stderr, stamped with the UTC time."""
+    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -46,6 +45,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from loadtools import free_port, log
 from machine import describe_machine, load_average
 from seed import PRESCRIBER, seed
 
@@ -67,22 +67,11 @@ PAGES = (
 )
 
 
-def _log(message: str) -> None:
-    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class Server:
     """``isotrack serve`` as a child process in its own session, stopped by its PID."""
 
     def __init__(self, url: str, workdir: Path, name: str, pythonpath: str | None) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         command = [
             str(VENV_BIN / "isotrack"),
             "serve",
@@ -198,14 +187,14 @@ def prepare_store(url: str, courses: int, workdir: Path, today: dt.date) -> dict
     started = time.perf_counter()
     seeded = seed(database, courses, today, workdir, jobs=2)
     database.dispose()
-    _log(f"seeded {seeded.patients} courses, {seeded.events} events")
+    log(f"seeded {seeded.patients} courses, {seeded.events} events")
     service = open_service(Settings(database_url=url, secret_key="b" * 32), today=lambda: today)
     service.start()
     try:
         rows = refresh_worklist(service)
     finally:
         service.close()
-    _log(f"worklist rows written: {rows}")
+    log(f"worklist rows written: {rows}")
     return {
         "courses": seeded.patients,
         "events": seeded.events,
@@ -263,7 +252,7 @@ def main() -> dict[str, Any]:
         page: _summary([t for p, t in zip(paths, rows, strict=True) if p == page]) for page in PAGES
     }
     result["healthz"] = _summary(health)
-    _log(f"rows: {result['rows']}")
+    log(f"rows: {result['rows']}")
 
     if args.baseline_requests:
         source = _baseline_source(args.baseline_ref, args.workdir)
@@ -280,7 +269,7 @@ def main() -> dict[str, Any]:
         result["p95_ratio_baseline_to_rows"] = (
             result["baseline"]["p95_ms"] / result["rows"]["p95_ms"]
         )
-        _log(f"baseline: {result['baseline']}")
+        log(f"baseline: {result['baseline']}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(
