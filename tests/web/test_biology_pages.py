@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
+from demo_store import Demo, demo_store
 from fastapi.testclient import TestClient
 
 from isotrack.server import create_app
-from isotrack.service.operations import load_demo_clinic
 from isotrack.service.settings import Settings
-from isotrack.store.database import open_database, upgrade_schema
 
 os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
 TODAY = dt.date(2026, 10, 15)
@@ -25,21 +22,9 @@ INTERNAL = ("assessed_by", "lesion_total", "iga_0_1", "nodules_cysts", "Tracebac
             "validation error", "model_state", "None", "demo-02")  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Demo:
-    url: str
-    passwords: dict[str, str]
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('bio') / 'isotrack.sqlite'}"
-    database = open_database(url)
-    upgrade_schema(database)
-    database.dispose()
-    loaded = load_demo_clinic(url, today=TODAY)
-    assert loaded is not None
-    yield Demo(url, loaded.passwords)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    return demo_store(tmp_path_factory.mktemp("bio"), TODAY)
 
 
 def client(demo: Demo) -> TestClient:

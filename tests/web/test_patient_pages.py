@@ -9,17 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
+from demo_store import Demo, demo_store
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from isotrack.server import create_app
-from isotrack.service.operations import load_demo_clinic
 from isotrack.service.settings import Settings
-from isotrack.store.database import open_database, upgrade_schema
+from isotrack.store.database import open_database
 from isotrack.store.patient_preferences import token_sha256
 from isotrack.store.users import set_user_active, user_by_username
 
@@ -38,21 +36,9 @@ class Clock:
         return self.day
 
 
-@dataclass(frozen=True)
-class Demo:
-    url: str
-    passwords: dict[str, str]
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('patient') / 'isotrack.sqlite'}"
-    database = open_database(url)
-    upgrade_schema(database)
-    database.dispose()
-    loaded = load_demo_clinic(url, today=TODAY)
-    assert loaded is not None
-    yield Demo(url, loaded.passwords)
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    return demo_store(tmp_path_factory.mktemp("patient"), TODAY)
 
 
 def client(demo: Demo, clock: Clock | None = None) -> TestClient:
