@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,14 +47,20 @@ def curves(
     return Curves(np.arange(n_points, dtype=np.float64) * step_h, parent, metabolite)
 
 
-def tail_curves(knowledge: Knowledge, doses: Sequence[Dose], hours: float, from_h: float) -> Curves:
+def tail_curves(
+    knowledge: Knowledge,
+    groups: Mapping[tuple[str, Food], tuple[Array, Array]],
+    hours: float,
+    from_h: float,
+) -> Curves:
     """Both analytes at the grid points of :func:`curves` from ``from_h`` up to ``hours`` only.
 
-    What the washout reads: the levels after the last dose. Once every dose of a product state
-    is being absorbed, the sum of its doses is itself a sum of exponentials, one amount per rate
-    carried to the latest absorption start; the few grid points before that (inside the lag of
-    the last dose) add each absorbed dose directly. No grid point before ``from_h`` is computed,
-    so the cost does not grow with the length of the course.
+    ``groups``: per (product, food), the intake times and mg in time order
+    (:class:`CourseIntakes`). What the washout reads: the levels after the last dose. Once every
+    dose of a product state is being absorbed, the sum of its doses is itself a sum of
+    exponentials, one amount per rate carried to the latest absorption start; the few grid points
+    before that (inside the lag of the last dose) add each absorbed dose directly. No grid point
+    before ``from_h`` is computed, so the cost does not grow with the length of the course.
     """
     step_h = knowledge.number("pk.numerics.curve_step_h")
     n_points = math.floor(hours / step_h) + 1
@@ -62,10 +68,10 @@ def tail_curves(knowledge: Knowledge, doses: Sequence[Dose], hours: float, from_
     time_h = grid[int(np.searchsorted(grid, from_h, side="left")) :]
     parent = np.zeros(time_h.size)
     metabolite = np.zeros(time_h.size)
-    for key, response in responses(knowledge, doses).items():
-        group = [d for d in doses if (d.product_id, d.food) == key]
-        starts = np.array([d.time_h + response.lag_h for d in group])
-        amounts = np.array([d.dose_mg for d in group])
+    for product, food in sorted(groups):
+        response = response_for(knowledge, product, food)
+        intake_h, amounts = groups[(product, food)]
+        starts = intake_h + response.lag_h
         for target, exps in ((parent, response.parent), (metabolite, response.metabolite)):
             target += _sum_of_doses(exps, starts, amounts, time_h)
     return Curves(time_h, parent, metabolite)

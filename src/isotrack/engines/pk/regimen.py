@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass
+
+import numpy as np
 
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.dose import DoseProgress, evaluate_dose
+from isotrack.engines.pk.kernel import Array
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.pk import Food
 
@@ -55,6 +59,42 @@ def planned_doses(
     ]
 
 
+@dataclass(frozen=True)
+class CourseIntakes:
+    """A course's counted doses as arrays, one pair per (product, food) in time order: what the
+    curves sum over, without an object per intake (a six-month course has hundreds)."""
+
+    first_day: dt.date | None
+    groups: dict[tuple[str, Food], tuple[Array, Array]]  # (time_h, dose_mg)
+    last_product: str | None  # the product of the latest intake
+    last_time_h: float
+
+
+def course_intakes(
+    knowledge: Knowledge,
+    timeline: Timeline,
+    as_of: dt.date,
+    food: Food,
+    doses_per_day: int,
+    progress: DoseProgress | None = None,
+) -> CourseIntakes:
+    """The intakes :func:`course_doses` lists, as arrays grouped by product and food."""
+    first_day, days = _counted_days(knowledge, timeline, as_of, progress)
+    hours = np.array(clock_hours(knowledge, doses_per_day))
+    groups: dict[tuple[str, Food], tuple[Array, Array]] = {}
+    for product in sorted({product for _, _, product in days}):
+        mine = [(offset, mg) for offset, mg, each in days if each == product]
+        offsets = np.array([offset for offset, _ in mine], dtype=np.float64)
+        per_intake = np.array([mg for _, mg in mine], dtype=np.float64) / doses_per_day
+        time_h: Array = (offsets[:, None] + hours[None, :]).ravel()
+        dose_mg: Array = np.repeat(per_intake, hours.size)
+        groups[(product, food)] = (time_h, dose_mg)
+    if not days:
+        return CourseIntakes(first_day, groups, None, 0.0)
+    last_time_h = max(float(time_h.max()) for time_h, _ in groups.values())
+    return CourseIntakes(first_day, groups, days[-1][2], last_time_h)
+
+
 def course_doses(
     knowledge: Knowledge,
     timeline: Timeline,
@@ -68,29 +108,38 @@ def course_doses(
     Each counted day's mg is split evenly over ``doses_per_day`` intakes at the assumed clock
     hours; the product is the one of the latest prescription written on or before that day.
     ``progress`` is the dose engine's answer for the same course and day when the caller has it
-    already (``assess`` does); otherwise the dose engine runs here.
+    already; otherwise the dose engine runs here.
     """
+    first_day, days = _counted_days(knowledge, timeline, as_of, progress)
+    hours = clock_hours(knowledge, doses_per_day)
+    doses = [
+        Dose(offset + hour, mg / doses_per_day, product, food)
+        for offset, mg, product in days
+        for hour in hours
+    ]
+    return first_day, doses
+
+
+def _counted_days(
+    knowledge: Knowledge, timeline: Timeline, as_of: dt.date, progress: DoseProgress | None
+) -> tuple[dt.date | None, list[tuple[int, float, str]]]:
+    """The first dosing day, and per counted day (hours from the first day's midnight, mg of
+    the day, product); a day with no product known is left out."""
     if progress is None:
         progress = evaluate_dose(knowledge, timeline, as_of)
     taken = progress.taken_mg_by_day
     if not taken:
         return None, []
+    # Effective events are in date order, so the prescription in force on a day is found by
+    # bisection over the dates written.
     prescriptions = events_of(effective_events(timeline), PrescriptionWritten)
+    written_on = [prescription.date for prescription in prescriptions]
     first_day = taken[0][0]
-    hours = clock_hours(knowledge, doses_per_day)
-    doses: list[Dose] = []
+    days: list[tuple[int, float, str]] = []
     for day, mg in taken:
-        product = _product_on(prescriptions, day) or progress.product
-        if product is None:
-            continue
-        offset = (day - first_day).days * HOURS_PER_DAY
-        doses.extend(Dose(offset + hour, mg / doses_per_day, product, food) for hour in hours)
-    return first_day, doses
+        written = bisect_right(written_on, day)
+        product = (prescriptions[written - 1].product if written else None) or progress.product
+        if product is not None:
+            days.append(((day - first_day).days * HOURS_PER_DAY, mg, product))
+    return first_day, days
 
-
-def _product_on(prescriptions: list[PrescriptionWritten], day: dt.date) -> str | None:
-    current = None
-    for prescription in prescriptions:
-        if prescription.date <= day:
-            current = prescription.product
-    return current

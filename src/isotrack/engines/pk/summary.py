@@ -15,7 +15,7 @@ from isotrack.domain.timeline import Timeline
 from isotrack.engines.dose import DoseProgress
 from isotrack.engines.pk.curves import tail_curves
 from isotrack.engines.pk.model import absorption_record
-from isotrack.engines.pk.regimen import HOURS_PER_DAY, course_doses
+from isotrack.engines.pk.regimen import HOURS_PER_DAY, course_intakes
 from isotrack.engines.pk.report import course_notes
 from isotrack.engines.pk.washout import Washout, washout
 from isotrack.knowledge import Knowledge
@@ -45,22 +45,23 @@ def pk_summary(
 ) -> PkSummary | None:
     """None before any counted dose. ``dose``: the dose engine's answer for the same course and
     day, when the caller has it (otherwise it is worked out here)."""
-    first_day, doses = course_doses(knowledge, timeline, as_of, FOOD, DOSES_PER_DAY, dose)
-    if not doses:
+    intakes = course_intakes(knowledge, timeline, as_of, FOOD, DOSES_PER_DAY, dose)
+    if intakes.last_product is None:
         return None
-    latest = doses[-1]
     absorption = absorption_record(
-        knowledge, knowledge.product(latest.product_id).formulation, latest.food
+        knowledge, knowledge.product(intakes.last_product).formulation, FOOD
     )
-    last_dose_h = max(d.time_h for d in doses)
+    last_dose_h = intakes.last_time_h
     horizon_days = knowledge.number("pk.numerics.washout_horizon_days")
-    curve = tail_curves(knowledge, doses, last_dose_h + horizon_days * HOURS_PER_DAY, last_dose_h)
+    curve = tail_curves(
+        knowledge, intakes.groups, last_dose_h + horizon_days * HOURS_PER_DAY, last_dose_h
+    )
     out = washout(knowledge, timeline.policy, curve, last_dose_h)
     washout_days = None
     if None not in (out.isotretinoin_days, out.oxo_isotretinoin_days):
         washout_days = max(out.isotretinoin_days or 0.0, out.oxo_isotretinoin_days or 0.0)
     return PkSummary(
-        first_dose_date=first_day,
+        first_dose_date=intakes.first_day,
         model_state=absorption.id,
         washout_days=washout_days,
         washout=out,
