@@ -62,7 +62,12 @@ class CourseView:
 
 
 def course_view(timeline: Timeline, as_of: dt.date) -> CourseView:
-    """Read the dates and facts the monitoring rules are anchored on."""
+    """Read the dates and facts the monitoring rules are anchored on (once per timeline and
+    day: the clinical holds and the monitoring report read the same view)."""
+    return timeline.derived(("monitoring.course_view", as_of), lambda: _view(timeline, as_of))
+
+
+def _view(timeline: Timeline, as_of: dt.date) -> CourseView:
     events, period = course_on(timeline, as_of)
     return CourseView(
         timeline=timeline,

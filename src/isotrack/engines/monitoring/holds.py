@@ -29,8 +29,9 @@ from isotrack.engines.monitoring.hold_models import (
     SafetyStatus,
     TrackedAlert,
 )
+from isotrack.engines.monitoring.lab_readings import read_results
 from isotrack.engines.monitoring.lab_units import LabReading
-from isotrack.engines.monitoring.labs import grade_alerts, read_results, stop_rule_alerts
+from isotrack.engines.monitoring.labs import grade_alerts, stop_rule_alerts
 from isotrack.engines.monitoring.mood import screen_alerts
 from isotrack.engines.monitoring.policy_choice import choose_position
 from isotrack.engines.monitoring.pregnancy import pregnancy_alerts
@@ -108,8 +109,11 @@ def _lab_alerts(
     Only tests with a held grade are graded (grading converts units, the costly part), each
     result once: today's grade alerts are those of each test's latest result.
     """
-    held = set(hold_rule_by_code(knowledge))
-    graded_tests = {g.test for g in lab_grades(knowledge) if g.code in held}
+    held = hold_rule_by_code(knowledge)
+    graded_tests = knowledge.derived(
+        "holds.graded_tests",
+        lambda: frozenset(g.test for g in lab_grades(knowledge) if g.code in held),
+    )
     latest: dict[str, list[Alert]] = {}
     for reading in readings:
         if reading.test_id in graded_tests:

@@ -194,7 +194,6 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
             "unknown laboratory test",
         )
     test, code = resolved
-    problem = FieldProblem(location, "unit", event.unit, _allowed_units(test, code))
     try:
         coding_warning = _coding_warning(knowledge, event, test, code)
         value = convert(knowledge, test, event.value, event.unit, test.canonical_unit)
@@ -212,6 +211,7 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
             )
             upper_from = "default"
     except (UnitMismatch, pint.errors.PintError) as exc:
+        problem = FieldProblem(location, "unit", event.unit, _allowed_units(test, code))
         raise IsotrackInputError([problem], f"unit does not fit {test.name}") from exc
     return LabReading(
         event_id=event.id,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from isotrack.domain.errors import IsotrackInputError
-from isotrack.domain.events import LabResultRecorded
-from isotrack.domain.timeline import events_of
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
 from isotrack.engines.monitoring.grade_thresholds import grade_threshold
-from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result
+from isotrack.engines.monitoring.lab_readings import (
+    baseline_by_test,
+    describe_reading,
+    latest_by_test,
+)
+from isotrack.engines.monitoring.lab_units import LabReading
 from isotrack.engines.monitoring.policy_choice import PolicyChoice
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import (
@@ -29,7 +31,6 @@ from isotrack.knowledge.monitoring import (
     ThresholdBasis,
     lab_grades,
     lab_stop_rules,
-    lab_tests,
 )
 
 RISE_FACT = "labs.rise_from_baseline.fold"
@@ -47,72 +48,9 @@ def reaches(value: float, threshold: float, comparison: Comparison) -> bool:
     return value > threshold and not equal
 
 
-def read_results(knowledge: Knowledge, course: CourseView) -> tuple[list[LabReading], list[Alert]]:
-    """Every readable lab result in date order, and an alert for each one that is not.
-
-    One result that cannot be read never stops the others: it is named (test, value, unit,
-    date) as not checked, and a schedule step it would have met stays ``unknown``.
-    """
-    readings: list[LabReading] = []
-    alerts: list[Alert] = []
-    for event in events_of(course.events, LabResultRecorded):
-        try:
-            reading = check_lab_result(knowledge, event)
-        except IsotrackInputError as exc:
-            alerts.append(
-                Alert(
-                    severity=Severity.WARNING,
-                    code="LAB_RESULT_UNREADABLE",
-                    topic="labs",
-                    message=f"Lab result {event.test} {event.value:g} {event.unit} of "
-                    f"{event.date.isoformat()} was not checked: "
-                    + "; ".join(p.message() for p in exc.problems),
-                    action="Correct the result (amend the event) so it can be checked.",
-                    event_ids=[event.id],
-                )
-            )
-            continue
-        readings.append(reading)
-        if reading.coding_warning:
-            alerts.append(
-                Alert(
-                    severity=Severity.INFO,
-                    code="LAB_CODE_UNIT_MISMATCH",
-                    topic="labs",
-                    message=f"{_describe(reading)}: {reading.coding_warning}.",
-                    action="Ask the laboratory (or the interface) to send the code that matches "
-                    "the unit.",
-                    source_ids=list(lab_tests(knowledge)[reading.test_id].source_ids),
-                    event_ids=[reading.event_id],
-                )
-            )
-    return readings, alerts
-
-
-def latest_by_test(readings: Sequence[LabReading]) -> dict[str, LabReading]:
-    latest: dict[str, LabReading] = {}
-    for reading in readings:
-        latest[reading.test_id] = reading
-    return latest
-
-
-def baseline_by_test(readings: Sequence[LabReading], course: CourseView) -> dict[str, LabReading]:
-    """Latest result of each test on or before the first dose (none before the course starts)."""
-    if course.start is None:
-        return {}
-    return latest_by_test([r for r in readings if r.date <= course.start])
-
-
 def _uln_text(reading: LabReading) -> str:
     where = "its reference range" if reading.upper_limit_from == "result" else "isotrack default"
     return f"upper limit {reading.upper_limit:g} {reading.unit}, {where}"
-
-
-def _describe(reading: LabReading) -> str:
-    shown = f"{reading.reported_value:g} {reading.reported_unit}"
-    if reading.reported_unit != reading.unit:
-        shown += f" (= {reading.value:.4g} {reading.unit})"
-    return f"{reading.test_name} {shown} on {reading.date.isoformat()}"
 
 
 def _grade_measure(knowledge: Knowledge, grade: LabGrade, reading: LabReading) -> float | None:
@@ -132,6 +70,20 @@ def _applies(knowledge: Knowledge, grade: LabGrade, policy_id: str | None) -> bo
     return chosen is None or chosen == grade.position
 
 
+def _grades_by_test(knowledge: Knowledge, policy_id: str | None) -> dict[str, tuple[LabGrade, ...]]:
+    """The bands that apply under a policy, per test, in knowledge order (once per knowledge
+    base and policy)."""
+
+    def build() -> dict[str, tuple[LabGrade, ...]]:
+        by_test: dict[str, list[LabGrade]] = {}
+        for grade in lab_grades(knowledge):
+            if _applies(knowledge, grade, policy_id):
+                by_test.setdefault(grade.test, []).append(grade)
+        return {test: tuple(grades) for test, grades in by_test.items()}
+
+    return knowledge.derived(("labs.grades_by_test", policy_id), build)
+
+
 def _severity_of(pair: tuple[float, LabGrade]) -> tuple[int, float]:
     """Most severe first; within a severity the band furthest from normal."""
     threshold, grade = pair
@@ -144,11 +96,11 @@ def grade_alerts(
     """The highest grade band each test's latest result reaches (under the policy's positions
     where sources disagree on a band)."""
     alerts: list[Alert] = []
-    grades = [g for g in lab_grades(knowledge) if _applies(knowledge, g, policy_id)]
+    grades_of = _grades_by_test(knowledge, policy_id)
     for reading in latest_by_test(readings).values():
         reached: list[tuple[float, LabGrade]] = []
         unknown_uln = False
-        for grade in (g for g in grades if g.test == reading.test_id):
+        for grade in grades_of.get(reading.test_id, ()):
             measure = _grade_measure(knowledge, grade, reading)
             if measure is None:
                 unknown_uln = True
@@ -162,7 +114,8 @@ def grade_alerts(
                     severity=Severity.INFO,
                     code="LAB_ULN_UNKNOWN",
                     topic="labs",
-                    message=f"{_describe(reading)}: no upper reference limit known, not graded.",
+                    message=f"{describe_reading(reading)}: no upper reference limit known, "
+                    "not graded.",
                     action="Record the laboratory's reference range with the result.",
                     event_ids=[reading.event_id],
                 )
@@ -184,7 +137,7 @@ def grade_alerts(
                 severity=grade.severity,
                 code=grade.code,
                 topic="labs",
-                message=f"{_describe(reading)} is {grade.label}: {detail}.",
+                message=f"{describe_reading(reading)} is {grade.label}: {detail}.",
                 action=grade.action,
                 source_ids=merge_sources(grade.source_ids, fact.source_ids),
                 event_ids=[reading.event_id],
@@ -219,7 +172,7 @@ def rise_alerts(
                     code="LAB_RISE_FROM_BASELINE",
                     topic="labs",
                     message=(
-                        f"{_describe(reading)} is {ratio:.2f} x the baseline "
+                        f"{describe_reading(reading)} is {ratio:.2f} x the baseline "
                         f"({baseline.value:.4g} {baseline.unit} on {baseline.date.isoformat()}); "
                         f"flagged from {fold:g} x."
                     ),
@@ -280,7 +233,7 @@ def stop_rule_alerts(
         ]
         if not hits:
             return []
-        listed = "; ".join(f"{_describe(r)} = {m:.2f} x ULN" for r, m in hits)
+        listed = "; ".join(f"{describe_reading(r)} = {m:.2f} x ULN" for r, m in hits)
         return [
             Alert(
                 severity=Severity.CRITICAL,
@@ -326,7 +279,7 @@ def _multi_parameter(
             raised.append((reading, multiple, against))
     if not raised:
         return []
-    listed = "; ".join(f"{_describe(r)} = {m:.2f} x {a}" for r, m, a in raised)
+    listed = "; ".join(f"{describe_reading(r)} = {m:.2f} x {a}" for r, m, a in raised)
     ids = [r.event_id for r, _, _ in raised]
     if reaches(len(raised), needed, Comparison.AT_LEAST):
         return [

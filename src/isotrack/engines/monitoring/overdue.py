@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from isotrack.engines.monitoring.alerts import Alert, sort_alerts
 from isotrack.engines.monitoring.course import CourseView
+from isotrack.engines.monitoring.lab_readings import read_results
 from isotrack.engines.monitoring.lab_schedule import labs_due
-from isotrack.engines.monitoring.labs import read_results
 from isotrack.engines.monitoring.mood import mood_alerts
 from isotrack.engines.monitoring.policy_choice import choose_position
 from isotrack.knowledge import Knowledge

@@ -20,10 +20,10 @@ from isotrack.engines.monitoring.course import CourseView, course_view
 from isotrack.engines.monitoring.education import EducationItem, choose_education
 from isotrack.engines.monitoring.hold_models import SafetyStatus
 from isotrack.engines.monitoring.holds import clinical_safety
+from isotrack.engines.monitoring.lab_readings import read_results
 from isotrack.engines.monitoring.lab_schedule import LabDue, labs_due
 from isotrack.engines.monitoring.labs import (
     grade_alerts,
-    read_results,
     rise_alerts,
     stop_rule_alerts,
 )

@@ -142,4 +142,3 @@ def _counted_days(
         if product is not None:
             days.append(((day - first_day).days * HOURS_PER_DAY, mg, product))
     return first_day, days
-
