@@ -285,8 +285,34 @@ def _chronological(event: EventBase) -> tuple[dt.date, dt.time]:
 
 
 def events_of(events: Sequence[EventBase], kind: type[E]) -> list[E]:
-    """The events of one type, in the order given."""
+    """The events of one type, in the order given.
+
+    Every engine asks a course's event tuple for several types, and a six-month course has
+    dozens of events: a tuple is grouped by event class once and each leaf class read from the
+    groups (events of a class keep their order). A list, or a class with subclasses, is scanned.
+    """
+    if type(events) is tuple and not kind.__subclasses__():
+        return cast(list[E], list(_grouped(events).get(kind, ())))
     return [e for e in events if isinstance(e, kind)]
+
+
+# Groups of the event tuples asked for most recently. A tuple is immutable and kept alive by
+# its entry, so its id cannot be reused while the entry stands; the table is emptied when full.
+_GROUPED: dict[int, tuple[tuple[EventBase, ...], dict[type[EventBase], list[EventBase]]]] = {}
+_GROUPED_LIMIT = 256
+
+
+def _grouped(events: tuple[EventBase, ...]) -> dict[type[EventBase], list[EventBase]]:
+    found = _GROUPED.get(id(events))
+    if found is not None and found[0] is events:
+        return found[1]
+    grouped: dict[type[EventBase], list[EventBase]] = {}
+    for event in events:
+        grouped.setdefault(type(event), []).append(event)
+    if len(_GROUPED) >= _GROUPED_LIMIT:
+        _GROUPED.clear()
+    _GROUPED[id(events)] = (events, grouped)
+    return grouped
 
 
 def timeline_json_schema() -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import Timeline, effective_events, events_of
@@ -79,20 +79,18 @@ def course_intakes(
     progress: DoseProgress | None = None,
 ) -> CourseIntakes:
     """The intakes :func:`course_doses` lists, as arrays grouped by product and food."""
-    first_day, days = _counted_days(knowledge, timeline, as_of, progress)
+    days = _counted_days(knowledge, timeline, as_of, progress)
     hours = np.array(clock_hours(knowledge, doses_per_day))
     groups: dict[tuple[str, Food], tuple[Array, Array]] = {}
-    for product in sorted({product for _, _, product in days}):
-        mine = [(offset, mg) for offset, mg, each in days if each == product]
-        offsets = np.array([offset for offset, _ in mine], dtype=np.float64)
-        per_intake = np.array([mg for _, mg in mine], dtype=np.float64) / doses_per_day
-        time_h: Array = (offsets[:, None] + hours[None, :]).ravel()
-        dose_mg: Array = np.repeat(per_intake, hours.size)
+    for product in sorted(set(days.product.tolist())):
+        mine = days.product == product
+        time_h: Array = (days.offset_h[mine][:, None] + hours[None, :]).ravel()
+        dose_mg: Array = np.repeat(days.mg[mine] / doses_per_day, hours.size)
         groups[(product, food)] = (time_h, dose_mg)
-    if not days:
-        return CourseIntakes(first_day, groups, None, 0.0)
+    if not groups:
+        return CourseIntakes(days.first_day, groups, None, 0.0)
     last_time_h = max(float(time_h.max()) for time_h, _ in groups.values())
-    return CourseIntakes(first_day, groups, days[-1][2], last_time_h)
+    return CourseIntakes(days.first_day, groups, str(days.product[-1]), last_time_h)
 
 
 def course_doses(
@@ -110,35 +108,47 @@ def course_doses(
     ``progress`` is the dose engine's answer for the same course and day when the caller has it
     already; otherwise the dose engine runs here.
     """
-    first_day, days = _counted_days(knowledge, timeline, as_of, progress)
+    days = _counted_days(knowledge, timeline, as_of, progress)
     hours = clock_hours(knowledge, doses_per_day)
     doses = [
         Dose(offset + hour, mg / doses_per_day, product, food)
-        for offset, mg, product in days
+        for offset, mg, product in zip(
+            days.offset_h.tolist(), days.mg.tolist(), days.product.tolist(), strict=True
+        )
         for hour in hours
     ]
-    return first_day, doses
+    return days.first_day, doses
+
+
+@dataclass(frozen=True)
+class _CountedDays:
+    """Per counted day with a product known: hours from the first day's midnight, mg of the
+    day, and the product (the first dosing day is the first day counted)."""
+
+    first_day: dt.date | None
+    offset_h: NDArray[np.int64]
+    mg: Array
+    product: NDArray[np.object_]
 
 
 def _counted_days(
     knowledge: Knowledge, timeline: Timeline, as_of: dt.date, progress: DoseProgress | None
-) -> tuple[dt.date | None, list[tuple[int, float, str]]]:
-    """The first dosing day, and per counted day (hours from the first day's midnight, mg of
-    the day, product); a day with no product known is left out."""
+) -> _CountedDays:
     if progress is None:
         progress = evaluate_dose(knowledge, timeline, as_of)
     taken = progress.taken_mg_by_day
     if not taken:
-        return None, []
-    # Effective events are in date order, so the prescription in force on a day is found by
-    # bisection over the dates written.
+        nothing = np.zeros(0)
+        return _CountedDays(None, nothing.astype(np.int64), nothing, nothing.astype(object))
+    # Effective events are in date order, so the prescription in force on each day is found by
+    # a sorted search over the dates written; before any, the dose engine's product.
     prescriptions = events_of(effective_events(timeline), PrescriptionWritten)
-    written_on = [prescription.date for prescription in prescriptions]
-    first_day = taken[0][0]
-    days: list[tuple[int, float, str]] = []
-    for day, mg in taken:
-        written = bisect_right(written_on, day)
-        product = (prescriptions[written - 1].product if written else None) or progress.product
-        if product is not None:
-            days.append(((day - first_day).days * HOURS_PER_DAY, mg, product))
-    return first_day, days
+    written = np.array([p.date.toordinal() for p in prescriptions], dtype=np.int64)
+    ordinals = np.array([day.toordinal() for day, _ in taken], dtype=np.int64)
+    in_force = np.searchsorted(written, ordinals, side="right") - 1  # -1: none yet
+    choices = [p.product or progress.product for p in prescriptions] + [progress.product]
+    product = np.array(choices, dtype=object)[in_force]
+    known = product != None  # noqa: E711 (element-wise on an object array)
+    offset_h = (ordinals - ordinals[0]) * HOURS_PER_DAY
+    mg = np.array([mg for _, mg in taken], dtype=np.float64)
+    return _CountedDays(taken[0][0], offset_h[known], mg[known], product[known])
