@@ -30,7 +30,7 @@ def test_a_key_given_twice_is_refused_rather_than_the_last_one_winning() -> None
     assert "at most once" in allowed
 
 
-def test_a_document_nested_100000_levels_is_refused_before_parsing() -> None:
+def test_a_document_nested_100000_levels_is_refused_naming_where() -> None:
     with pytest.raises(IsotrackInputError) as error:
         read_json("[" * 100_000 + "]" * 100_000)
     field, value, allowed = _only_problem(error)
@@ -46,6 +46,18 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
 
 def test_nesting_up_to_the_limit_is_accepted() -> None:
     assert read_json("[" * 64 + "]" * 64) is not None
+
+
+def test_one_level_past_the_limit_deep_inside_an_event_is_refused_naming_where() -> None:
+    # Shallow enough for the parser, one level too deep for the limit: refused all the same.
+    nested = "[" * 62 + "1" + "]" * 62
+    text = '{"events": [{"note": ' + nested + "}]}"
+    with pytest.raises(IsotrackInputError) as error:
+        read_json(text)
+    field, value, _ = _only_problem(error)
+    assert field == "(nesting)"
+    assert f"character {text.index('[' * 62) + 61}" in str(value)
+    assert read_json(text, limits=JsonLimits(max_depth=65)) is not None
 
 
 def test_invalid_utf8_is_named_with_its_byte_offset() -> None:

@@ -91,12 +91,31 @@ class _DuplicateKey(ValueError):
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # rare: find the key given twice, to name it
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
+
+
+def _deepest(value: Any) -> int:
+    """How many objects and arrays are nested in a parsed document (0 for a bare value)."""
+    depth = 0
+    level = [value] if type(value) in (dict, list) else []
+    while level:
+        depth += 1
+        inner: list[Any] = []
+        for node in level:
+            inner.extend(
+                child
+                for child in (node.values() if type(node) is dict else node)
+                if type(child) in (dict, list)
+            )
+        level = inner
+    return depth
 
 
 def read_json(
@@ -120,14 +139,19 @@ def read_json(
     text = _decode_utf8(data, document) if isinstance(data, bytes) else data
     if text.startswith(_UTF8_BOM):
         text = text[1:]
-    _check_depth(text, document, limits.max_depth)
+    # The nesting limit is judged on the parsed value (one pass over its containers); the token
+    # scan that names the character where the limit is crossed runs only for a document refused
+    # for its depth, or one too deep for the parser itself.
     try:
-        return json.loads(
+        parsed = json.loads(
             text,
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
             object_pairs_hook=_object_without_duplicates,
         )
+    except RecursionError:
+        _check_depth(text, document, limits.max_depth)
+        _reject(document, "(nesting)", "too deep", f"at most {limits.max_depth} levels")
     except _NonFinite as exc:
         _reject(document, "(number)", exc.name, "finite numbers only")
     except _DuplicateKey as exc:
@@ -139,5 +163,6 @@ def read_json(
             f"{exc.msg} at line {exc.lineno} column {exc.colno}",
             "valid JSON",
         )
-    except RecursionError:  # depth is checked above; this only guards a changed limit
-        _reject(document, "(nesting)", "too deep", f"at most {limits.max_depth} levels")
+    if _deepest(parsed) > limits.max_depth:
+        _check_depth(text, document, limits.max_depth)
+    return parsed
