@@ -28,13 +28,9 @@ days and dose changes land on their real dates. Rules of counting (also in docs/
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Sequence
 
 from isotrack.domain.events import (
     Dispensed,
@@ -59,36 +55,13 @@ from isotrack.engines.dose_settings import (
     dose_sources,
     not_started_progress,
     setting_on,
-    weight_on,
 )
+from isotrack.engines.dose_walk import DoseWalk, at_least, walk_course
 from isotrack.engines.plan_warnings import EQUIVALENCE_FACTS
 from isotrack.engines.treatment_period import treatment_period
 from isotrack.knowledge import Knowledge
 
 __all__ = ["DoseProgress", "DoseTarget", "ProgressByWeight", "evaluate_dose"]
-
-_Item = TypeVar("_Item")
-_Found = TypeVar("_Found")
-
-
-@dataclass
-class _Walk:
-    """Running totals of the day-by-day walk."""
-
-    total_mg: float = 0.0
-    total_mg_per_kg: float | None = 0.0  # with the weight of each dose date
-    equivalent_mg: float = 0.0
-    days_taken: int = 0
-    days_missed: int = 0
-    days_paused: int = 0
-    days_without_supply: int = 0
-    dose_unknown_on: dt.date | None = None
-    weight_unknown_on: dt.date | None = None
-    supply_days: int = 0
-    paused: bool = False
-    reached_by_dose_date: dt.date | None = None
-    reached_by_latest: dt.date | None = None
-    mg_by_day: list[tuple[dt.date, float]] = field(default_factory=list)
 
 
 def evaluate_dose(
@@ -134,27 +107,8 @@ def evaluate_dose(
     pauses = {e.date: True for e in events_of(course_events, TreatmentPaused)}
     pauses.update({e.date: False for e in events_of(course_events, TreatmentResumed)})
 
-    walk = _Walk()
     last_day = min(as_of, end) if end is not None else as_of
-    for dispense in dispenses:
-        if dispense.date < start:
-            walk.supply_days += dispense.days_supply
-    supplied: dict[dt.date, int] = {}
-    for dispense in dispenses:
-        if dispense.date >= start:
-            supplied[dispense.date] = supplied.get(dispense.date, 0) + dispense.days_supply
-    setting_at = _latest_on(settings, [s.effective for s in settings], setting_on)
-    weight_at = _latest_on(weights, [w.date for w in weights], weight_on)
-    day = start
-    while day <= last_day:
-        if day in pauses:
-            walk.paused = pauses[day]
-        walk.supply_days += supplied.get(day, 0)
-        if period.breaks and period.in_break(day):
-            walk.days_paused += 1  # between a last dose and a recorded restart
-        else:
-            _walk_day(walk, day, start, setting_at, weight_at, missed, supply_checked, target)
-        day += dt.timedelta(days=1)
+    walk = walk_course(period, last_day, settings, weights, dispenses, missed, pauses, target)
     if walk.dose_unknown_on is not None:
         reasons.append(
             f"no prescription or dose change sets the dose on {walk.dose_unknown_on.isoformat()}: "
@@ -237,82 +191,21 @@ def evaluate_dose(
     )
 
 
-def _walk_day(
-    walk: _Walk,
-    day: dt.date,
-    start: dt.date,
-    setting_at: Callable[[dt.date], DoseSetting | None],
-    weight_at: Callable[[dt.date], float | None],
-    missed: set[dt.date],
-    supply_checked: bool,
-    target: DoseTarget | None,
-) -> None:
-    if walk.paused:
-        walk.days_paused += 1
-        return
-    if day in missed:
-        walk.days_missed += 1
-        return
-    if supply_checked and walk.supply_days <= 0:
-        walk.days_without_supply += 1
-        return
-    setting = setting_at(day)
-    if setting is None:
-        walk.dose_unknown_on = walk.dose_unknown_on or day
-        return
-    dose_mg = setting.dose_on(day, start)
-    walk.supply_days -= int(supply_checked)
-    walk.days_taken += 1
-    walk.total_mg += dose_mg
-    walk.mg_by_day.append((day, dose_mg))
-    if setting.product in EQUIVALENCE_FACTS:
-        walk.equivalent_mg += dose_mg
-    weight = weight_at(day)
-    if weight is None:
-        walk.weight_unknown_on = walk.weight_unknown_on or day
-        walk.total_mg_per_kg = None
-    elif walk.total_mg_per_kg is not None:
-        walk.total_mg_per_kg += dose_mg / weight
-        if (
-            target is not None
-            and walk.reached_by_dose_date is None
-            and _at_least(walk.total_mg_per_kg, target.low_mg_per_kg)
-        ):
-            walk.reached_by_dose_date = day
-
-
-def _latest_on(
-    items: Sequence[_Item],
-    dates: list[dt.date],
-    scan: Callable[[Sequence[_Item], dt.date], _Found | None],
-) -> Callable[[dt.date], _Found | None]:
-    """``scan(items, day)`` (the latest item dated on or before ``day``, read from it) as a
-    binary search over ``dates`` when they are in order, as the walk asks once per day."""
-    if any(later < earlier for earlier, later in itertools.pairwise(dates)):
-        return lambda day: scan(items, day)
-    found = [scan(items, day) for day in dates]  # what the scan reads on each item's own date
-    return lambda day: found[index] if (index := bisect.bisect_right(dates, day) - 1) >= 0 else None
-
-
-def _at_least(value: float, bound: float) -> bool:
-    return value >= bound or math.isclose(value, bound)
-
-
-def _unknown_weight_reason(walk: _Walk) -> str | None:
+def _unknown_weight_reason(walk: DoseWalk) -> str | None:
     if walk.weight_unknown_on is None:
         return None
     return f"no weight recorded on or before {walk.weight_unknown_on.isoformat()}, a dose date"
 
 
 def _reached_with_latest(
-    walk: _Walk, latest_weight: float | None, target: DoseTarget | None
+    walk: DoseWalk, latest_weight: float | None, target: DoseTarget | None
 ) -> dt.date | None:
     if latest_weight is None or target is None:
         return None
     running = 0.0
     for day, dose_mg in walk.mg_by_day:
         running += dose_mg
-        if _at_least(running / latest_weight, target.low_mg_per_kg):
+        if at_least(running / latest_weight, target.low_mg_per_kg):
             return day
     return None
 
@@ -320,7 +213,7 @@ def _reached_with_latest(
 def _by_weight(
     basis: WeightBasis,
     cumulative_mg_per_kg: float | None,
-    walk: _Walk,
+    walk: DoseWalk,
     target: DoseTarget | None,
     latest_weight: float | None,
     as_of: dt.date,
@@ -368,7 +261,7 @@ def _unknown(progress: ProgressByWeight) -> ProgressByWeight:
 def _equivalent(
     knowledge: Knowledge,
     settings: Sequence[DoseSetting],
-    walk: _Walk,
+    walk: DoseWalk,
     latest_weight: float | None,
     cumulative_mg: float | None,
 ) -> float | None:
