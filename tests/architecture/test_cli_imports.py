@@ -13,6 +13,8 @@ import pytest
 
 SCENARIO = Path(__file__).parents[1] / "programme/scenarios/us2023-cgp-full-course.json"
 SERVICE_LIBRARIES = ("sqlalchemy", "alembic", "fastapi", "starlette", "uvicorn")
+# Listing the commands needs neither the domain models nor the unit registry either.
+MODEL_LIBRARIES = ("pydantic", "pint")
 
 _PROBE = """
 import sys
@@ -26,9 +28,11 @@ print("LOADED:" + ",".join(loaded))
 """
 
 
-def _libraries_loaded(arguments: list[str]) -> list[str]:
+def _libraries_loaded(
+    arguments: list[str], libraries: tuple[str, ...] = SERVICE_LIBRARIES
+) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.replace("sys.argv[0]", repr(",".join(SERVICE_LIBRARIES))),
+        [sys.executable, "-c", _PROBE.replace("sys.argv[0]", repr(",".join(libraries))),
          *arguments],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
@@ -51,6 +55,10 @@ def test_commands_without_a_database_load_no_database_or_web_library(
     arguments: list[str],
 ) -> None:
     assert _libraries_loaded(arguments) == []
+
+
+def test_listing_the_commands_loads_no_model_or_unit_library() -> None:
+    assert _libraries_loaded(["--help"], MODEL_LIBRARIES) == []
 
 
 def test_the_probe_sees_a_library_a_command_does_load() -> None:

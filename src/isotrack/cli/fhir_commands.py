@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from isotrack.cli.app import app
 from isotrack.cli.output import emit_json, error_console, fail
 from isotrack.cli.timeline_commands import read_timeline_file
-from isotrack.domain.timeline import Timeline
+
+if TYPE_CHECKING:  # the command list must not load the domain models (issue 12)
+    from isotrack.domain.timeline import Timeline
 
 fhir_app = typer.Typer(
     help="FHIR R4: a course timeline as a Bundle, and a Bundle as a course timeline.",
