@@ -296,23 +296,40 @@ def events_of(events: Sequence[EventBase], kind: type[E]) -> list[E]:
     return [e for e in events if isinstance(e, kind)]
 
 
-# Groups of the event tuples asked for most recently. A tuple is immutable and kept alive by
-# its entry, so its id cannot be reused while the entry stands; the table is emptied when full.
-_GROUPED: dict[int, tuple[tuple[EventBase, ...], dict[type[EventBase], list[EventBase]]]] = {}
-_GROUPED_LIMIT = 256
+# What was worked out from the event tuples read most recently (their groups by class, their
+# treatment period on a day). A tuple of frozen events cannot change, and its entry keeps it
+# alive, so its id cannot be reused while the entry stands; the table is emptied when full.
+_OF_EVENTS: dict[int, tuple[tuple[EventBase, ...], dict[Hashable, Any]]] = {}
+_OF_EVENTS_LIMIT = 256
+
+
+def derived_of_events(events: tuple[EventBase, ...], key: Hashable, build: Callable[[], T]) -> T:
+    """What ``build()`` makes of an event tuple, kept under ``key`` while the tuple is recent.
+
+    For a view several engines compute from the same tuple (a course's effective events) when
+    they hold the tuple rather than the timeline.
+    """
+    found = _OF_EVENTS.get(id(events))
+    if found is None or found[0] is not events:
+        if len(_OF_EVENTS) >= _OF_EVENTS_LIMIT:
+            _OF_EVENTS.clear()
+        found = _OF_EVENTS[id(events)] = (events, {})
+    memo = found[1]
+    try:
+        return cast(T, memo[key])
+    except KeyError:
+        value = memo[key] = build()
+        return value
 
 
 def _grouped(events: tuple[EventBase, ...]) -> dict[type[EventBase], list[EventBase]]:
-    found = _GROUPED.get(id(events))
-    if found is not None and found[0] is events:
-        return found[1]
-    grouped: dict[type[EventBase], list[EventBase]] = {}
-    for event in events:
-        grouped.setdefault(type(event), []).append(event)
-    if len(_GROUPED) >= _GROUPED_LIMIT:
-        _GROUPED.clear()
-    _GROUPED[id(events)] = (events, grouped)
-    return grouped
+    def build() -> dict[type[EventBase], list[EventBase]]:
+        grouped: dict[type[EventBase], list[EventBase]] = {}
+        for event in events:
+            grouped.setdefault(type(event), []).append(event)
+        return grouped
+
+    return derived_of_events(events, "groups by class", build)
 
 
 def timeline_json_schema() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from isotrack.domain.events import CourseEnded, CourseStarted, Dispensed, EventBase
-from isotrack.domain.timeline import Timeline, effective_events, events_of
+from isotrack.domain.timeline import Timeline, derived_of_events, effective_events, events_of
 
 StartBasis = Literal["course_start", "first_dispense"]
 
@@ -67,7 +67,8 @@ class TreatmentPeriod(BaseModel):
 
 
 def treatment_period(events: Sequence[EventBase], on: dt.date) -> TreatmentPeriod:
-    """The first and last dose of the course as they stand on ``on``.
+    """The first and last dose of the course as they stand on ``on`` (worked out once per event
+    tuple and day: the snapshot, dose, response and course engines ask for the same one).
 
     ``events`` are the course's effective events in date order (``effective_events``); events
     dated after ``on`` may be included and are not used, except as stated below.
@@ -92,6 +93,12 @@ def treatment_period(events: Sequence[EventBase], on: dt.date) -> TreatmentPerio
       treatment happened and is over; the end stands with an unknown start, so the rules that
       run after the last dose (contraception, pregnancy tests) still apply.
     """
+    if isinstance(events, tuple):
+        return derived_of_events(events, ("treatment_period", on), lambda: _period(events, on))
+    return _period(events, on)
+
+
+def _period(events: Sequence[EventBase], on: dt.date) -> TreatmentPeriod:
     first_recorded = next(iter(events_of(events, CourseStarted)), None)
     known = [e for e in events if e.date <= on]
     notes: list[str] = []
