@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -62,6 +63,9 @@ async def _refresh_daily(*jobs: tuple[str, Callable[[], int]]) -> None:
 def _warm_up(service: Service) -> None:
     service.knowledge()
     tls_context()
+    # What lives as long as the process (modules, the knowledge base, the app) leaves the
+    # cyclic collector's view, so that its full collections during requests skip it.
+    gc.freeze()
 
 
 def create_app(
