@@ -33,6 +33,16 @@ PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address c
 # Patients whose open alerts the today page opens above the list (each is read and assessed
 # for it; the others are counted, and the list's filters find them).
 OPEN_ALERT_COURSES = 10
+# The course page's sections, each also a page of its own (``?tab=``) so that a phone shows one
+# short page at a time without any script; without ``tab`` every section shows in this order.
+COURSE_TABS = (
+    ("overview", "Overview"),
+    ("checklist", "Programme checklist"),
+    ("dose", "Dose and plan"),
+    ("monitoring", "Monitoring and labs"),
+    ("safety", "Safety"),
+    ("history", "History"),
+)
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -122,6 +132,7 @@ def course_page_with(
     review_errors: dict[str, str] | None = None,
     prescribe: PrescribeState | None = None,
     status_code: int = 200,
+    tab: str = "",
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
     source = knowledge()
@@ -153,6 +164,9 @@ def course_page_with(
         "course.html",
         {
             "course": view,
+            "tabs": COURSE_TABS,
+            "tab": tab if tab in dict(COURSE_TABS) else "",
+            "as_of_param": as_of.isoformat() if as_of else "",
             "decision": view.decision,
             "alerts": view.alerts,
             "requirements": view.requirements,
@@ -182,14 +196,14 @@ def course_page_with(
 
 
 @router.get("/courses/{course_id}", response_class=HTMLResponse, include_in_schema=False)
-def course_page(request: Request, course_id: str, as_of: str = "") -> Response:
+def course_page(request: Request, course_id: str, as_of: str = "", tab: str = "") -> Response:
     day = None
     if as_of:
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             day = None
-    return course_page_with(request, course_id, as_of=day)
+    return course_page_with(request, course_id, as_of=day, tab=tab)
 
 
 def rejected_state(form: EventForm, values: Any, error: FormErrors) -> dict[str, dict[str, Any]]:
