@@ -48,6 +48,9 @@ users = Table(
     Column("patient_id", String(100), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(40), nullable=False),
+    # A prescriber's id in the programme (the iPLEDGE prescriber id), typed once and put into
+    # each prescription form; every prescription event still records the id it was signed with.
+    Column("programme_id", String(60), nullable=True),
 )
 
 patients = Table(

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
-from isotrack.service import clinic_settings, courses, prescribing, worklist
+from isotrack.service import clinic_settings, courses, prescriber_ids, prescribing, worklist
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -180,7 +180,13 @@ def course_page_with(
             "forms": forms,
             "form_state": form_state or {},
             "open_form": open_form,
-            "defaults": {"date": today(request).isoformat()},
+            "defaults": {
+                "date": today(request).isoformat(),
+                # The prescription form starts with the prescriber's programme id (account page).
+                "prescriber_id": prescriber_ids.programme_id_for_prescribing(
+                    service(request), user.user
+                ),
+            },
             "dynamic_choices": {"target_id": _void_choices(timeline)},
             "safety": safety,
             "prescribe": prescribe,

@@ -1,5 +1,6 @@
 """The today list names a pre-treatment requirement that no longer applies (decision 45): each
-worklist row keeps those requirements and the day treatment began.
+worklist row keeps those requirements and the day treatment began. A prescriber's programme id
+(the iPLEDGE prescriber id) is kept on the account, to fill each prescription form.
 
 Revision ID: 0011
 Revises: 0010
@@ -26,9 +27,13 @@ def upgrade() -> None:
     # Rows are derived: the next refresh (or the prescriber's next look at the list) works
     # every row out again, with the new columns filled.
     op.execute("UPDATE worklist SET as_of = '1970-01-01'")
+    with op.batch_alter_table("users") as table:
+        table.add_column(sa.Column("programme_id", sa.String(60), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as table:
+        table.drop_column("programme_id")
     with op.batch_alter_table("worklist") as table:
         table.drop_column("treatment_began")
         table.drop_column("no_longer_applies")
