@@ -53,8 +53,8 @@ def test_the_id_kept_on_the_account_fills_the_form_and_is_recorded(demo: Demo) -
         before = web.get(f"/courses/{jonas}?tab=dose").text
         assert 'value=""' in prescription_field(before)  # nothing kept yet: an empty field
 
-        saved = web.post("/account/programme-id", data={"csrf_token": csrf,
-                                                        "programme_id": f"  {LEE_ID} "})  # fmt: skip
+        typed = {"csrf_token": csrf, "programme_id": f"  {LEE_ID} "}  # spaces around are dropped
+        saved = web.post("/account/programme-id", data=typed)
         assert saved.status_code == 200 and "Your programme id is saved" in saved.text
         assert f'value="{LEE_ID}"' in saved.text
 
