@@ -207,6 +207,23 @@ def not_found(what: str) -> RecordNotFound:
     return RecordNotFound(f"no record {what!r} that you may see")
 
 
+def recordable_types(user: User) -> frozenset[str]:
+    """The event types this user's role records, and so may correct (void or amend)."""
+    return EVENT_TYPES_BY_ROLE.get(user.role, frozenset())
+
+
+def require_correctable(user: User, target_type: str, target_id: str) -> None:
+    """A void or an amendment counts as recording its target's type again: a designee who may
+    not sign a prescription may not change or withdraw one either (nor an alert review)."""
+    allowed = recordable_types(user)
+    if target_type not in allowed:
+        raise EventTypeNotAllowed(
+            f"role {user.role.value!r} may not correct {target_type!r} events",
+            [FieldProblem("body", "target_id", target_id,
+                          f"an event of a type your role records, not {target_type!r}")],
+        )  # fmt: skip
+
+
 def require_event_type(user: User, event_type: str) -> None:
     """:class:`EventTypeNotAllowed` naming the ``type`` field and the types this role may
     record."""

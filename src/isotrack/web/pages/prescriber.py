@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.service import clinic_settings, courses, prescriber_ids, prescribing, worklist
+from isotrack.service.access import recordable_types
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -113,12 +114,15 @@ def _flash_recorded(request: Request) -> None:
         }
 
 
-def _void_choices(timeline: Any) -> list[tuple[str, str]]:
+def _void_choices(timeline: Any, recordable: frozenset[str]) -> list[tuple[str, str]]:
+    """The events this role may withdraw: standing, and of a type the role records."""
     statuses = event_statuses(timeline.events)
     return [
         (e.id, f"{e.date.isoformat()} {EVENT_LABELS.get(e.type, e.type)} ({e.id})")
         for e in reversed(timeline.events)
-        if statuses[e.id] is not EventStatus.VOIDED and e.type not in ("void",)
+        if statuses[e.id] is not EventStatus.VOIDED
+        and e.type not in ("void",)
+        and e.type in recordable
     ]
 
 
@@ -147,8 +151,10 @@ def course_page_with(
     if form_state is None and prescribe is None and review_errors is None:
         _flash_recorded(request)
     every_form = event_forms(source)
-    # The prescription has its own form with the order-entry checks (templates/_prescribe).
-    forms = [f for key, f in every_form.items() if key != "prescription"]
+    # Only the forms the service would accept from this role (a designee signs no
+    # prescription); the prescription has its own form with the order-entry checks.
+    recordable = recordable_types(user.user)
+    forms = [f for key, f in every_form.items() if key != "prescription" and f.type in recordable]
     safety = safety_view(source, timeline, day)
     can_sign = user.role == Role.PRESCRIBER.value
     signer = prescribing.who_signs(service(request), user.user)
@@ -174,7 +180,11 @@ def course_page_with(
             "lab_charts": view.lab_charts,
             "schedule": view.schedule,
             "history": view.history,
-            "amend_fields": amend_fields(timeline.events),
+            "amend_fields": {
+                e.id: fields
+                for e in timeline.events
+                if e.type in recordable and (fields := amend_fields([e]).get(e.id))
+            },
             "plan": plan_section(service(request), user.user, course_id),
             "unavailable": view.unavailable,
             "forms": forms,
@@ -187,7 +197,7 @@ def course_page_with(
                     service(request), user.user
                 ),
             },
-            "dynamic_choices": {"target_id": _void_choices(timeline)},
+            "dynamic_choices": {"target_id": _void_choices(timeline, recordable)},
             "safety": safety,
             "prescribe": prescribe,
             "can_review": can_sign,
