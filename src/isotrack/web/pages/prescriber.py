@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
 from isotrack.service import clinic_settings, courses, prescriber_ids, prescribing, worklist
-from isotrack.service.access import recordable_types
+from isotrack.service.access import recordable_types, within_reach
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -153,11 +153,18 @@ def course_page_with(
     every_form = event_forms(source)
     # Only the forms the service would accept from this role (a designee signs no
     # prescription); the prescription has its own form with the order-entry checks.
-    recordable = recordable_types(user.user)
+    # A course opened by breaking the glass (another prescriber's patient) is read only.
+    header = course.header
+    emergency = not within_reach(user.user, header.patient_id, header.prescriber_user_id)
+    recordable = frozenset() if emergency else recordable_types(user.user)
     forms = [f for key, f in every_form.items() if key != "prescription" and f.type in recordable]
     safety = safety_view(source, timeline, day)
-    can_sign = user.role == Role.PRESCRIBER.value
-    signer = prescribing.who_signs(service(request), user.user)
+    can_sign = user.role == Role.PRESCRIBER.value and not emergency
+    signer = (
+        "the patient's prescriber"
+        if emergency
+        else prescribing.who_signs(service(request), user.user)
+    )
     prescribe = prescribe or PrescribeState(
         can_sign=can_sign,
         signer=signer,
@@ -171,6 +178,8 @@ def course_page_with(
         {
             "course": view,
             "tabs": COURSE_TABS,
+            "emergency": emergency,
+            "recordable": recordable,
             "tab": tab if tab in dict(COURSE_TABS) else "",
             "as_of_param": as_of.isoformat() if as_of else "",
             "decision": view.decision,
