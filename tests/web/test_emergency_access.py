@@ -70,8 +70,8 @@ def test_a_covering_prescriber_opens_a_course_read_only_with_a_logged_reason(dem
         assert nobody.status_code == 422 and "No patient has the record number" in nobody.text
         assert web.get(f"/courses/{course}").status_code == 404  # still closed
 
-        opened = web.post("/emergency-access", data={"csrf_token": csrf, "patient": "demo-02",
-                                                      "reason": REASON}, follow_redirects=False)  # fmt: skip
+        stated = {"csrf_token": csrf, "patient": "demo-02", "reason": REASON}
+        opened = web.post("/emergency-access", data=stated, follow_redirects=False)
         assert opened.status_code == 303 and opened.headers["location"] == f"/courses/{course}"
         page = web.get(f"/courses/{course}")
         assert page.status_code == 200 and 'id="emergency-notice"' in page.text
