@@ -97,7 +97,14 @@ def test_the_today_list_does_not_call_rosa_overdue(clinic: tuple[str, str]) -> N
                     r"(?:(?!</tr>).)*</tr>", page, re.S)  # fmt: skip
     assert row is not None, page
     assert "overdue" not in row.group(0).lower()
-    assert "confirmation" not in row.group(0).lower()
+    # Decision 45, one truth: the row names what lapsed, in the prescriber's words, as the
+    # checklist does; it asks for nothing.
+    lapsed = re.search(r'<span class="muted lapsed">([^<]*)</span>', row.group(0))
+    assert lapsed is not None, row.group(0)
+    assert lapsed.group(1) == (
+        "Confirmation test no longer applies (treatment began 7 October 2026)"
+    )
+    assert "confirmation" not in row.group(0).replace(lapsed.group(0), "").lower()
 
 
 def test_the_dispense_decision_carries_the_same_note(clinic: tuple[str, str]) -> None:

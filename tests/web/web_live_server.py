@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,8 +71,9 @@ class ServerClock:
 
 
 @contextmanager
-def live_server(directory: Path, users: dict[str, Role]) -> Iterator[LiveServer]:
-    """Migrate a new store, add ``users`` (all with PASSWORD), serve it until the block ends."""
+def live_server(directory: Path, users: dict[str, Role], **settings: Any) -> Iterator[LiveServer]:
+    """Migrate a new store, add ``users`` (all with PASSWORD), serve it until the block ends;
+    ``settings`` add to the server's (an SMTP server for the reminder e-mails, say)."""
     url = f"sqlite:///{directory / 'isotrack.sqlite'}"
     database = open_database(url)
     upgrade_schema(database)
@@ -81,7 +83,8 @@ def live_server(directory: Path, users: dict[str, Role]) -> Iterator[LiveServer]
     database.dispose()
     clock = ServerClock()
     app = create_app(
-        Settings(database_url=url, secret_key="browser-test-secret-key-0123456789"), today=clock
+        Settings(database_url=url, secret_key="browser-test-secret-key-0123456789", **settings),
+        today=clock,
     )
     port = _free_port()
     server = uvicorn.Server(

@@ -49,8 +49,13 @@ def access_log(
 
 @router.post(
     "/break-glass",
-    summary="Admin: open one patient's record in an emergency, with a reason (logged)",
-    responses={403: {"description": "admins only"}, 404: {"description": "no such patient"}},
+    summary="Open one patient's record in an emergency, with a reason (logged): an admin, or "
+    "a prescriber covering for a colleague (who may then read the patient's courses for a "
+    "clinic shift, never record in them)",
+    responses={
+        403: {"description": "admins and prescribers only"},
+        404: {"description": "no such patient"},
+    },
 )
 async def break_glass(
     body: BreakGlass,

@@ -29,6 +29,10 @@ class WorklistEntry:
     blocking_requirement: str  # the first unmet requirement that gates the dispense, or ""
     hold_item9: bool = False  # one of the holds is a PHQ-9 item-9 answer
     hold_since: dt.date | None = None  # the day the oldest hold was raised
+    # Conditions of the first dispense not met on record when treatment began (decision 45):
+    # their requirement ids and that day, so the list names what no longer applies.
+    no_longer_applies: tuple[str, ...] = ()
+    treatment_began: dt.date | None = None
 
     @property
     def urgency(self) -> int:

@@ -69,8 +69,12 @@ def worklist_entry(knowledge: Knowledge, timeline: Timeline, as_of: dt.date) -> 
     else:
         status = "on_track"
     raised = [h.date for h in decision.clinical_holds]
+    lapsed = [r for r in programme.requirements if r.no_longer_applies_since is not None]
     return WorklistEntry(
         as_of, status, next_due, critical + warnings, critical, holds, blocking,
         hold_item9=any(h.code == ITEM9_CODE for h in decision.clinical_holds),
         hold_since=min(raised) if raised else None,
+        no_longer_applies=tuple(r.id for r in lapsed),
+        treatment_began=min((r.no_longer_applies_since for r in lapsed
+                             if r.no_longer_applies_since), default=None),
     )  # fmt: skip

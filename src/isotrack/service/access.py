@@ -36,7 +36,7 @@ class Action(StrEnum):
     READ_AGGREGATES = "read_aggregates"
     RUN_AUDIT = "run_audit"  # a population audit of the whole store (pseudonymised outputs)
     READ_ACCESS_LOG = "read_access_log"  # who saw a patient's record (prescriber, auditor)
-    BREAK_GLASS = "break_glass"  # an admin's logged, reasoned look at one patient's record
+    BREAK_GLASS = "break_glass"  # a logged, reasoned look at a record out of one's reach
     READ_ACCOUNTS = "read_accounts"  # the list of accounts, roles and links (admin, auditor)
     REVIEW_ACCESS_LOG = "review_access_log"  # the whole access log, filtered (admin, auditor)
     READ_SETTINGS = "read_settings"  # the clinic's and the programme's settings
@@ -70,7 +70,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CHANGE_SETTINGS,
         }
     ),
-    Role.PRESCRIBER: _CLINIC | {Action.READ_ACCESS_LOG},
+    # A prescriber may also break the glass: read, for a while, the course of a patient in
+    # another prescriber's care (covering in an emergency), with a reason, logged.
+    Role.PRESCRIBER: _CLINIC | {Action.READ_ACCESS_LOG, Action.BREAK_GLASS},
     Role.DESIGNEE: _CLINIC,
     # The pharmacy sees decisions and prescriptions, not the clinical record.
     Role.PHARMACIST: frozenset(
@@ -205,6 +207,23 @@ def require_patient(
 
 def not_found(what: str) -> RecordNotFound:
     return RecordNotFound(f"no record {what!r} that you may see")
+
+
+def recordable_types(user: User) -> frozenset[str]:
+    """The event types this user's role records, and so may correct (void or amend)."""
+    return EVENT_TYPES_BY_ROLE.get(user.role, frozenset())
+
+
+def require_correctable(user: User, target_type: str, target_id: str) -> None:
+    """A void or an amendment counts as recording its target's type again: a designee who may
+    not sign a prescription may not change or withdraw one either (nor an alert review)."""
+    allowed = recordable_types(user)
+    if target_type not in allowed:
+        raise EventTypeNotAllowed(
+            f"role {user.role.value!r} may not correct {target_type!r} events",
+            [FieldProblem("body", "target_id", target_id,
+                          f"an event of a type your role records, not {target_type!r}")],
+        )  # fmt: skip
 
 
 def require_event_type(user: User, event_type: str) -> None:

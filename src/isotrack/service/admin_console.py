@@ -18,7 +18,14 @@ from isotrack.store import accounts as store_accounts
 from isotrack.store.access_log import AccessEntry, search_accesses
 from isotrack.store.accounts import LiveSession
 from isotrack.store.second_factors import confirmed_user_ids
-from isotrack.store.users import Role, User, list_users, user_by_id, user_by_username
+from isotrack.store.users import (
+    Role,
+    User,
+    list_users,
+    programme_ids,
+    user_by_id,
+    user_by_username,
+)
 
 __all__ = [
     "AccessLogPage",
@@ -43,6 +50,7 @@ class AccountRow:
     linked_to_patient: bool
     second_factor_on: bool
     live_sessions: int
+    programme_id: str | None = None  # a prescriber's programme (iPLEDGE) id
 
 
 def accounts_overview(service: Service, user: User) -> list[AccountRow]:
@@ -54,6 +62,7 @@ def accounts_overview(service: Service, user: User) -> list[AccountRow]:
         everyone = list_users(connection)
         with_factor = confirmed_user_ids(connection)
         sessions = store_accounts.live_sessions(connection)
+        programme = programme_ids(connection)
     names = {u.id: u.username for u in everyone}
     counts: dict[str, int] = {}
     for session in sessions:
@@ -65,6 +74,7 @@ def accounts_overview(service: Service, user: User) -> list[AccountRow]:
             u.patient_id is not None,
             u.id in with_factor,
             counts.get(u.id, 0),
+            programme.get(u.id),
         )
         for u in everyone
     ]

@@ -10,6 +10,7 @@ read a record without leaving a row. The door (``web``, ``api``, ``fhir``, ``cds
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from contextvars import ContextVar, Token
@@ -19,7 +20,12 @@ from typing import Literal
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.service.access import Action, not_found, require, within_reach
 from isotrack.service.context import Service
-from isotrack.store.access_log import AccessEntry, accesses_of_patient, append_access
+from isotrack.store.access_log import (
+    AccessEntry,
+    accesses_of_patient,
+    append_access,
+    opened_in_emergency_since,
+)
 from isotrack.store.patients import PatientRecord, patient_record
 from isotrack.store.users import Role, User
 
@@ -27,6 +33,7 @@ __all__ = [
     "AccessEntry",
     "access_log_of_patient",
     "break_glass",
+    "emergency_reach",
     "entering",
     "export_access_log",
     "record_access",
@@ -36,6 +43,10 @@ __all__ = [
 AccessAction = Literal["read", "change", "break-glass"]
 _DOOR: ContextVar[str] = ContextVar("isotrack_door", default="cli")
 MIN_REASON_CHARACTERS = 10
+# How long a prescriber's break-glass lets them read the patient's courses: one clinic shift.
+# Past it, a new reason is asked; each look is logged as any read is.
+EMERGENCY_READ_HOURS = 12
+_EMERGENCY_ACTIONS = frozenset({Action.READ_COURSE, Action.OPEN_COURSE})
 # How an EHR's CDS Hooks client stands in the access log, where a person's account would.
 EHR_CLIENT_USER_ID = "cds-client"
 EHR_CLIENT_ROLE = "ehr"
@@ -138,8 +149,10 @@ def export_access_log(entries: list[AccessEntry], form: Literal["csv", "json"]) 
 
 
 def break_glass(service: Service, admin: User, patient_id: str, reason: str) -> PatientRecord:
-    """An admin's emergency look at one patient's record: refused without a reason of at
-    least :data:`MIN_REASON_CHARACTERS` characters, logged with it before anything is shown."""
+    """An emergency look at one patient's record (an admin's, or a prescriber's covering for
+    a colleague): refused without a reason of at least :data:`MIN_REASON_CHARACTERS`
+    characters, logged with it before anything is shown. A prescriber may then read the
+    patient's courses for :data:`EMERGENCY_READ_HOURS` (:func:`emergency_reach`)."""
     require(admin, Action.BREAK_GLASS)
     if len(reason.strip()) < MIN_REASON_CHARACTERS:
         raise IsotrackInputError(
@@ -159,3 +172,15 @@ def break_glass(service: Service, admin: User, patient_id: str, reason: str) -> 
         raise not_found(patient_id)
     record_access(service, admin, patient_id, None, "break-glass", reason=reason.strip())
     return record
+
+
+def emergency_reach(service: Service, user: User, action: Action, patient_id: str) -> bool:
+    """Whether a prescriber broke the glass on this patient within the last
+    :data:`EMERGENCY_READ_HOURS` hours: they may read the courses, never record in them."""
+    if user.role is not Role.PRESCRIBER or action not in _EMERGENCY_ACTIONS:
+        return False
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=EMERGENCY_READ_HOURS)
+    with service.database.reading() as connection:
+        return opened_in_emergency_since(
+            connection, user.id, patient_id, since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        )

@@ -13,12 +13,15 @@ from isotrack.domain.events import (
     ContraceptionRecorded,
     CoursePlanned,
     Dispensed,
+    EventAmended,
     EventBase,
+    EventVoided,
     PregnancyTestTaken,
     PrescriptionWritten,
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
 from isotrack.engines.programme import home_test_accepted
+from isotrack.service.access import require_correctable
 from isotrack.service.context import Service
 from isotrack.service.order_entry import require_known_alert, require_signable
 from isotrack.service.patient_self import patient_enters_monthly_steps
@@ -33,6 +36,10 @@ def role_check(
     knowledge = service.knowledge()
 
     def check(timeline: Timeline, event: EventBase) -> None:
+        if isinstance(event, EventVoided | EventAmended):
+            target = next((e for e in timeline.events if e.id == event.target_id), None)
+            if target is not None:  # an unknown target is refused with the timeline's rules
+                require_correctable(user, target.type, target.id)
         if user.role is Role.PATIENT and isinstance(event, PregnancyTestTaken):
             if event.setting != "home":
                 raise rejected_field(

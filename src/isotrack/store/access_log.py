@@ -58,6 +58,24 @@ def append_access(
     )
 
 
+def opened_in_emergency_since(
+    connection: Connection, user_id: str, patient_id: str, since: str
+) -> bool:
+    """Whether the user broke the glass on this patient's record at or after ``since`` (ISO
+    8601 UTC text, compared as text as ``search_accesses`` does)."""
+    found = connection.execute(
+        select(access_log.c.id)
+        .where(
+            access_log.c.user_id == user_id,
+            access_log.c.patient_id == patient_id,
+            access_log.c.action == "break-glass",
+            access_log.c.at >= since,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def accesses_of_patient(connection: Connection, patient_id: str) -> list[AccessEntry]:
     """Every recorded access to one patient's record, oldest first."""
     rows = connection.execute(

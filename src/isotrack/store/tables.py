@@ -48,6 +48,9 @@ users = Table(
     Column("patient_id", String(100), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", String(40), nullable=False),
+    # A prescriber's id in the programme (the iPLEDGE prescriber id), typed once and put into
+    # each prescription form; every prescription event still records the id it was signed with.
+    Column("programme_id", String(60), nullable=True),
 )
 
 patients = Table(
@@ -196,6 +199,9 @@ worklist = Table(
     # The order of the today page's open-alert panel: an item-9 answer first, then oldest.
     Column("hold_item9", Boolean, nullable=False, server_default=false()),
     Column("hold_since", Date, nullable=True),
+    # Requirement ids (space-separated) that no longer apply since treatment began on that day.
+    Column("no_longer_applies", String(300), nullable=False, server_default=""),
+    Column("treatment_began", Date, nullable=True),
     # Copied from the course and its patient when the row is written, so that a page of the
     # list is one index range of one table (patients are never renamed or moved to another
     # prescriber today; whatever does that must rewrite the patient's rows in its transaction).

@@ -203,6 +203,24 @@ def list_users(connection: Connection) -> list[User]:
     return [_user(row) for row in rows]
 
 
+def programme_id_of(connection: Connection, user_id: str) -> str | None:
+    """The prescriber's programme id kept on the account, or None."""
+    found = connection.execute(select(users.c.programme_id).where(users.c.id == user_id))
+    return found.scalar_one_or_none()
+
+
+def programme_ids(connection: Connection) -> dict[str, str]:
+    """Every programme id kept on an account, by user id."""
+    found = connection.execute(
+        select(users.c.id, users.c.programme_id).where(users.c.programme_id.is_not(None))
+    )
+    return {row.id: row.programme_id for row in found}
+
+
+def set_programme_id(connection: Connection, user_id: str, programme_id: str | None) -> None:
+    connection.execute(update(users).where(users.c.id == user_id).values(programme_id=programme_id))
+
+
 def set_user_active(connection: Connection, user_id: str, active: bool) -> None:
     """Deactivate (or reactivate) an account; deactivation also revokes its sessions."""
     connection.execute(update(users).where(users.c.id == user_id).values(active=active))

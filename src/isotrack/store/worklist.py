@@ -48,6 +48,8 @@ def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> 
             blocking_requirement=entry.blocking_requirement[:300],
             hold_item9=entry.hold_item9,
             hold_since=entry.hold_since,
+            no_longer_applies=" ".join(entry.no_longer_applies)[:300],
+            treatment_began=entry.treatment_began,
             prescriber_user_id=owner.prescriber_user_id,
             patient_id=owner.patient_id,
             patient_name=owner.display_name,
@@ -115,6 +117,8 @@ def page_of_rows(
                 blocking_requirement=r.blocking_requirement,
                 hold_item9=bool(r.hold_item9),
                 hold_since=r.hold_since,
+                no_longer_applies=tuple(r.no_longer_applies.split()),
+                treatment_began=r.treatment_began,
             ),
         )
         for r in connection.execute(query)

@@ -98,6 +98,7 @@ def mount_web(app: FastAPI) -> None:
         auth,
         biology,
         course_plan,
+        emergency,
         patient,
         patient_self,
         pharmacist,
@@ -123,6 +124,7 @@ def mount_web(app: FastAPI) -> None:
         patient_self,
         auditor,
         search,
+        emergency,
         admin,
         admin_records,
     ):

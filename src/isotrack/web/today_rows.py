@@ -26,6 +26,15 @@ STATUS_LABELS: dict[str, str] = {
 }
 assert set(STATUS_LABELS) == set(STATUS_ORDER)
 
+# Conditions of the first dispense that can lapse once treatment began (decision 45), in the
+# prescriber's short words; any other is named "a pre-treatment requirement".
+LAPSED_WORDS: dict[str, str] = {
+    "test.screening": "screening pregnancy test",
+    "test.confirmation": "confirmation test",
+    "test.before_first_prescription": "pregnancy test before the first prescription",
+    "initiation.two_prescribers": "second prescriber's agreement",
+}
+
 
 @dataclass(frozen=True)
 class TodayRow:
@@ -41,6 +50,9 @@ class TodayRow:
     headline: str
     more: str
     next_action: str
+    # What no longer applies since treatment began, e.g. "confirmation test no longer applies
+    # (treatment began 3 March 2026)"; "" when nothing lapsed.
+    lapsed: str = ""
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -102,11 +114,27 @@ class WorklistLine(Protocol):
     def entry(self) -> WorklistEntry: ...
 
 
+def lapsed_words(entry: WorklistEntry) -> str:
+    """The pre-treatment requirements that no longer apply, in one line; "" when none."""
+    if not entry.no_longer_applies:
+        return ""
+    names = list(
+        dict.fromkeys(
+            LAPSED_WORDS.get(req_id, "a pre-treatment requirement")
+            for req_id in entry.no_longer_applies
+        )
+    )
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "no longer applies" if len(names) == 1 else "no longer apply"
+    began = f" (treatment began {_date(entry.treatment_began)})" if entry.treatment_began else ""
+    return f"{listed[:1].upper()}{listed[1:]} {verb}{began}"
+
+
 def today_row(row: WorklistLine) -> TodayRow:
     """One line of the list from a worklist row (course, patient, policy and its entry)."""
     entry = row.entry
     label, badge, headline, more, action = _words(entry)
     return TodayRow(
         row.course_id, row.patient_id, row.patient_name, row.policy,
-        entry.urgency, label, badge, headline, more, action,
+        entry.urgency, label, badge, headline, more, action, lapsed_words(entry),
     )  # fmt: skip

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError, RecordNotFound
-from isotrack.service import accounts, second_factor
+from isotrack.service import accounts, prescriber_ids, second_factor
 from isotrack.web.session import WebUser, check_csrf, require_user, service
 from isotrack.web.templating import render
 
@@ -30,6 +30,8 @@ def _page(
     notice: str | None = None,
     status_code: int = 200,
     code_error: str | None = None,
+    programme_id_error: str | None = None,
+    programme_id_typed: str | None = None,
 ) -> HTMLResponse:
     sessions = [
         {
@@ -57,6 +59,11 @@ def _page(
             "factor_state": state,
             "enrolment": enrolment,
             "code_error": code_error,
+            "is_prescriber": user.role == "prescriber",
+            "programme_id": programme_id_typed
+            if programme_id_typed is not None
+            else prescriber_ids.programme_id_for_prescribing(service(request), user.user),
+            "programme_id_error": programme_id_error,
         },
         status_code=status_code,
     )
@@ -68,6 +75,7 @@ def security_page(request: Request, done: str = "") -> Response:
     notices = {
         "password": "Your password is changed. Your other sessions have ended.",
         "ended": "That session has ended.",
+        "programme_id": "Your programme id is saved; new prescription forms start with it.",
         "factor": "Your sign-in code is on: from now on you sign in with your password and a "
         "code from your app. Your other sessions have ended.",
     }
@@ -94,6 +102,21 @@ async def change_password(request: Request) -> Response:
         }
         return _page(request, user, errors=errors, status_code=422)
     return RedirectResponse("/account/security?done=password", status_code=303)
+
+
+@router.post("/account/programme-id", include_in_schema=False)
+async def change_programme_id(request: Request) -> Response:
+    user = require_user(request, ("prescriber",))
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    typed = str(form.get("programme_id", ""))
+    try:
+        prescriber_ids.change_programme_id(service(request), user.user, user.user.id, typed)
+    except IsotrackInputError as exc:
+        message = f"“{typed.strip()}” is not accepted: it must be {exc.problems[0].allowed}."
+        return _page(request, user, status_code=422, programme_id_error=message,
+                     programme_id_typed=typed)  # fmt: skip
+    return RedirectResponse("/account/security?done=programme_id", status_code=303)
 
 
 @router.post("/account/sessions/end", include_in_schema=False)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError, RecordNotFound
-from isotrack.service import accounts, admin_console, second_factor
+from isotrack.service import accounts, admin_console, prescriber_ids, second_factor
 from isotrack.service.accounts import Role
 from isotrack.web.pages.common import form_values
 from isotrack.web.session import WebUser, check_csrf, require_user, service
@@ -41,6 +41,7 @@ FIELD_LABELS = {
     "break_glass_reason": "Reason for linking a patient's record",
     "reason": "Reason for linking a patient's record",
     "user": "Account",
+    "programme_id": "Programme prescriber id",
 }
 
 
@@ -104,6 +105,7 @@ def accounts_page(request: Request, done: str = "") -> Response:
         "deactivated": "The account is deactivated; its sessions have ended.",
         "activated": "The account can sign in again.",
         "linked": "The designee now acts for the new prescriber; their sessions have ended.",
+        "programme_id": "The prescriber's programme id is saved.",
         "factor": "The sign-in code is removed; the person signs in with their password and "
         "sets up a new code.",
     }
@@ -210,6 +212,18 @@ async def link_designee(request: Request, user_id: str) -> Response:
         errors = {f"link-{user_id}": " ".join(field_errors(exc).values())}
         return _accounts_page(request, user, errors=errors, status_code=422)
     return RedirectResponse("/admin/accounts?done=linked", status_code=303)
+
+
+@router.post("/admin/accounts/{user_id}/programme-id", include_in_schema=False)
+async def set_programme_id(request: Request, user_id: str) -> Response:
+    user = await _account_action(request, user_id)
+    typed = str(request.state.admin_form.get("programme_id", ""))
+    try:
+        prescriber_ids.change_programme_id(service(request), user.user, user_id, typed)
+    except IsotrackInputError as exc:
+        errors = {f"link-{user_id}": " ".join(field_errors(exc).values())}
+        return _accounts_page(request, user, errors=errors, status_code=422)
+    return RedirectResponse("/admin/accounts?done=programme_id", status_code=303)
 
 
 @router.get("/admin/sessions", response_class=HTMLResponse, include_in_schema=False)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.engines.planner import CoursePlan
-from isotrack.service import course_plans, courses, prescribing
+from isotrack.service import course_plans, courses, prescriber_ids, prescribing
 from isotrack.service.accounts import Role
 from isotrack.web.clinic import PRESCRIBING_ROLES
 from isotrack.web.pages.common import event_forms, knowledge, today
@@ -108,6 +108,9 @@ def prescribe_from_plan(
             "product": planned.product,
             "daily_dose_mg": f"{planned.daily_dose_mg:g}",
             "days_supply": str(planned.days_supply),
+            "prescriber_id": prescriber_ids.programme_id_for_prescribing(
+                service(request), user.user
+            ),
         },
         stopped=safety.course_status if safety.course_status.startswith("stopped") else None,
         from_plan=f"Filled from phase {planned.phase} of the saved plan: {planned.capsules_text} "

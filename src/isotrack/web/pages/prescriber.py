@@ -11,7 +11,8 @@ from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.event_status import EventStatus, event_statuses
-from isotrack.service import clinic_settings, courses, prescribing, worklist
+from isotrack.service import clinic_settings, courses, prescriber_ids, prescribing, worklist
+from isotrack.service.access import recordable_types, within_reach
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
 from isotrack.web.biology_sections import course_biology_context
@@ -33,6 +34,16 @@ PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address c
 # Patients whose open alerts the today page opens above the list (each is read and assessed
 # for it; the others are counted, and the list's filters find them).
 OPEN_ALERT_COURSES = 10
+# The course page's sections, each also a page of its own (``?tab=``) so that a phone shows one
+# short page at a time without any script; without ``tab`` every section shows in this order.
+COURSE_TABS = (
+    ("overview", "Overview"),
+    ("checklist", "Programme checklist"),
+    ("dose", "Dose and plan"),
+    ("monitoring", "Monitoring and labs"),
+    ("safety", "Safety"),
+    ("history", "History"),
+)
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -103,12 +114,15 @@ def _flash_recorded(request: Request) -> None:
         }
 
 
-def _void_choices(timeline: Any) -> list[tuple[str, str]]:
+def _void_choices(timeline: Any, recordable: frozenset[str]) -> list[tuple[str, str]]:
+    """The events this role may withdraw: standing, and of a type the role records."""
     statuses = event_statuses(timeline.events)
     return [
         (e.id, f"{e.date.isoformat()} {EVENT_LABELS.get(e.type, e.type)} ({e.id})")
         for e in reversed(timeline.events)
-        if statuses[e.id] is not EventStatus.VOIDED and e.type not in ("void",)
+        if statuses[e.id] is not EventStatus.VOIDED
+        and e.type not in ("void",)
+        and e.type in recordable
     ]
 
 
@@ -122,6 +136,7 @@ def course_page_with(
     review_errors: dict[str, str] | None = None,
     prescribe: PrescribeState | None = None,
     status_code: int = 200,
+    tab: str = "",
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
     source = knowledge()
@@ -136,11 +151,20 @@ def course_page_with(
     if form_state is None and prescribe is None and review_errors is None:
         _flash_recorded(request)
     every_form = event_forms(source)
-    # The prescription has its own form with the order-entry checks (templates/_prescribe).
-    forms = [f for key, f in every_form.items() if key != "prescription"]
+    # Only the forms the service would accept from this role (a designee signs no
+    # prescription); the prescription has its own form with the order-entry checks.
+    # A course opened by breaking the glass (another prescriber's patient) is read only.
+    header = course.header
+    emergency = not within_reach(user.user, header.patient_id, header.prescriber_user_id)
+    recordable = frozenset() if emergency else recordable_types(user.user)
+    forms = [f for key, f in every_form.items() if key != "prescription" and f.type in recordable]
     safety = safety_view(source, timeline, day)
-    can_sign = user.role == Role.PRESCRIBER.value
-    signer = prescribing.who_signs(service(request), user.user)
+    can_sign = user.role == Role.PRESCRIBER.value and not emergency
+    signer = (
+        "the patient's prescriber"
+        if emergency
+        else prescribing.who_signs(service(request), user.user)
+    )
     prescribe = prescribe or PrescribeState(
         can_sign=can_sign,
         signer=signer,
@@ -153,6 +177,11 @@ def course_page_with(
         "course.html",
         {
             "course": view,
+            "tabs": COURSE_TABS,
+            "emergency": emergency,
+            "recordable": recordable,
+            "tab": tab if tab in dict(COURSE_TABS) else "",
+            "as_of_param": as_of.isoformat() if as_of else "",
             "decision": view.decision,
             "alerts": view.alerts,
             "requirements": view.requirements,
@@ -160,14 +189,24 @@ def course_page_with(
             "lab_charts": view.lab_charts,
             "schedule": view.schedule,
             "history": view.history,
-            "amend_fields": amend_fields(timeline.events),
+            "amend_fields": {
+                e.id: fields
+                for e in timeline.events
+                if e.type in recordable and (fields := amend_fields([e]).get(e.id))
+            },
             "plan": plan_section(service(request), user.user, course_id),
             "unavailable": view.unavailable,
             "forms": forms,
             "form_state": form_state or {},
             "open_form": open_form,
-            "defaults": {"date": today(request).isoformat()},
-            "dynamic_choices": {"target_id": _void_choices(timeline)},
+            "defaults": {
+                "date": today(request).isoformat(),
+                # The prescription form starts with the prescriber's programme id (account page).
+                "prescriber_id": prescriber_ids.programme_id_for_prescribing(
+                    service(request), user.user
+                ),
+            },
+            "dynamic_choices": {"target_id": _void_choices(timeline, recordable)},
             "safety": safety,
             "prescribe": prescribe,
             "can_review": can_sign,
@@ -182,14 +221,14 @@ def course_page_with(
 
 
 @router.get("/courses/{course_id}", response_class=HTMLResponse, include_in_schema=False)
-def course_page(request: Request, course_id: str, as_of: str = "") -> Response:
+def course_page(request: Request, course_id: str, as_of: str = "", tab: str = "") -> Response:
     day = None
     if as_of:
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             day = None
-    return course_page_with(request, course_id, as_of=day)
+    return course_page_with(request, course_id, as_of=day, tab=tab)
 
 
 def rejected_state(form: EventForm, values: Any, error: FormErrors) -> dict[str, dict[str, Any]]:
