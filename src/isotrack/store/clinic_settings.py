@@ -40,8 +40,14 @@ def current_settings(connection: Connection) -> dict[str, SettingChange]:
     }
 
 
-def setting_history(connection: Connection, limit: int = 50) -> list[SettingChange]:
-    """The latest changes, newest first."""
+def newest_change_id(connection: Connection) -> int:
+    """The id of the latest change (0 before any): a process that built something from the
+    settings rebuilds it when this moves, whichever process made the change."""
+    return int(connection.execute(select(func.max(clinic_settings.c.id))).scalar() or 0)
+
+
+def setting_history(connection: Connection, limit: int | None = 50) -> list[SettingChange]:
+    """The latest changes (all with ``limit=None``), newest first."""
     rows = connection.execute(
         select(clinic_settings).order_by(clinic_settings.c.id.desc()).limit(limit)
     ).all()
