@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -44,8 +45,7 @@ class Service:
         so the dispense decision, the worklist, CDS Hooks, FHIR and the CLI judge with the same
         policies. One indexed read per call finds whether any process changed a setting since
         the base was built; a broken one fails that request loudly."""
-        with self.database.reading() as connection:
-            stamp = stored_settings.newest_change_id(connection)
+        stamp = self._settings_stamp()
         if self._knowledge is None or stamp != self._knowledge_stamp:
             with self._lock:
                 if self._knowledge is None or stamp != self._knowledge_stamp:
@@ -55,6 +55,15 @@ class Service:
                     built = clinic_knowledge(overlay_of(load_knowledge(), stored))
                     self._knowledge, self._knowledge_stamp = built, stamp
         return self._knowledge
+
+    def _settings_stamp(self) -> int:
+        # On the event loop's thread (a dispense decision), the loop's own connection: no
+        # pool checkout on the hot path; elsewhere a pooled connection.
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self.reads.settings_stamp_pooled()
+        return self.reads.settings_stamp()
 
     def start(self) -> None:
         """Start the background writer (call once the process serves requests)."""
