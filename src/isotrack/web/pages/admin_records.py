@@ -89,6 +89,7 @@ def _settings_page(
     user: WebUser,
     *,
     errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -104,6 +105,7 @@ def _settings_page(
             "editions": clinic_settings.programme_settings(svc, user.user),
             "can_change": user.role == "admin",
             "errors": errors or {},
+            "typed": typed or {},
             "notice": notice,
         },
         status_code=status_code,
@@ -146,7 +148,7 @@ async def change_settings(request: Request) -> Response:
             f"it must be {p.allowed}. Nothing was changed."
             for p in exc.problems
         }
-        return _settings_page(request, user, errors=errors, status_code=422)
+        return _settings_page(request, user, errors=errors, typed=values, status_code=422)
     done = "same"
     if changed:
         done = "programme" if any(n.startswith("programme.") for n in changed) else "saved"
