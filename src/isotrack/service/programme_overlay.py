@@ -118,7 +118,7 @@ def programme_specs(knowledge: Knowledge) -> dict[str, ProgrammeSetting]:
             continue
         own = clinic_policy.overrides[len(base.overrides) :]
         specs.append(ProgrammeSetting(
-            ADOPTED + clinic_policy.id, f"{base.title}: {clinic_policy.title}",
+            ADOPTED + clinic_policy.id, clinic_policy.title,
             " ".join(o.reason for o in own) + " Applies to every course under this edition.",
             False,
             (Choice("no", "No: the edition as published", tuple(base.source_ids)),
