@@ -47,6 +47,7 @@ class Choice:
     value: str  # as stored and as a form sends it
     label: str
     source_ids: tuple[str, ...]
+    detail: str = ""  # what the sources say of it, shown beside the list of choices
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ class ProgrammeSetting:
     def shown(self, value: Any) -> str:
         if self.maximum is not None:
             return "not configured" if value is None else f"{value:g} {KIT_UNIT}"
-        return next((c.label for c in self.choices if c.value == _text(value)), str(value))
+        chosen = next((c for c in self.choices if c.value == _text(value)), None)
+        if chosen is None:
+            return str(value)
+        return f"{chosen.label} ({chosen.detail})" if chosen.detail else chosen.label
 
 
 def _text(value: Any) -> str:
@@ -107,8 +111,8 @@ def programme_specs(knowledge: Knowledge) -> dict[str, ProgrammeSetting]:
                 "The sources disagree on this date; the clinic applies one of those on record"
                 + (", and the edition it replaces ends that day." if policy.replaces else "."),
                 _text(policy.effective_from),
-                tuple(Choice(c.date.isoformat(), f"{c.date:%d %b %Y}: {c.summary}",
-                             tuple(c.source_ids))
+                tuple(Choice(c.date.isoformat(), f"{c.date:%d %b %Y}", tuple(c.source_ids),
+                             c.summary)
                       for c in policy.effective_from_candidates),
                 source_ids=tuple(policy.source_ids),
             ))  # fmt: skip
@@ -195,7 +199,7 @@ def _move_edition(edition: Policy, spec: ProgrammeSetting, change: SettingChange
     day = dt.date.fromisoformat(change.value)
     choice = next(c for c in spec.choices if c.value == change.value)
     why = (f"The clinic applies {day:%d %b %Y} ({change.changed_by}, {change.changed_at[:10]}): "
-           f"{choice.label.split(': ', 1)[-1]}.")  # fmt: skip
+           f"{choice.detail}.")  # fmt: skip
     add(edition.id, PolicyOverride(effective_from=day, reason=why,
                                    source_ids=list(choice.source_ids)))  # fmt: skip
     if edition.replaces is not None:
