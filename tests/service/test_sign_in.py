@@ -121,7 +121,7 @@ def test_a_password_change_needs_the_current_one_and_ends_other_sessions(clinic:
 def test_an_admin_reset_gives_a_new_password_and_ends_every_session(clinic: Clinic) -> None:
     db = clinic.database
     nurse = clinic.users["nurse.kim"]
-    new_password = reset_password(db, nurse.id)
+    new_password = reset_password(db, nurse.id, "admin")
     assert sign_in(db, "nurse.kim", PASSWORD, address=None) is None
     assert sign_in(db, "nurse.kim", new_password, address=None) is not None
     with db.reading() as connection:

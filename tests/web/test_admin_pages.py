@@ -14,7 +14,9 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
+from isotrack.knowledge import load_knowledge
 from isotrack.server import create_app
+from isotrack.service.programme_overlay import EDITION_DATE, KIT
 from isotrack.service.settings import Settings
 from isotrack.store.database import open_database, upgrade_schema
 from isotrack.store.users import Role, create_user
@@ -213,3 +215,38 @@ def test_when_codes_are_required_an_admin_without_one_is_sent_to_set_it_up(
     code = pyotp.TOTP(secret.group(1)).at(int(MOMENT))
     web.post("/account/second-factor/confirm", data={"csrf_token": csrf, "code": code})
     assert web.get("/admin/accounts").status_code == 200
+
+
+def test_a_programme_setting_is_refused_whole_then_saved_and_listed_as_an_admin_action(
+    web: TestClient,
+) -> None:
+    facts = load_knowledge()
+    limit = facts.number("programme.test_min_sensitivity")
+    kit = facts.number("programme.example_clinic_urine_kit_sensitivity")
+    csrf = _sign_in(web, "admin", "/admin")
+    refused = web.post(
+        "/admin/settings",
+        data={"csrf_token": csrf, KIT: f"{limit + 5:g}",
+              EDITION_DATE + "us-ipledge-2026": "2026-11-15"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert (
+        f"pregnancy-test kit (mIU/mL): “{limit + 5:g}” is not accepted; it must be a number "
+        f"above 0 and at most {limit:g} mIU/mL"
+    ) in refused.text
+    assert f'value="{limit + 5:g}" aria-describedby="prog-1-hint prog-1-error"' in refused.text
+    # The valid date sent with it was not kept either.
+    assert "In force: <strong>08 Aug 2026" in refused.text
+    saved = web.post("/admin/settings", data={"csrf_token": csrf, KIT: f"{kit:g}"})
+    assert saved.status_code == 200 and "The programme settings are saved" in saved.text
+    assert f"In force: <strong>{kit:g} mIU/mL</strong>" in saved.text
+    assert f"clinic's urine kit: {kit:g} mIU/mL" in saved.text
+    web.post("/admin/accounts", data={"csrf_token": csrf, "username": "ph.cy",
+                                      "role": "pharmacist"})  # fmt: skip
+    _sign_in(web, "auditor", "/admin/actions")
+    actions = web.get("/admin/actions")
+    assert actions.status_code == 200
+    rows = re.findall(r"<tr><td>.*?</tr>", actions.text)
+    assert "created account" in rows[0] and "ph.cy" in rows[0]
+    assert "changed setting" in rows[1] and "not configured" in rows[1]
+    assert f"{kit:g} mIU/mL" in rows[1] and len(rows) == 2

@@ -3,7 +3,15 @@
 Nothing here imports any other part of isotrack.
 """
 
+from isotrack.knowledge.clinic_overlay import ClinicOverlay
 from isotrack.knowledge.loader import Knowledge, KnowledgeError, parse_knowledge
-from isotrack.knowledge.packaged import load_knowledge
+from isotrack.knowledge.packaged import clinic_knowledge, load_knowledge
 
-__all__ = ["Knowledge", "KnowledgeError", "load_knowledge", "parse_knowledge"]
+__all__ = [
+    "ClinicOverlay",
+    "Knowledge",
+    "KnowledgeError",
+    "clinic_knowledge",
+    "load_knowledge",
+    "parse_knowledge",
+]

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from isotrack.knowledge.clinic_overlay import ClinicOverlay, lay_over
 from isotrack.knowledge.model import Disagreement, Fact, Myth, Policy, Product, Source
 from isotrack.knowledge.policy_inheritance import resolve_extended_policies
 from isotrack.knowledge.sections import CROSS_CHECKS, all_sections
@@ -194,8 +195,9 @@ def _format_validation(file: str, section: str, index: int, raw: Any, exc: Valid
     return f"{file} [[{section}]] {record_id}: {details}"
 
 
-def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
-    """Validate TOML texts (file name -> text) into a :class:`Knowledge`."""
+def parse_knowledge(files: Mapping[str, str], overlay: ClinicOverlay | None = None) -> Knowledge:
+    """Validate TOML texts (file name -> text) into a :class:`Knowledge`, with a clinic's
+    settings laid over its policies first when ``overlay`` is given."""
     # Record types and cross-record checks register themselves when ``isotrack.knowledge``
     # is imported (``packaged`` imports the registry), which any import of this module does.
     problems: list[str] = []
@@ -232,6 +234,8 @@ def parse_knowledge(files: Mapping[str, str]) -> Knowledge:
                     continue
                 sections[section][record_id] = record
                 origin[key] = file_name
+    if overlay is not None:
+        problems.extend(lay_over(sections, origin, overlay))
     problems.extend(resolve_extended_policies(sections))
     knowledge = Knowledge(sections=sections, origin=origin, models=models)
     problems.extend(_cross_check(knowledge))

@@ -213,8 +213,10 @@ class PolicyOverride(Record):
     """A clinic's documented departure from the policy it extends; shown in every output.
 
     Exactly one kind per override: a parameter takes another fact (``parameter`` +
-    ``fact_id``), a disagreement takes another position (``disagreement`` + ``position``), or
-    a programme rule is switched on or off (``rule_id`` + ``rule_applies``).
+    ``fact_id``), a disagreement takes another position (``disagreement`` + ``position``), a
+    programme rule is switched on or off (``rule_id`` + ``rule_applies``), or the edition's
+    dates move (``effective_from`` and/or ``effective_until``; only to a date the knowledge
+    base records as a candidate, checked when it loads).
     """
 
     parameter: str | None = None
@@ -223,6 +225,8 @@ class PolicyOverride(Record):
     position: str | None = None
     rule_id: str | None = None
     rule_applies: bool | None = None
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
     reason: str = Field(min_length=1)
     source_ids: list[str] = Field(min_length=1)
 
@@ -235,12 +239,22 @@ class PolicyOverride(Record):
         }
         complete = [name for name, (a, b) in pairs.items() if a is not None and b is not None]
         partial = [name for name, (a, b) in pairs.items() if (a is None) != (b is None)]
+        if self.effective_from is not None or self.effective_until is not None:
+            complete.append("effective_from/effective_until")
         if partial or len(complete) != 1:
             raise ValueError(
                 "an override sets exactly one pair: parameter/fact_id, "
-                "disagreement/position or rule_id/rule_applies"
+                "disagreement/position, rule_id/rule_applies or the dates"
             )
         return self
+
+
+class EditionDate(Record):
+    """A date an edition may come into force on, as one source or report gives it."""
+
+    date: dt.date
+    summary: str
+    source_ids: list[str] = Field(min_length=1)
 
 
 class Policy(Record):
@@ -258,6 +272,11 @@ class Policy(Record):
     edition: str
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
+    # Where sources disagree on when the edition comes into force: each recorded date; a
+    # clinic picks one of them (an override), never a date of its own.
+    effective_from_candidates: list[EditionDate] = Field(default_factory=list)
+    # The edition this one replaces, whose end moves with this edition's start.
+    replaces: str | None = None
     positions: dict[str, str] = Field(default_factory=dict)
     parameters: dict[str, str] = Field(default_factory=dict)
     source_ids: list[str] = Field(min_length=1)

@@ -9,10 +9,24 @@ from __future__ import annotations
 from functools import lru_cache
 
 import isotrack.knowledge.registry  # noqa: F401  (registers every extra section and check)
+from isotrack.knowledge.clinic_overlay import ClinicOverlay
 from isotrack.knowledge.loader import Knowledge, parse_knowledge, read_data_files
 
 
 @lru_cache(maxsize=1)
 def load_knowledge() -> Knowledge:
     """The packaged knowledge base, validated once per process."""
-    return parse_knowledge(read_data_files())
+    return parse_knowledge(_packaged_files())
+
+
+@lru_cache(maxsize=1)
+def _packaged_files() -> dict[str, str]:
+    return read_data_files()
+
+
+def clinic_knowledge(overlay: ClinicOverlay) -> Knowledge:
+    """The packaged knowledge base with a clinic's settings laid over its policies, validated
+    like the packaged one (the base itself when there is nothing to lay over)."""
+    if overlay.empty:
+        return load_knowledge()
+    return parse_knowledge(_packaged_files(), overlay)

@@ -64,6 +64,10 @@ def _apply_overrides(
             parameters[override.parameter] = override.fact_id
         if override.disagreement is not None and override.position is not None:
             positions[override.disagreement] = override.position
+        if override.effective_from is not None:
+            dates["effective_from"] = override.effective_from
+        if override.effective_until is not None:
+            dates["effective_until"] = override.effective_until
     update: dict[str, object] = {
         "positions": positions,
         "parameters": parameters,

@@ -97,4 +97,29 @@ def position_parameter_problems(knowledge: Knowledge) -> list[str]:
     return problems
 
 
+def edition_date_problems(knowledge: Knowledge) -> list[str]:
+    """An edition with recorded candidate dates starts on one of them, and the edition it
+    replaces ends that same day (so no day falls under both editions, or under neither)."""
+    problems: list[str] = []
+    for policy in knowledge.policies.values():
+        candidates = {c.date for c in policy.effective_from_candidates}
+        if candidates and policy.effective_from not in candidates:
+            problems.append(
+                f"policy {policy.id!r} comes into force on {policy.effective_from}, which is "
+                f"not one of its recorded dates ({', '.join(sorted(map(str, candidates)))})"
+            )
+        if policy.replaces is None:
+            continue
+        replaced = knowledge.policies.get(policy.replaces)
+        if replaced is None:
+            problems.append(f"policy {policy.id!r} replaces missing policy {policy.replaces!r}")
+        elif replaced.effective_until != policy.effective_from:
+            problems.append(
+                f"policy {policy.replaces!r} ends on {replaced.effective_until} but "
+                f"{policy.id!r}, which replaces it, starts on {policy.effective_from}"
+            )
+    return problems
+
+
 CROSS_CHECKS.append(programme_problems)
+CROSS_CHECKS.append(edition_date_problems)

@@ -24,6 +24,7 @@ from isotrack.service.second_factor import throttle_policy
 from isotrack.store import accounts as store_accounts
 from isotrack.store import sign_in as store_sign_in
 from isotrack.store.accounts import SessionSummary
+from isotrack.store.admin_actions import record_action
 from isotrack.store.users import (
     ActiveSession,
     IssuedSession,
@@ -151,7 +152,7 @@ def reset_password(service: Service, admin: User, user_id: str) -> str:
     with service.database.reading() as connection:
         if user_by_id(connection, user_id) is None:
             raise RecordNotFound(f"no user {user_id!r}")
-    return store_accounts.reset_password(service.database, user_id)
+    return store_accounts.reset_password(service.database, user_id, admin.username)
 
 
 def my_sessions(service: Service, user: User) -> list[SessionSummary]:
@@ -236,6 +237,8 @@ def create_account(
             prescriber_username=prescriber_username,
             patient_id=patient_id,
         )
+        record_action(connection, admin.username, "created account", user.username,
+                      after=f"role {user.role.value}")  # fmt: skip
     return user, generated
 
 
@@ -259,4 +262,8 @@ def set_account_active(service: Service, admin: User, user_id: str, *, active: b
         if user is None:
             raise RecordNotFound(f"no user {user_id!r}")
         set_user_active(connection, user_id, active)
+        record_action(connection, admin.username,
+                      "activated account" if active else "deactivated account", user.username,
+                      before="active" if user.active else "inactive",
+                      after="active" if active else "inactive")  # fmt: skip
     return user

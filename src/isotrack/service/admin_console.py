@@ -17,6 +17,7 @@ from isotrack.service.context import Service
 from isotrack.store import accounts as store_accounts
 from isotrack.store.access_log import AccessEntry, search_accesses
 from isotrack.store.accounts import LiveSession
+from isotrack.store.admin_actions import AdminAction, recent_actions, record_action
 from isotrack.store.second_factors import confirmed_user_ids
 from isotrack.store.users import (
     Role,
@@ -91,7 +92,10 @@ def end_any_session(service: Service, admin: User, session_id: str) -> None:
     """An admin ends one session of any account; :class:`RecordNotFound` when none is live."""
     manage(service, admin)
     with service.database.writing() as connection:
+        owner = store_accounts.session_owner(connection, session_id)
         ended = store_accounts.revoke_any_session(connection, session_id)
+        if ended:
+            record_action(connection, admin.username, "ended session", owner or "?")
     if not ended:
         raise RecordNotFound("no live session with this id")
 
@@ -115,8 +119,12 @@ def link_designee(service: Service, admin: User, user_id: str, prescriber_userna
                                          "the user name of an active prescriber"))  # fmt: skip
         if problems or prescriber is None:
             raise IsotrackInputError(problems, "designee not linked")
+        before = user_by_id(connection, designee.prescriber_user_id or "")
         store_accounts.link_designee(connection, user_id, prescriber.id)
         store_accounts.revoke_other_sessions(connection, user_id, None)
+        record_action(connection, admin.username, "linked designee", designee.username,
+                      before=f"acts for {before.username}" if before else None,
+                      after=f"acts for {prescriber.username}")  # fmt: skip
     return designee
 
 
@@ -170,3 +178,11 @@ def review_access_log(
             limit=limit,
         )
     return AccessLogPage(entries, more)
+
+
+def admin_actions(service: Service, user: User) -> list[AdminAction]:
+    """What admins changed in the console (settings and accounts), newest first; admins and
+    auditors read it."""
+    require(user, Action.READ_SETTINGS)
+    with service.database.reading() as connection:
+        return recent_actions(connection)

@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError, SecondFactorNotSetUp
+from isotrack.knowledge import KnowledgeError, clinic_knowledge, load_knowledge
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
+from isotrack.service.programme_overlay import ProgrammeSetting, overlay_of, programme_specs
+from isotrack.service.programme_overlay import parse as parse_programme
+from isotrack.service.worklist import refresh_worklist
 from isotrack.store import clinic_settings as store_settings
+from isotrack.store.admin_actions import record_action
 from isotrack.store.clinic_settings import SettingChange
 from isotrack.store.second_factors import second_factor_of
 from isotrack.store.users import Role, User
@@ -120,10 +125,70 @@ def settings_in_force(service: Service, user: User) -> list[SettingInForce]:
     ]  # fmt: skip
 
 
-def settings_history(service: Service, user: User) -> list[SettingChange]:
+@dataclass(frozen=True)
+class SourceShown:
+    title: str
+    issuer: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ProgrammeSettingInForce:
+    spec: ProgrammeSetting
+    value: Any
+    shown: str  # the value in words ("20 mIU/mL", "08 Aug 2026: 180 days after ...")
+    changed: SettingChange | None  # None: as the knowledge base has it, never chosen
+    sources: list[SourceShown]  # of the allowed values (each choice's, or the limit's)
+
+
+def programme_settings_in_force(service: Service, user: User) -> list[ProgrammeSettingInForce]:
+    """Every programme setting with its value, who chose it and the sources behind the values
+    it may take (admins and auditors)."""
+    require(user, Action.READ_SETTINGS)
+    base = load_knowledge()
+    stored = _stored(service)
+
+    def sources(ids: tuple[str, ...]) -> list[SourceShown]:
+        found = [base.sources[i] for i in dict.fromkeys(ids) if i in base.sources]
+        return [SourceShown(s.title, s.issuer, s.url) for s in found]
+
+    shown = []
+    for name, spec in programme_specs(base).items():
+        value = stored[name].value if name in stored else spec.default
+        ids = spec.source_ids + tuple(i for c in spec.choices for i in c.source_ids)
+        shown.append(ProgrammeSettingInForce(spec, value, spec.shown(value), stored.get(name),
+                                             sources(ids)))  # fmt: skip
+    return shown
+
+
+@dataclass(frozen=True)
+class SettingHistoryLine:
+    label: str
+    before: str
+    after: str
+    changed_at: str
+    changed_by: str
+
+
+def settings_history(service: Service, user: User, limit: int = 20) -> list[SettingHistoryLine]:
+    """The latest changes, newest first, each with the value it replaced."""
     require(user, Action.READ_SETTINGS)
     with service.database.reading() as connection:
-        return store_settings.setting_history(connection)
+        changes = store_settings.setting_history(connection, limit=None)
+    programme = programme_specs(load_knowledge())
+    lines: list[SettingHistoryLine] = []
+    for index, change in enumerate(changes[:limit]):
+        older = next((c for c in changes[index + 1 :] if c.name == change.name), None)
+        if change.name in programme:
+            label, default = programme[change.name].label, programme[change.name].default
+        else:
+            spec = SPECS.get(change.name)
+            label, default = (spec.label, spec.default) if spec else (change.name, None)
+        before = older.value if older is not None else default
+        lines.append(SettingHistoryLine(label, _words(programme, change.name, before),
+                                        _words(programme, change.name, change.value),
+                                        change.changed_at, change.changed_by))  # fmt: skip
+    return lines
 
 
 def _parse(spec: SettingSpec, raw: str) -> Any:
@@ -140,18 +205,27 @@ def _allowed(spec: SettingSpec) -> str:
 
 def change_settings(service: Service, admin: User, values: dict[str, str]) -> list[str]:
     """Store the settings that differ from those in force; returns their names. Every value
-    is checked first: one refused value refuses the change and nothing is stored."""
+    is checked first: one refused value refuses the change and nothing is stored. Each change
+    goes to the admin action log with the value before, in the same transaction; a change of
+    a programme setting is refused too when the knowledge base it makes would not load, and
+    afterwards every course's worklist row is worked out again under it."""
     require(admin, Action.CHANGE_SETTINGS)
     require_ready_admin(service, admin)
+    programme = programme_specs(load_knowledge())
     problems: list[FieldProblem] = []
     parsed: dict[str, Any] = {}
     for name, raw in values.items():
         spec = SPECS.get(name)
-        if spec is None:
-            problems.append(FieldProblem("settings", name, raw, "a setting: " + ", ".join(SPECS)))
-            continue
-        value = _parse(spec, raw)
-        if value is None:
+        if name in programme:
+            value, problem = parse_programme(programme[name], raw)
+            if problem is not None:
+                problems.append(problem)
+            else:
+                parsed[name] = value
+        elif spec is None:
+            known = ", ".join([*SPECS, *programme])
+            problems.append(FieldProblem("settings", name, raw, "a setting: " + known))
+        elif (value := _parse(spec, raw)) is None:
             problems.append(FieldProblem("settings", name, raw, _allowed(spec)))
         else:
             parsed[name] = value
@@ -161,11 +235,38 @@ def change_settings(service: Service, admin: User, values: dict[str, str]) -> li
     with service.database.writing() as connection:
         stored = store_settings.current_settings(connection)
         for name, value in parsed.items():
-            before = stored[name].value if name in stored else SPECS[name].default
+            spec_default = programme[name].default if name in programme else SPECS[name].default
+            before = stored[name].value if name in stored else spec_default
             if value != before:
                 store_settings.change_setting(connection, name, value, admin.username)
+                record_action(connection, admin.username, "changed setting", name,
+                              before=_words(programme, name, before),
+                              after=_words(programme, name, value))  # fmt: skip
                 changed.append(name)
+        if any(name in programme for name in changed):
+            _check_loads(store_settings.current_settings(connection), changed)
+    if any(name in programme for name in changed):
+        refresh_worklist(service, everything=True)
     return changed
+
+
+def _words(programme: dict[str, ProgrammeSetting], name: str, value: Any) -> str:
+    if name in programme:
+        return programme[name].shown(value)
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def _check_loads(stored: dict[str, SettingChange], changed: list[str]) -> None:
+    """Raise (so the caller's transaction rolls back) when the stored settings make a
+    knowledge base that fails its own checks."""
+    try:
+        clinic_knowledge(overlay_of(load_knowledge(), stored))
+    except KnowledgeError as exc:
+        allowed = "a value the knowledge base accepts (" + "; ".join(exc.problems) + ")"
+        raise IsotrackInputError(
+            [FieldProblem("settings", name, str(stored[name].value), allowed) for name in changed],
+            "settings not changed",
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -9,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from isotrack.knowledge import Knowledge, load_knowledge
+from isotrack.knowledge import Knowledge, clinic_knowledge, load_knowledge
+from isotrack.service.programme_overlay import overlay_of
 from isotrack.service.settings import Settings
+from isotrack.store import clinic_settings as stored_settings
 from isotrack.store.authorization_log import AuthorizationLog
 from isotrack.store.database import Database, open_database
 from isotrack.store.fast_reads import FastReads
@@ -33,15 +36,34 @@ class Service:
     # root, since the service may not import the audit package.
     audit_runner: Callable[..., Any] | None = None
     _knowledge: Knowledge | None = field(default=None, repr=False)
+    _knowledge_stamp: int = field(default=-1, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def knowledge(self) -> Knowledge:
-        """The knowledge base, loaded on first use (a broken one fails that request loudly)."""
-        if self._knowledge is None:
+        """The clinic's knowledge base: the packaged one with the admin's programme settings
+        laid over its policies (``programme_overlay``). Every use case that decides asks here,
+        so the dispense decision, the worklist, CDS Hooks, FHIR and the CLI judge with the same
+        policies. One indexed read per call finds whether any process changed a setting since
+        the base was built; a broken one fails that request loudly."""
+        stamp = self._settings_stamp()
+        if self._knowledge is None or stamp != self._knowledge_stamp:
             with self._lock:
-                if self._knowledge is None:
-                    self._knowledge = load_knowledge()
+                if self._knowledge is None or stamp != self._knowledge_stamp:
+                    with self.database.reading() as connection:
+                        stored = stored_settings.current_settings(connection)
+                        stamp = stored_settings.newest_change_id(connection)
+                    built = clinic_knowledge(overlay_of(load_knowledge(), stored))
+                    self._knowledge, self._knowledge_stamp = built, stamp
         return self._knowledge
+
+    def _settings_stamp(self) -> int:
+        # On the event loop's thread (a dispense decision), the loop's own connection: no
+        # pool checkout on the hot path; elsewhere a pooled connection.
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self.reads.settings_stamp_pooled()
+        return self.reads.settings_stamp()
 
     def start(self) -> None:
         """Start the background writer (call once the process serves requests)."""

@@ -34,6 +34,7 @@ from isotrack.service.context import Service
 from isotrack.store import second_factors as store_factors
 from isotrack.store import sign_in as store_sign_in
 from isotrack.store.accounts import revoke_other_sessions
+from isotrack.store.admin_actions import record_action
 from isotrack.store.users import Role, User, revoke_user_sessions, user_by_id
 
 ISSUER = "isotrack"
@@ -198,6 +199,7 @@ def reset_second_factor(service: Service, admin: User, user_id: str) -> User:
             raise RecordNotFound(f"no user {user_id!r}")
         store_factors.remove_second_factor(connection, user_id)
         revoke_user_sessions(connection, user_id)
+        record_action(connection, admin.username, "removed sign-in code", user.username)
     return user
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.store.admin_actions import record_action
 from isotrack.store.clock import epoch_seconds
 from isotrack.store.database import Database
 from isotrack.store.seals import seal_user
@@ -23,6 +24,7 @@ from isotrack.store.users import (
     generate_password,
     hash_password,
     revoke_user_sessions,
+    user_by_id,
 )
 
 
@@ -91,8 +93,9 @@ def change_password(
         connection.execute(update(sessions).where(*condition).values(revoked_at=epoch_seconds()))
 
 
-def reset_password(database: Database, user_id: str) -> str:
-    """An admin sets a new random password (returned once) and ends all the user's sessions."""
+def reset_password(database: Database, user_id: str, acted_by: str) -> str:
+    """An admin sets a new random password (returned once) and ends all the user's sessions;
+    the admin action log keeps who did it (never the password)."""
     password = generate_password()
     new_hash = hash_password(password)
     with database.writing() as connection:
@@ -102,6 +105,8 @@ def reset_password(database: Database, user_id: str) -> str:
                 "no such user",
             )
         revoke_user_sessions(connection, user_id)
+        user = user_by_id(connection, user_id)
+        record_action(connection, acted_by, "reset password", user.username if user else user_id)
     return password
 
 
@@ -200,6 +205,15 @@ def revoke_any_session(connection: Connection, session_id: str) -> bool:
         .values(revoked_at=epoch_seconds())
     ).rowcount
     return bool(changed)
+
+
+def session_owner(connection: Connection, session_id: str) -> str | None:
+    """The user name whose session this is, or None."""
+    return connection.execute(
+        select(users.c.username)
+        .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+        .where(sessions.c.token_sha256 == session_id)
+    ).scalar()
 
 
 def link_designee(connection: Connection, user_id: str, prescriber_user_id: str) -> None:

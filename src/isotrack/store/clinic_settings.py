@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from isotrack.store.clock import utc_timestamp
+from isotrack.store.statements import PreparedQuery, Reader, as_reader
 from isotrack.store.tables import clinic_settings
 
 
@@ -40,8 +41,19 @@ def current_settings(connection: Connection) -> dict[str, SettingChange]:
     }
 
 
-def setting_history(connection: Connection, limit: int = 50) -> list[SettingChange]:
-    """The latest changes, newest first."""
+NEWEST_CHANGE = PreparedQuery(select(func.max(clinic_settings.c.id)))
+
+
+def newest_change_id(connection: Connection | Reader) -> int:
+    """The id of the latest change (0 before any): a process that built something from the
+    settings rebuilds it when this moves, whichever process made the change. Asked before
+    every decision, so it runs as a prepared statement on the driver's cursor."""
+    rows = as_reader(connection).rows(NEWEST_CHANGE)
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def setting_history(connection: Connection, limit: int | None = 50) -> list[SettingChange]:
+    """The latest changes (all with ``limit=None``), newest first."""
     rows = connection.execute(
         select(clinic_settings).order_by(clinic_settings.c.id.desc()).limit(limit)
     ).all()

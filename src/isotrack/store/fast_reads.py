@@ -1,4 +1,4 @@
-"""The fast read path: the two reads every hot request makes, on the event loop's thread.
+"""The fast read path: the reads every hot request makes, on the event loop's thread.
 
 A session by its token and a whole course by its id, each one statement compiled once per
 dialect (``statements.PreparedQuery``) and run on the loop thread's own autocommit driver
@@ -9,6 +9,7 @@ that the number of open connections stays bounded by the pool.
 
 from __future__ import annotations
 
+from isotrack.store.clinic_settings import newest_change_id
 from isotrack.store.courses import StoredCourse, read_course
 from isotrack.store.database import Database
 from isotrack.store.users import ActiveSession, session_for_token
@@ -27,6 +28,15 @@ class FastReads:
         """The same read on a pooled connection, for worker threads."""
         with self._database.reading() as connection:
             return session_for_token(connection, token)
+
+    def settings_stamp(self) -> int:
+        """The newest clinic-settings change id (event-loop thread only)."""
+        with self._database.direct() as reader:
+            return newest_change_id(reader)
+
+    def settings_stamp_pooled(self) -> int:
+        with self._database.reading() as connection:
+            return newest_change_id(connection)
 
     def course(self, course_id: str) -> StoredCourse:
         """The whole course (event-loop thread only); raises ``courses.NotFound``."""

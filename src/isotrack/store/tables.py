@@ -300,6 +300,20 @@ clinic_settings = Table(
     Index("ix_clinic_settings_name", "name", "id"),
 )
 
+# What admins changed in the console (settings, accounts), one row per change, never updated:
+# who, when, what and the value before and after (``isotrack.store.admin_actions``).
+admin_actions = Table(
+    "admin_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("acted_at", String(40), nullable=False),
+    Column("acted_by", String(80), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+)
+
 # The ``jti`` of every CDS client JWT accepted, until the token expires (unix seconds), so a
 # token replayed to another worker process is refused too.
 cds_token_uses = Table(

@@ -9,7 +9,7 @@ from isotrack.engines.course_policy import require_policy
 from isotrack.engines.periods import describe, shift
 from isotrack.engines.programme.report import AppliedOverride, PolicySummary, UsedFact
 from isotrack.knowledge import Knowledge
-from isotrack.knowledge.model import Fact, Policy
+from isotrack.knowledge.model import Fact, Policy, PolicyOverride
 from isotrack.knowledge.programme import (
     ContraceptionScheme,
     ProgrammeRule,
@@ -134,14 +134,7 @@ class ActivePolicy:
             extends=policy.extends,
             overrides=[
                 AppliedOverride(
-                    description=_describe_override(
-                        o.parameter,
-                        o.fact_id,
-                        o.disagreement,
-                        o.position,
-                        o.rule_id,
-                        o.rule_applies,
-                    ),
+                    description=_describe_override(o),
                     reason=o.reason,
                     source_ids=list(o.source_ids),
                 )
@@ -151,19 +144,19 @@ class ActivePolicy:
         )
 
 
-def _describe_override(
-    parameter: str | None,
-    fact_id: str | None,
-    disagreement: str | None,
-    position: str | None,
-    rule_id: str | None,
-    rule_applies: bool | None,
-) -> str:
-    if parameter is not None:
-        return f"parameter {parameter} uses fact {fact_id}"
-    if disagreement is not None:
-        return f"disagreement {disagreement} takes position {position}"
-    return f"rule {rule_id} {'applies' if rule_applies else 'does not apply'}"
+def _describe_override(override: PolicyOverride) -> str:
+    if override.parameter is not None:
+        return f"parameter {override.parameter} uses fact {override.fact_id}"
+    if override.disagreement is not None:
+        return f"disagreement {override.disagreement} takes position {override.position}"
+    if override.rule_id is not None:
+        applies = "applies" if override.rule_applies else "does not apply"
+        return f"rule {override.rule_id} {applies}"
+    dates = [f"in force from {override.effective_from.isoformat()}"
+             if override.effective_from else "",
+             f"in force until {override.effective_until.isoformat()}"
+             if override.effective_until else ""]  # fmt: skip
+    return "edition " + " and ".join(d for d in dates if d)
 
 
 def active_policy(knowledge: Knowledge, policy_id: str) -> ActivePolicy:

@@ -1,5 +1,6 @@
-"""The admin console's access log (filter by person, course and days; CSV export) and the
-clinic's settings (units shown, sign-in codes for admins) beside the programme's editions.
+"""The admin console's access log (filter by person, course and days; CSV export), the
+clinic's settings (units shown, sign-in codes for admins, the programme settings) beside the
+programme's editions as they are in force, and the admin action log.
 
 Admins and auditors read both; only an admin changes a setting.
 """
@@ -88,6 +89,7 @@ def _settings_page(
     user: WebUser,
     *,
     errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -98,20 +100,36 @@ def _settings_page(
         {
             "section": "settings",
             "settings": clinic_settings.settings_in_force(svc, user.user),
-            "history": clinic_settings.settings_history(svc, user.user)[:10],
+            "programme": clinic_settings.programme_settings_in_force(svc, user.user),
+            "history": clinic_settings.settings_history(svc, user.user, limit=10),
             "editions": clinic_settings.programme_settings(svc, user.user),
             "can_change": user.role == "admin",
             "errors": errors or {},
+            "typed": typed or {},
             "notice": notice,
         },
         status_code=status_code,
     )
 
 
+def _setting_labels(request: Request, user: WebUser) -> dict[str, str]:
+    """Each setting's name as the page shows it, for messages and the action log."""
+    svc = service(request)
+    labels = {s.spec.name: s.spec.label for s in clinic_settings.settings_in_force(svc, user.user)}
+    for p in clinic_settings.programme_settings_in_force(svc, user.user):
+        labels[p.spec.name] = p.spec.label
+    return labels
+
+
 @router.get("/admin/settings", response_class=HTMLResponse, include_in_schema=False)
 def settings_page(request: Request, done: str = "") -> Response:
     user = require_user(request, ADMIN_OR_AUDITOR)
-    notice = {"saved": "The settings are saved.", "same": "Nothing was different."}.get(done)
+    notice = {
+        "saved": "The settings are saved.",
+        "programme": "The programme settings are saved and in force: every patient's status "
+        "on the today list has been worked out again under them.",
+        "same": "Nothing was different.",
+    }.get(done)
     return _settings_page(request, user, notice=notice)
 
 
@@ -124,13 +142,33 @@ async def change_settings(request: Request) -> Response:
     try:
         changed = clinic_settings.change_settings(service(request), user.user, values)
     except IsotrackInputError as exc:
-        labels = {name: spec.label for name, spec in clinic_settings.SPECS.items()}
+        labels = _setting_labels(request, user)
         errors = {
             p.field: f"{labels.get(p.field, 'This setting')}: “{p.value}” is not accepted; "
             f"it must be {p.allowed}. Nothing was changed."
             for p in exc.problems
         }
-        return _settings_page(request, user, errors=errors, status_code=422)
-    return RedirectResponse(
-        f"/admin/settings?done={'saved' if changed else 'same'}", status_code=303
-    )
+        return _settings_page(request, user, errors=errors, typed=values, status_code=422)
+    done = "same"
+    if changed:
+        done = "programme" if any(n.startswith("programme.") for n in changed) else "saved"
+    return RedirectResponse(f"/admin/settings?done={done}", status_code=303)
+
+
+@router.get("/admin/actions", response_class=HTMLResponse, include_in_schema=False)
+def actions_page(request: Request) -> Response:
+    user = require_user(request, ADMIN_OR_AUDITOR)
+    svc = service(request)
+    labels = _setting_labels(request, user)
+    rows = [
+        {
+            "at": a.acted_at[:19].replace("T", " ") + " UTC",
+            "who": a.acted_by,
+            "action": a.action,
+            "subject": labels.get(a.subject, a.subject),
+            "before": a.before or "",
+            "after": a.after or "",
+        }
+        for a in admin_console.admin_actions(svc, user.user)
+    ]
+    return render(request, "admin_actions.html", {"section": "actions", "rows": rows})

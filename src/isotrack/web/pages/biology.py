@@ -33,7 +33,9 @@ async def record_assessment(request: Request, course_id: str) -> Response:
     check_csrf(request, submitted.get("csrf_token"))
     values = form_values(submitted)
     try:
-        event = assessment_from_form(knowledge(), values, recorded_by=user.username, patient=False)
+        event = assessment_from_form(
+            knowledge(request), values, recorded_by=user.username, patient=False
+        )
         record_event(service(request), user, course_id, event)
     except (FormErrors, IsotrackInputError) as exc:
         error = _refused(exc)
@@ -53,7 +55,9 @@ async def self_report(request: Request) -> Response:
     check_csrf(request, submitted.get("csrf_token"))
     values = form_values(submitted)
     try:
-        event = assessment_from_form(knowledge(), values, recorded_by=user.username, patient=True)
+        event = assessment_from_form(
+            knowledge(request), values, recorded_by=user.username, patient=True
+        )
         record_event(service(request), user, _current_course_id(request, user), event)
     except (FormErrors, IsotrackInputError) as exc:
         error = _refused(exc)

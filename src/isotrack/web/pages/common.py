@@ -13,8 +13,13 @@ from isotrack.web.safety_forms import clinical_judgement_forms
 from isotrack.web.session import service
 
 
-def knowledge() -> Knowledge:
-    return load_knowledge()
+def knowledge(request: Request | None = None) -> Knowledge:
+    """The clinic's knowledge base (its programme settings laid over the policies) for a page
+    that judges a course; the packaged one where no request is at hand (the planner's forms,
+    which read products and doses, never a programme policy)."""
+    if request is None:
+        return load_knowledge()
+    return service(request).knowledge()
 
 
 def today(request: Request) -> dt.date:

@@ -57,7 +57,7 @@ async def save_plan(request: Request, course_id: str) -> Response:
     check_csrf(request, form.get("csrf_token"))
     values = {k: str(form.get(k, "")).strip() for k in PLANNER_FIELDS if form.get(k)}
     reason = str(form.get("reason", "")).strip()
-    outcome = plan_from_form(knowledge(), values)
+    outcome = plan_from_form(knowledge(request), values)
     problem = None
     if outcome.plan is None:
         problem = "The plan has errors; correct them in the planner before saving."
@@ -97,11 +97,11 @@ def prescribe_from_plan(
             status_code=422,
         )  # fmt: skip
     course = courses.visible_course(service(request), user.user, course_id)
-    safety = safety_view(knowledge(), course.timeline(), today(request))
+    safety = safety_view(knowledge(request), course.timeline(), today(request))
     state = PrescribeState(
         can_sign=user.role == Role.PRESCRIBER.value,
         signer=prescribing.who_signs(service(request), user.user),
-        form=event_forms(knowledge())["prescription"],
+        form=event_forms(knowledge(request))["prescription"],
         holds=safety.holds,
         values={
             "date": today(request).isoformat(),

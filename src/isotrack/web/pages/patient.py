@@ -47,7 +47,7 @@ def _my_page(
     open_form: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    source = knowledge()
+    source = knowledge(request)
     words = patient_speaker(request, user)
     course_id = _current_course_id(request, user)
     course = courses.visible_course(service(request), user.user, course_id)
@@ -105,7 +105,7 @@ async def report(request: Request) -> Response:
     user = require_user(request, PATIENT)
     submitted = await request.form()
     check_csrf(request, submitted.get("csrf_token"))
-    source = knowledge()
+    source = knowledge(request)
     course_id = _current_course_id(request, user)
     timeline = courses.visible_course(service(request), user.user, course_id).timeline()
     forms = patient_forms(
@@ -138,7 +138,7 @@ def _calendar_response(
 ) -> Response:
     day = today(request)
     view = build_course_view(
-        knowledge(), course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
+        knowledge(request), course_id=course_id, patient_name=name, timeline=timeline, as_of=day,
         include_history=False,
     )  # fmt: skip
     body = calendar_bytes(

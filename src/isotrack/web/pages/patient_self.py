@@ -115,7 +115,7 @@ def _monthly_page(
     status_code: int = 200,
     problem: str | None = None,
 ) -> Response:
-    source = knowledge()
+    source = knowledge(request)
     words = patient_speaker(request, user)
     course_id = courses.my_current_course_id(service(request), user.user)
     timeline = courses.visible_course(service(request), user.user, course_id).timeline()
@@ -149,7 +149,7 @@ async def send_monthly(request: Request) -> Response:
     user = require_user(request, PATIENT)
     sent = await request.form()
     check_csrf(request, sent.get("csrf_token"))
-    source, day = knowledge(), today(request)
+    source, day = knowledge(request), today(request)
     answers = {k: str(v) for k, v in sent.items() if k.startswith("comprehension.")}
     graded = patient_self.grade_answers(source, answers)
     words = patient_speaker(request, user)

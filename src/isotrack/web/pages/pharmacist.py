@@ -72,7 +72,7 @@ def _authorization_page(
     )
     name = courses.patient_name(service(request), course.header.patient_id)
     decision = DispenseDecision.model_validate(record.decision)
-    view = decision_view(knowledge().sources, decision, code=record.code)
+    view = decision_view(knowledge(request).sources, decision, code=record.code)
     timeline = course.timeline()
     done = dispensed_with(timeline, record.code)
     values = values or {}

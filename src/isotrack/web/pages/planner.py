@@ -21,12 +21,12 @@ def _outcome(request: Request) -> PlannerOutcome:
         values.setdefault("start", today(request).isoformat())
         # The blank form starts from the label's starting dose and the low end of the label's
         # cumulative band, both read from the knowledge base.
-        facts = knowledge()
+        facts = knowledge(request)
         target_low, _ = facts.bounds("dosing.cumulative_target_label_mg_per_kg")
         values.setdefault("mg_per_kg_per_day", f"{facts.number('dosing.eu_start_mg_per_kg_day'):g}")
         values.setdefault("target_mg_per_kg", f"{target_low:g}")
         return PlannerOutcome(values=values)
-    return plan_from_form(knowledge(), values)
+    return plan_from_form(knowledge(request), values)
 
 
 def products() -> list[tuple[str, str]]:

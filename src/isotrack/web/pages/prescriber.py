@@ -58,7 +58,7 @@ def today_page_with(
     first, each with its Review form (the first courses whose row shows a hold are read)."""
     user = require_user(request, PRESCRIBING_ROLES)
     day = today(request)
-    source = knowledge()
+    source = knowledge(request)
     params = request.query_params
     q = params.get("q", "").strip()[:100]
     status = params.get("status", "")
@@ -139,7 +139,7 @@ def course_page_with(
     tab: str = "",
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
-    source = knowledge()
+    source = knowledge(request)
     course = courses.visible_course(service(request), user.user, course_id)
     name = courses.patient_name(service(request), course.header.patient_id)
     timeline = course.timeline()
@@ -240,7 +240,7 @@ async def record_course_event(request: Request, course_id: str) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
     submitted = await request.form()
     check_csrf(request, submitted.get("csrf_token"))
-    source = knowledge()
+    source = knowledge(request)
     forms = event_forms(source)
     form = forms.get(str(submitted.get("form_key", "")))
     if form is None:
@@ -285,7 +285,7 @@ def _enrol_page(
     status_code: int = 200,
     done: dict[str, str] | None = None,
 ) -> Response:
-    source = knowledge()
+    source = knowledge(request)
     policies = sorted((p.id, p.title) for p in source.policies.values())
     return render(
         request,
@@ -338,7 +338,7 @@ async def enrol_submit(request: Request) -> Response:
         errors["sex_at_birth"] = "choose one of the listed values"
     if values.get("can_get_pregnant") not in ("yes", "no"):
         errors["can_get_pregnant"] = "choose yes or no"
-    if values.get("policy") not in knowledge().policies:
+    if values.get("policy") not in knowledge(request).policies:
         errors["policy"] = "choose one of the listed policies"
     if not errors:
         try:

@@ -71,7 +71,7 @@ async def sign_prescription(request: Request, course_id: str) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
     submitted = await request.form()
     check_csrf(request, submitted.get("csrf_token"))
-    source = knowledge()
+    source = knowledge(request)
     form = event_forms(source)["prescription"]
     values = form_values(submitted)
     for name in ("review_alert_id", "review_note", "confirm_warnings", "confirm_above_maximum"):
@@ -130,7 +130,7 @@ async def sign_prescription(request: Request, course_id: str) -> Response:
 )  # fmt: skip
 def exposure_report(request: Request, course_id: str) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
-    source = knowledge()
+    source = knowledge(request)
     course = courses.visible_course(service(request), user.user, course_id)
     timeline = course.timeline()
     day = today(request)

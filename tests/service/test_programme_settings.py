@@ -1,0 +1,186 @@
+"""Issue 17: the admin sets the clinic's programme settings in the console (SQLite and
+PostgreSQL). Each value is one the knowledge base allows; a change is in force at once for the
+dispense decision, the today list, FHIR ``$rems-etasu`` and CDS Hooks (all ask
+``Service.knowledge()``), each decision lists it as a clinic override, it is kept with who,
+when and the value before, and a refused change stores nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from service_clinic import TODAY, Clinic, demo_timeline
+
+from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
+from isotrack.domain.timeline import load_timeline
+from isotrack.knowledge import load_knowledge
+from isotrack.service import admin_console, clinic_settings, dispensing, worklist
+from isotrack.service.context import Service, open_service
+from isotrack.service.programme_overlay import ADOPTED, EDITION_DATE, KIT
+from isotrack.service.settings import Settings
+from isotrack.store.courses import CourseHeader, import_timeline
+
+FACTS = load_knowledge()
+# The programmes ask for a test detecting this or less (US-PT-01, EU-PT-01); the knowledge
+# base's example of a clinic kit is more sensitive than that.
+LIMIT = FACTS.number("programme.test_min_sensitivity")
+GOOD_KIT = FACTS.number("programme.example_clinic_urine_kit_sensitivity")
+WEAK_KIT = LIMIT + 5
+
+
+@pytest.fixture
+def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
+    running = open_service(settings, today=lambda: TODAY, pool_size=4)
+    running.start()
+    yield running
+    running.close()
+
+
+def _ana_tested_with_the_clinics_own_urine_kit(clinic: Clinic) -> CourseHeader:
+    """Ana is Maya's twin in the record (same course, same dates), but her latest test before
+    the waiting prescription was the clinic's urine kit, and nobody wrote its figure down."""
+    data = demo_timeline("demo-02").to_json_dict()
+    data["patient"] = {**data["patient"], "id": "demo-ana"}
+    tests = [e for e in data["events"] if e["type"] == "pregnancy_test"]
+    latest = max(tests, key=lambda e: e["date"])
+    assert latest["kind"] == "urine" and latest.pop("sensitivity_miu_per_ml") == LIMIT
+    with clinic.database.writing() as connection:
+        return import_timeline(connection, load_timeline(data), recorded_by="dr.lee",
+                               prescriber_user_id=clinic.users["dr.lee"].id)  # fmt: skip
+
+
+def _row_of(service: Service, clinic: Clinic, course_id: str) -> str:
+    page = worklist.today_worklist(service, clinic.users["dr.lee"], page_size=200)
+    return next(str(r.entry.status) for r in page.rows if r.course_id == course_id)
+
+
+def test_a_kit_the_programme_accepts_lets_an_unlabelled_urine_test_count(
+    service: Service, clinic: Clinic
+) -> None:
+    ana = _ana_tested_with_the_clinics_own_urine_kit(clinic)
+    worklist.refresh_worklist(service, everything=True)
+    pharmacist, admin = clinic.users["pharmacist"], clinic.users["admin"]
+    # Decision 40: a urine test without a figure is "unknown", never "fine".
+    before = dispensing.decide_dispense_today(service, pharmacist, ana.id, None)
+    assert not before.authorized
+    assert "kit sensitivity not recorded" in str(before.decision["reasons"])
+    assert _row_of(service, clinic, ana.id) == "blocked"
+
+    changed = clinic_settings.change_settings(service, admin, {KIT: f"{GOOD_KIT:g}"})
+
+    assert changed == [KIT]
+    after = dispensing.decide_dispense_today(service, pharmacist, ana.id, None)
+    assert after.authorized, after.decision["reasons"]
+    overrides = [o["description"] for o in after.decision["policy"]["overrides"]]
+    assert overrides == ["parameter urine_kit_sensitivity uses fact clinic.urine_kit_sensitivity"]
+    # The today list was worked out again under the new setting, not left at "blocked".
+    assert _row_of(service, clinic, ana.id) != "blocked"
+    history = clinic_settings.settings_history(service, clinic.users["auditor"])
+    assert (history[0].before, history[0].after, history[0].changed_by) == (
+        "not configured",
+        f"{GOOD_KIT:g} mIU/mL",
+        "admin",
+    )
+    action = admin_console.admin_actions(service, clinic.users["auditor"])[0]
+    assert (action.action, action.subject, action.before, action.after) == (
+        "changed setting",
+        KIT,
+        "not configured",
+        f"{GOOD_KIT:g} mIU/mL",
+    )
+
+
+def test_a_kit_less_sensitive_than_the_programme_asks_is_refused_and_nothing_is_stored(
+    service: Service, clinic: Clinic
+) -> None:
+    ana = _ana_tested_with_the_clinics_own_urine_kit(clinic)
+    admin = clinic.users["admin"]
+    date_2026 = EDITION_DATE + "us-ipledge-2026"
+    for figure in (f"{WEAK_KIT:g}", "0", "-3", "twenty", "nan"):
+        with pytest.raises(IsotrackInputError) as refused:
+            # A valid date beside it is refused with it: a change is taken whole or not at all.
+            clinic_settings.change_settings(service, admin, {date_2026: "2026-11-15", KIT: figure})
+        problem = refused.value.problems[0]
+        assert (problem.field, problem.value) == (KIT, figure)
+        assert f"at most {LIMIT:g} mIU/mL" in problem.allowed
+    assert clinic_settings.settings_history(service, admin) == []
+    assert admin_console.admin_actions(service, admin) == []
+    decision = dispensing.decide_dispense_today(service, clinic.users["pharmacist"], ana.id, None)
+    assert not decision.authorized and decision.decision["policy"]["overrides"] == []
+
+
+def test_the_2026_ipledge_date_is_one_of_the_dates_on_record_and_moves_the_2023_end(
+    service: Service, clinic: Clinic
+) -> None:
+    admin = clinic.users["admin"]
+    name = EDITION_DATE + "us-ipledge-2026"
+    with pytest.raises(IsotrackInputError) as refused:
+        clinic_settings.change_settings(service, admin, {name: "2026-09-01"})
+    assert refused.value.problems[0].allowed == "one of 2026-08-08, 2026-11-15"
+    clinic_settings.change_settings(service, admin, {name: "2026-11-15"})
+    editions = {e.policy_id: e for e in clinic_settings.programme_settings(service, admin)}
+    assert editions["us-ipledge-2026"].effective_from == dt.date(2026, 11, 15)
+    assert editions["us-ipledge-2023"].effective_until == dt.date(2026, 11, 15)
+    # On TODAY (15 Oct 2026) Maya's 2026-edition course is now judged before that edition
+    # comes into force, and the decision says so.
+    decision = dispensing.decide_dispense_today(
+        service, clinic.users["pharmacist"], clinic.courses["demo-02"].id, None
+    )
+    assert decision.decision["policy"]["in_force"] is False
+    assert any("in force from 2026-11-15" in o["description"]
+               for o in decision.decision["policy"]["overrides"])  # fmt: skip
+
+
+def test_a_clinic_adopts_the_stricter_reading_of_two_complementary_methods(
+    service: Service, clinic: Clinic
+) -> None:
+    admin = clinic.users["admin"]
+    name = ADOPTED + "eu-ppp-2018-hormonal-plus-barrier"
+    specs = {s.spec.name: s for s in clinic_settings.programme_settings_in_force(service, admin)}
+    assert specs[name].value is False and specs[name].sources
+    clinic_settings.change_settings(service, admin, {name: "yes"})
+    eu = service.knowledge().policy("eu-ppp-2018")
+    # The same position and parameter as the knowledge base's example clinic policy.
+    assert eu.positions["eu_complementary_methods"] == "hormonal_plus_barrier"
+    assert eu.parameters["complementary_hormonal_methods_required"] == (
+        "programme.eu.complementary_hormonal_methods_required"
+    )
+    assert all(o.reason.startswith("Clinic policy eu-ppp-2018-hormonal-plus-barrier adopted")
+               for o in eu.overrides)  # fmt: skip
+
+
+def test_every_door_sees_the_setting_another_process_made(
+    settings: Settings, service: Service, clinic: Clinic, client: TestClient
+) -> None:
+    ana = _ana_tested_with_the_clinics_own_urine_kit(clinic)
+    pharmacist = clinic.users["pharmacist"]
+    assert _etasu_status(client, clinic, ana.id) == "data-required"
+    assert not dispensing.decide_dispense_today(service, pharmacist, ana.id, None).authorized
+    # Another worker process (its own service) takes the admin's change.
+    other = open_service(settings, today=lambda: TODAY, pool_size=2)
+    try:
+        clinic_settings.change_settings(other, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
+    finally:
+        other.close()
+    # This process's FHIR door and its dispense decision see it at their next call.
+    assert _etasu_status(client, clinic, ana.id) != "data-required"
+    assert dispensing.decide_dispense_today(service, pharmacist, ana.id, None).authorized
+
+
+def test_only_an_admin_changes_a_programme_setting(service: Service, clinic: Clinic) -> None:
+    for who in ("auditor", "dr.lee", "pharmacist"):
+        with pytest.raises(ActionNotAllowed):
+            clinic_settings.change_settings(service, clinic.users[who], {KIT: "20"})
+
+
+def _etasu_status(client: TestClient, clinic: Clinic, course_id: str) -> str:
+    """The overall status FHIR ``$rems-etasu`` gives for a course (asked by case number)."""
+    request = {"resourceType": "Parameters",
+               "parameter": [{"name": "case_number", "valueString": course_id}]}  # fmt: skip
+    answer = client.post("/fhir/r4/GuidanceResponse/$rems-etasu", json=request,
+                         headers=clinic.auth("pharmacist"))  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    status: str = answer.json()["parameter"][0]["resource"]["status"]
+    return status
