@@ -9,11 +9,8 @@ import os
 import re
 
 import pytest
-from demo_store import Demo, demo_store
+from demo_store import Demo, demo_store, page_client, sign_in
 from fastapi.testclient import TestClient
-
-from isotrack.server import create_app
-from isotrack.service.settings import Settings
 
 os.environ.setdefault("ISOTRACK_PASSWORD_HASH_PROFILE", "CHEAPEST")
 TODAY = dt.date(2026, 10, 15)
@@ -28,18 +25,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 def client(demo: Demo) -> TestClient:
-    settings = Settings(database_url=demo.url, secret_key="k" * 32)
-    return TestClient(create_app(settings, today=lambda: TODAY))
+    return page_client(demo.url, lambda: TODAY)
 
 
 def signed_in(web: TestClient, demo: Demo, username: str) -> str:
-    page = web.post(
-        "/signin", data={"username": username, "password": demo.passwords[username], "next": ""}
-    )
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
+    return sign_in(web, username, demo.passwords[username])
 
 
 def maya_course(web: TestClient) -> str:

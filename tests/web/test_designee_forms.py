@@ -13,12 +13,10 @@ import os
 import re
 
 import pytest
-from demo_store import Demo, demo_store
+from demo_store import Demo, demo_store, page_client, sign_in
 from fastapi.testclient import TestClient
 
-from isotrack.server import create_app
 from isotrack.service.access import EVENT_TYPES_BY_ROLE
-from isotrack.service.settings import Settings
 from isotrack.store.users import Role
 from isotrack.web.pages.common import event_forms, knowledge
 
@@ -36,17 +34,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 def client(demo: Demo) -> TestClient:
-    settings = Settings(database_url=demo.url, secret_key="d" * 32)
-    return TestClient(create_app(settings, today=lambda: TODAY))
+    return page_client(demo.url, lambda: TODAY)
 
 
 def signed_in(web: TestClient, demo: Demo, username: str) -> str:
-    form = {"username": username, "password": demo.passwords[username], "next": ""}
-    page = web.post("/signin", data=form)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
+    return sign_in(web, username, demo.passwords[username])
 
 
 def course_of(web: TestClient, patient_id: str) -> str:

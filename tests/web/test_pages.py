@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from demo_store import page_client, sign_in
 from fastapi.testclient import TestClient
 
-from isotrack.server import create_app
-from isotrack.service.settings import Settings
 from isotrack.store.database import open_database, upgrade_schema
 from isotrack.store.users import Role, create_user
 
@@ -29,16 +28,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def client(url: str) -> TestClient:
-    return TestClient(create_app(Settings(database_url=url, secret_key="k" * 32)))
+    return page_client(url)
 
 
 def signed_in(web: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in and return the CSRF token the pages embed."""
-    page = web.post("/signin", data={"username": username, "password": password, "next": ""})
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
+    return sign_in(web, username, password)
 
 
 def enrol(web: TestClient, csrf: str, patient_id: str, policy: str) -> tuple[str, str, str]:

@@ -11,12 +11,10 @@ import os
 import re
 
 import pytest
-from demo_store import Demo, demo_store
+from demo_store import Demo, demo_store, page_client, sign_in
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from isotrack.server import create_app
-from isotrack.service.settings import Settings
 from isotrack.store.database import open_database
 from isotrack.store.patient_preferences import token_sha256
 from isotrack.store.users import set_user_active, user_by_username
@@ -42,18 +40,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 def client(demo: Demo, clock: Clock | None = None) -> TestClient:
-    settings = Settings(database_url=demo.url, secret_key="k" * 32)
-    return TestClient(create_app(settings, today=clock or (lambda: TODAY)))
+    return page_client(demo.url, clock or (lambda: TODAY))
 
 
 def signed_in(web: TestClient, demo: Demo, username: str) -> str:
-    page = web.post(
-        "/signin", data={"username": username, "password": demo.passwords[username], "next": ""}
-    )
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
+    return sign_in(web, username, demo.passwords[username])
 
 
 def text_of(html: str, section_id: str | None = None) -> str:

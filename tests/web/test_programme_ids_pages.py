@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demo_store import page_client, sign_in
 from fastapi.testclient import TestClient
 
 from isotrack.domain.timeline import load_timeline
-from isotrack.server import create_app
 from isotrack.service.operations import import_course
-from isotrack.service.settings import Settings
 from isotrack.store.database import open_database, upgrade_schema
 from isotrack.store.users import Role, create_user
 
@@ -47,15 +46,11 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
 
 
 def client(url: str) -> TestClient:
-    settings = Settings(database_url=url, secret_key="i" * 32)
-    return TestClient(create_app(settings, today=lambda: SECOND_FILL_DAY))
+    return page_client(url, lambda: SECOND_FILL_DAY)
 
 
 def signed_in(web: TestClient, username: str) -> str:
-    page = web.post("/signin", data={"username": username, "password": PASSWORD, "next": ""})
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
+    return sign_in(web, username, PASSWORD)
 
 
 def test_the_pharmacist_records_the_rma_and_an_expired_one_is_refused(
