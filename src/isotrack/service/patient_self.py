@@ -181,9 +181,7 @@ _ANSWERED_IN_APP = "Answered by the patient in the app."
 _NOT_RIGHT = " Not right: "
 
 
-def answers_on_record(
-    knowledge: Knowledge, check: ComprehensionChecked
-) -> list[Answered] | None:
+def answers_on_record(knowledge: Knowledge, check: ComprehensionChecked) -> list[Answered] | None:
     """The questions of a check the patient sent in the app, as it was stored: right ones
     with their right choice, missed ones with ``chosen`` None (the record keeps which were
     missed, not the choice). ``None`` for a check the app did not record."""
