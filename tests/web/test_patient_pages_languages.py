@@ -77,8 +77,8 @@ def test_every_patient_page_is_in_the_patient_s_language(
     asks = {"Accept-Language": language}
     pages = {path: web.get(path, headers=asks).text for path in ("/me", "/me/settings")}
     pages["/me/monthly"] = web.get("/me/monthly", headers=asks).text
-    refused = web.post("/me/events", headers=asks, data={
-        "csrf_token": csrf, "form_key": "dose_missed", "date": "yesterday", "days": "two"})  # fmt: skip
+    typed = {"form_key": "dose_missed", "date": "yesterday", "days": "two"}
+    refused = web.post("/me/events", headers=asks, data={"csrf_token": csrf, **typed})
     assert refused.status_code == 422
     pages["report refused"] = refused.text
     skin = web.post("/me/acne-assessments", headers=asks, data={"csrf_token": csrf, "date": ""})
@@ -160,8 +160,10 @@ def test_a_reminder_e_mail_with_every_kind_of_step_is_in_the_patient_s_language(
     day = dt.date(2026, 11, 3)
     steps = [PatientStep(requirement_id, kind, message, day, day + dt.timedelta(days=6))
              for requirement_id, (kind, message) in PATIENT_STEPS.items()]  # fmt: skip
-    mail = reminder_message(to="maya@example.org", name="Maya", steps=steps,
-                            words=speaker(language), today=TODAY, link="https://clinic/me")  # fmt: skip
+    mail = reminder_message(
+        to="maya@example.org", name="Maya", steps=steps, words=speaker(language), today=TODAY,
+        link="https://clinic/me",
+    )  # fmt: skip
     body = str(mail["Subject"]) + " " + mail.get_content()
     assert english_left(body.replace("https://clinic/me", ""), language, NAMES) == []
 
@@ -174,8 +176,8 @@ def test_a_refused_report_tells_the_patient_what_to_write_in_her_language(
     # without the contract's English and without her text quoted back.
     csrf = signed_in(web, demo, "maya")
     asks = {"Accept-Language": "es"}
-    days = web.post("/me/events", headers=asks, data={
-        "csrf_token": csrf, "form_key": "dose_missed", "date": "2026-10-10", "days": "4000"})  # fmt: skip
+    typed = {"form_key": "dose_missed", "date": "2026-10-10", "days": "4000"}
+    days = web.post("/me/events", headers=asks, data={"csrf_token": csrf, **typed})
     found = re.search(r'id="form-dose-missed-days-error">([^<]+)<', days.text)
     assert found is not None and "Escriba un número que no sea mayor que 366." in found.group(1)
     effect = web.post("/me/events", headers=asks, data={
