@@ -81,6 +81,10 @@ def test_every_patient_page_is_in_the_patient_s_language(
     refused = web.post("/me/events", headers=asks, data={"csrf_token": csrf, **typed})
     assert refused.status_code == 422
     pages["report refused"] = refused.text
+    mood = web.post("/me/events", headers=asks, data={
+        "csrf_token": csrf, "form_key": "mood_screen", "date": "2026-10-15"})  # fmt: skip
+    assert mood.status_code == 422 and mood.text.count('class="field-error"') == 9
+    pages["questionnaire refused"] = mood.text
     skin = web.post("/me/acne-assessments", headers=asks, data={"csrf_token": csrf, "date": ""})
     assert skin.status_code == 422
     pages["skin report refused"] = skin.text
