@@ -196,7 +196,7 @@ def test_the_crisis_guidance_in_spanish_and_the_myths_in_russian_on_a_phone(
     expect(crisis).to_contain_text("No está solo")
     expect(crisis.locator("#crisis-lines")).to_contain_text("Llame al 911")
     assert fits_the_screen(spanish)
-    spanish.screenshot(path=str(SCREENSHOTS / "patient-crisis-es-390.png"), full_page=False)
+    crisis.screenshot(path=str(SCREENSHOTS / "patient-crisis-es-390.png"))
 
     russian = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
     sign_in(russian, server, "maya", passwords["maya"])
@@ -204,4 +204,8 @@ def test_the_crisis_guidance_in_spanish_and_the_myths_in_russian_on_a_phone(
     expect(russian.locator("#myths-heading")).to_have_text("Мифы и факты, которые касаются меня")
     expect(russian.locator("#washout-chart")).to_contain_text("4-оксо-изотретиноин")
     assert fits_the_screen(russian)
-    russian.locator("#more-about-me").screenshot(path=str(SCREENSHOTS / "patient-myths-ru-390.png"))
+    russian.locator("#after-last-capsule").screenshot(
+        path=str(SCREENSHOTS / "patient-washout-ru-390.png")
+    )
+    russian.locator("#myths-heading").scroll_into_view_if_needed()
+    russian.screenshot(path=str(SCREENSHOTS / "patient-myths-ru-390.png"))

@@ -30,7 +30,7 @@ MODULES = (
     "i18n.py", "patient_words.py", "patient_forms.py", "patient_calendar.py",
     "contraception_words.py", "pages/patient.py", "pages/patient_self.py",
     "pages/patient_language.py", "patient_form_errors.py", "washout_explained.py",
-    "biology_charts.py", "acne_form.py",
+    "biology_charts.py", "acne_form.py", "plain_sources.py",
 )  # fmt: skip
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

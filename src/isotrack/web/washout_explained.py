@@ -112,4 +112,4 @@ def washout_explained(
         words=words if words.translated else None,
     )
     cited = [*w.source_ids, *(rule.source_ids if rule else [])]
-    return WashoutExplained(paragraphs, chart, plain_sources(knowledge, cited))
+    return WashoutExplained(paragraphs, chart, plain_sources(knowledge, cited, words))

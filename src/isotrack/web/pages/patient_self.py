@@ -133,7 +133,7 @@ def _monthly_page(
         {
             **words_context(words),
             "allowed": allowed,
-            "questions": [(q, plain_sources(source, q.source_ids)) for q in questions],
+            "questions": [(q, plain_sources(source, q.source_ids, words)) for q in questions],
             "methods": METHOD_WORDS,
             "current": current,
             "answers": answers,
