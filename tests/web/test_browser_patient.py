@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from web_live_server import LiveServer, live_server
@@ -145,3 +146,66 @@ def test_a_patient_with_a_200_letter_name_still_reads_the_page_without_sideways_
     expect(phone.locator("h1")).to_contain_text("Здравствуйте")
     assert fits_the_screen(phone)
     phone.screenshot(path=str(SCREENSHOTS / "patient-long-name-ru-390.png"), full_page=False)
+
+
+def comprehension_checks_of(server: LiveServer, passwords: dict[str, str], who: str) -> int:
+    """How many comprehension checks the care team sees from ``who`` (through the API)."""
+    with httpx.Client(base_url=server.base_url) as api:
+        login = {"username": "dr.lee", "password": passwords["dr.lee"]}
+        token = api.post("/api/v1/auth/token", json=login).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        course = api.get("/api/v1/patients/demo-05", headers=auth).json()["courses"][-1]["id"]
+        events = api.get(f"/api/v1/courses/{course}/events", headers=auth).json()["events"]
+    return sum(1 for e in events if e["type"] == "comprehension_check" and e["recorded_by"] == who)
+
+
+def test_reloading_the_monthly_result_records_the_answers_only_once(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    # Priya reads in Russian on her phone. She sends this month's answers, then reloads the
+    # result: the page shows it again, and the care team has one check from her, not two.
+    server, passwords = demo
+    before = comprehension_checks_of(server, passwords, "priya")
+    phone = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
+    sign_in(phone, server, "priya", passwords["priya"])
+    phone.goto(f"{server.base_url}/me/monthly")
+    for question in phone.locator("#monthly-form fieldset[id^='q-']").all():
+        question.locator("input[type=radio]").first.check()
+    phone.locator("input[name=contraception][value=same]").check()
+    phone.get_by_role("button", name="Отправить лечащей команде").click()
+    expect(phone.locator("#monthly-result")).to_be_visible()
+    assert "sent=" in phone.url
+    assert comprehension_checks_of(server, passwords, "priya") == before + 1
+    phone.reload()
+    expect(phone.locator("#monthly-result")).to_be_visible()
+    expect(phone.locator("html")).to_have_attribute("lang", "ru")
+    assert comprehension_checks_of(server, passwords, "priya") == before + 1
+    assert fits_the_screen(phone)
+
+
+def test_the_crisis_guidance_in_spanish_and_the_myths_in_russian_on_a_phone(
+    demo: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    # Priya's PHQ-9 item-9 answer holds her course: her page opens with the guidance and the
+    # numbers to call, in Spanish. Maya reads her myths and the washout chart in Russian.
+    server, passwords = demo
+    spanish = browser.new_context(viewport=PHONE, locale="es-ES").new_page()
+    sign_in(spanish, server, "priya", passwords["priya"])
+    spanish.goto(f"{server.base_url}/me")
+    crisis = spanish.locator("#crisis-guidance")
+    expect(crisis).to_contain_text("No está solo")
+    expect(crisis.locator("#crisis-lines")).to_contain_text("Llame al 911")
+    assert fits_the_screen(spanish)
+    crisis.screenshot(path=str(SCREENSHOTS / "patient-crisis-es-390.png"))
+
+    russian = browser.new_context(viewport=PHONE, locale="ru-RU").new_page()
+    sign_in(russian, server, "maya", passwords["maya"])
+    russian.goto(f"{server.base_url}/me")
+    expect(russian.locator("#myths-heading")).to_have_text("Мифы и факты, которые касаются меня")
+    expect(russian.locator("#washout-chart")).to_contain_text("4-оксо-изотретиноин")
+    assert fits_the_screen(russian)
+    russian.locator("#after-last-capsule").screenshot(
+        path=str(SCREENSHOTS / "patient-washout-ru-390.png")
+    )
+    russian.locator("#myths-heading").scroll_into_view_if_needed()
+    russian.screenshot(path=str(SCREENSHOTS / "patient-myths-ru-390.png"))

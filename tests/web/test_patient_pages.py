@@ -147,6 +147,34 @@ def test_the_monthly_questions_and_contraception_are_recorded_for_the_care_team(
     assert mine[-1]["event"]["methods"] == previous[-1]["event"]["methods"]
 
 
+def test_reloading_the_monthly_result_shows_it_again_and_records_nothing_more(
+    demo: Demo,
+) -> None:
+    # Post, redirect, get: the answers are recorded once by the post; the result is a page of
+    # its own, read back from the stored check, which a reload only reads again.
+    with client(demo) as web:
+        csrf = signed_in(web, demo, "priya")
+        answers = {"comprehension.birth_defects": "0", "comprehension.two_methods": "1",
+                   "comprehension.contraception_period": "1", "comprehension.blood_donation": "1",
+                   "comprehension.sharing": "0"}  # fmt: skip
+        sent = web.post(
+            "/me/monthly", data={"csrf_token": csrf, "contraception": "same", **answers},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "/me/monthly?sent=2026-10-15#monthly-result"
+        pages = [web.get("/me/monthly?sent=2026-10-15").text for _ in range(2)]
+    for page in pages:
+        assert "all your answers are right" in page and 'id="monthly-form"' not in page
+    with client(demo) as clinic:
+        signed_in(clinic, demo, "dr.lee")
+        course = clinic.get("/api/v1/patients/demo-05").json()["courses"][-1]["id"]
+        events = clinic.get(f"/api/v1/courses/{course}/events").json()["events"]
+    checks = [e for e in events if e["type"] == "comprehension_check" and e["recorded_by"] ==
+              "priya" and e["event"]["passed"]]  # fmt: skip
+    assert len(checks) == 1
+
+
 def test_a_patient_the_programme_does_not_ask_is_told_and_the_service_refuses(
     demo: Demo,
 ) -> None:

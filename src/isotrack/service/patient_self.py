@@ -169,9 +169,28 @@ def comprehension_event(
     """The programme's comprehension check as the patient answered it: passed only when
     every question was answered right; the note lists the questions missed."""
     missed = [a.question.id for a in graded if not a.right]
-    note = "Answered by the patient in the app."
+    note = _ANSWERED_IN_APP
     if missed:
-        note += " Not right: " + ", ".join(missed) + "."
+        note += _NOT_RIGHT + ", ".join(missed) + "."
     return ComprehensionChecked(
         id=event_id, date=on, passed=not missed, recorded_by=username, note=note
     )
+
+
+_ANSWERED_IN_APP = "Answered by the patient in the app."
+_NOT_RIGHT = " Not right: "
+
+
+def answers_on_record(knowledge: Knowledge, check: ComprehensionChecked) -> list[Answered] | None:
+    """The questions of a check the patient sent in the app, as it was stored: right ones
+    with their right choice, missed ones with ``chosen`` None (the record keeps which were
+    missed, not the choice). ``None`` for a check the app did not record."""
+    note = check.note or ""
+    if not note.startswith(_ANSWERED_IN_APP):
+        return None
+    _, _, listed = note.partition(_NOT_RIGHT)
+    missed = {part.strip() for part in listed.rstrip(".").split(",") if part.strip()}
+    return [
+        Answered(q, None if q.id in missed else q.correct)
+        for q in comprehension_questions(knowledge)
+    ]

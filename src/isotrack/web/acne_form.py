@@ -15,9 +15,12 @@ from isotrack.domain.timeline import parse_event
 from isotrack.engines.response.trend import LESION_TYPES
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.response import GradingScale
-from isotrack.web.form_fields import FormErrors
+from isotrack.web.form_fields import FieldKind, FormErrors
+from isotrack.web.i18n import N_
 
 FORM_KEY = "acne_assessment"
+# The patient's own report (``_my_biology.html``): the kind of each of its inputs.
+SELF_REPORT_KINDS: dict[str, FieldKind] = {"date": "date", "grade": "select", "note": "textarea"}
 SITES = (("face", "Face"), ("chest", "Chest"), ("back", "Back"))
 LESION_LABELS = {
     "comedones": "Comedones",
@@ -27,12 +30,12 @@ LESION_LABELS = {
 }
 SCARRING = (("", "not assessed"), ("none", "none"), ("mild", "mild"),
             ("moderate", "moderate"), ("severe", "severe"))  # fmt: skip
-PATIENT_WORDS = {  # the IGA grades as a patient would recognise them
-    0: "clear — no spots at all",
-    1: "almost clear — a few small blackheads or whiteheads, at most one small red spot",
-    2: "mild — some blackheads or whiteheads and a few red spots",
-    3: "moderate — many spots, several red or pus-filled",
-    4: "severe — many spots, red and pus-filled, maybe deep painful lumps",
+PATIENT_WORDS = {  # the IGA grades as a patient would recognise them (translated on her page)
+    0: N_("clear — no spots at all"),
+    1: N_("almost clear — a few small blackheads or whiteheads, at most one small red spot"),
+    2: N_("mild — some blackheads or whiteheads and a few red spots"),
+    3: N_("moderate — many spots, several red or pus-filled"),
+    4: N_("severe — many spots, red and pus-filled, maybe deep painful lumps"),
 }
 
 

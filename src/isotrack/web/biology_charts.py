@@ -16,6 +16,7 @@ from html import escape
 from markupsafe import Markup
 
 from isotrack.web.charts import BLUE, GRID, INK, VERMILLION, nice_ticks
+from isotrack.web.i18n import N_, Speaker
 
 WIDTH = 360
 PANEL_HEIGHT = 124
@@ -108,11 +109,15 @@ def _svg(chart_id: str, title: str, description: str, height: float, body: list[
     )
 
 
-def _date_axis(panel: _Panel, y: float) -> list[str]:
+def _date_axis(panel: _Panel, y: float, words: Speaker | None = None) -> list[str]:
     last = panel.first + dt.timedelta(days=round(panel.days))
+
+    def shown(day: dt.date) -> str:
+        return words.medium_date(day) if words is not None else day.strftime("%d %b %Y")
+
     return [
-        _label(PAD_X, y, panel.first.strftime("%d %b %Y"), INK),
-        _label(WIDTH - PAD_X, y, last.strftime("%d %b %Y"), INK, "end"),
+        _label(PAD_X, y, shown(panel.first), INK),
+        _label(WIDTH - PAD_X, y, shown(last), INK, "end"),
     ]
 
 
@@ -222,16 +227,19 @@ def levels_chart(
     marks_label: str = "dispensed",
     chart_id: str = "levels-chart",
     title: str = "Estimated drug levels",
+    words: Speaker | None = None,
 ) -> Markup:
     """Isotretinoin (solid blue) and 4-oxo-isotretinoin (dashed vermillion) in ng/mL against
     days; ``marked_days`` drawn as labelled ticks under the curve (the dispenses);
-    ``vertical_rules`` as dotted lines at a day offset (e.g. the one-month rule)."""
+    ``vertical_rules`` as dotted lines at a day offset (e.g. the one-month rule). ``words``
+    (the patient's page) says the axis, legend and dates in the patient's language."""
+    say = words.gettext if words is not None else str
     chart_height = 190.0
     days = (time_h[-1] - time_h[0]) / 24 if time_h else 1.0
     top_value = max([*isotretinoin, *oxo, 1.0])
     panel = _Panel(PAD_TOP + 8, chart_height - PAD_TOP - 8, first_day, days,
                    nice_ticks(top_value * 1.05, 2))  # fmt: skip
-    body = panel.frame("ng/mL in blood (estimate)")
+    body = panel.frame(say(N_("ng/mL in blood (estimate)")))
     start_h = time_h[0] if time_h else 0.0
     for values, colour, dash in (
         (isotretinoin, BLUE, None),
@@ -262,13 +270,13 @@ def levels_chart(
             f'<path d="M{x:.1f},{base + 4:.1f} l6,10 l-12,0 Z" fill="{INK}">'
             f"<title>{escape(text)}</title></path>"
         )
-    body.extend(_date_axis(panel, base + 32))
+    body.extend(_date_axis(panel, base + 32, words))
     legend_y = base + 56
     body.append(_line([(PAD_X - 30, legend_y - 5), (PAD_X - 8, legend_y - 5)], BLUE))
-    body.append(_label(PAD_X - 4, legend_y, "isotretinoin", INK))
+    body.append(_label(PAD_X - 4, legend_y, say(N_("isotretinoin")), INK))
     middle = WIDTH / 2 - 4
     body.append(_line([(middle, legend_y - 5), (middle + 22, legend_y - 5)], VERMILLION, "7 4"))
-    body.append(_label(middle + 26, legend_y, "4-oxo-isotretinoin", INK))
+    body.append(_label(middle + 26, legend_y, say(N_("4-oxo-isotretinoin")), INK))
     bottom = legend_y + 8
     if marked_days:
         body.append(_label(PAD_X - 30, legend_y + 22, "▲ " + marks_label, INK))
@@ -279,4 +287,15 @@ def levels_chart(
         f"{peak:.0f} ng/mL; 4-oxo-isotretinoin peaking near {max(oxo, default=0.0):.0f} ng/mL. "
         + (f"{len(marked_days)} dispenses marked." if marked_days else "")
     )
+    if words is not None:  # the patient's washout chart marks no dispenses
+        description = words.gettext(LEVELS_DESCRIPTION) % {
+            "days": words.number(days), "first": words.date(first_day),
+            "peak": words.number(peak), "oxo": words.number(max(oxo, default=0.0)),
+        }  # fmt: skip
     return _svg(chart_id, title, description, bottom, body)
+
+
+LEVELS_DESCRIPTION = N_(
+    "Estimated isotretinoin over %(days)s days from %(first)s, peaking near %(peak)s ng/mL; "
+    "4-oxo-isotretinoin peaking near %(oxo)s ng/mL."
+)

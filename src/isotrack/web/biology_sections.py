@@ -22,6 +22,7 @@ from isotrack.web.acne_form import (
     patient_grade_choices,
 )
 from isotrack.web.biology_view import dispense_days, levels_view, response_view
+from isotrack.web.i18n import Speaker
 from isotrack.web.washout_explained import washout_explained
 
 UNAVAILABLE = "The response and drug-level sections could not be drawn for this course."
@@ -110,9 +111,15 @@ def course_biology_context(
 
 
 def my_biology_context(
-    knowledge: Knowledge, service: Service, user: User, course_id: str, day: dt.date
+    knowledge: Knowledge,
+    service: Service,
+    user: User,
+    course_id: str,
+    day: dt.date,
+    words: Speaker | None = None,
 ) -> dict[str, Any]:
-    """The patient's sections: a self-report form and why contraception lasts a month more."""
+    """The patient's sections, in the patient's language: a self-report form and why
+    contraception lasts a month more."""
     found = _load(service, user, course_id, day)
     latest = None
     if found is not None and found.assessment.response.self_report.latest is not None:
@@ -120,6 +127,10 @@ def my_biology_context(
     return {
         "self_grades": patient_grade_choices(),
         "my_latest_grade": latest,
-        "washout": washout_explained(knowledge, found.levels if found else None),
+        # Her own report in the words she chose it by (the clinic's scale label otherwise).
+        "my_latest_words": dict(patient_grade_choices()).get(str(latest.grade), latest.grade_label)
+        if latest is not None
+        else None,
+        "washout": washout_explained(knowledge, found.levels if found else None, words),
         "can_get_pregnant": found is not None and found.timeline.patient.can_get_pregnant,
     }

@@ -125,6 +125,7 @@ def event_from_form(
 def problems_to_form_errors(form: EventForm, problems: Sequence[FieldProblem]) -> FormErrors:
     """Place each problem next to the form field it concerns; the rest go above the form."""
     by_field: dict[str, str] = {}
+    allowed: dict[str, str] = {}
     general: list[str] = []
     for problem in problems:
         head, _, rest = problem.field.partition(".")
@@ -136,6 +137,7 @@ def problems_to_form_errors(form: EventForm, problems: Sequence[FieldProblem]) -
             message = f"needed: {problem.allowed}"
         if form.field_named(head) is not None or name != head:
             by_field.setdefault(name, message)
+            allowed.setdefault(name, problem.allowed)
         else:
             general.append(f"{problem.field}: {message}")
-    return FormErrors(by_field, general)
+    return FormErrors(by_field, general, allowed)

@@ -46,11 +46,19 @@ class EventForm:
 
 
 class FormErrors(Exception):
-    """Rejected form input: ``by_field`` maps a form field name to its message."""
+    """Rejected form input: ``by_field`` maps a form field name to its message; ``allowed``
+    keeps, by field, what the event contract would have accepted (the patient's pages word
+    their own message from it, in the patient's language)."""
 
-    def __init__(self, by_field: dict[str, str], general: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        by_field: dict[str, str],
+        general: list[str] | None = None,
+        allowed: dict[str, str] | None = None,
+    ) -> None:
         self.by_field = by_field
         self.general = general or []
+        self.allowed = allowed or {}
         super().__init__("; ".join([*(f"{k}: {v}" for k, v in by_field.items()), *self.general]))
 
 

@@ -102,6 +102,10 @@ class Speaker:
     def short_date(self, value: dt.date) -> str:
         return format_date(value, format="long", locale=self.language)
 
+    def medium_date(self, value: dt.date) -> str:
+        """A chart's axis date, short enough for a phone (``3 Mar 2026``, ``3 мар. 2026 г.``)."""
+        return format_date(value, format="medium", locale=self.language)
+
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.language)

@@ -17,16 +17,20 @@ from isotrack.knowledge import Knowledge
 from isotrack.service.patient_self import comprehension_questions
 from isotrack.web.contraception_words import METHOD_WORDS
 from isotrack.web.patient_forms import form_messages
+from isotrack.web.patient_knowledge_words import knowledge_messages
 from isotrack.web.patient_words import PATIENT_STEPS
 
 WEB_DIR = Path(__file__).parent
 # The patient's templates (base.html for its header and footer) and the modules that word
 # patient pages, e-mails and the calendar.
-TEMPLATES = ("base.html", "my_course.html", "my_settings.html", "my_monthly.html")
+# ``_macros.html`` draws the patient's forms too; its staff-only words are not marked.
+TEMPLATES = ("base.html", "my_course.html", "my_settings.html", "my_monthly.html",
+             "_my_biology.html", "_macros.html")  # fmt: skip
 MODULES = (
     "i18n.py", "patient_words.py", "patient_forms.py", "patient_calendar.py",
     "contraception_words.py", "pages/patient.py", "pages/patient_self.py",
-    "pages/patient_language.py",
+    "pages/patient_language.py", "patient_form_errors.py", "washout_explained.py",
+    "biology_charts.py", "acne_form.py", "plain_sources.py",
 )  # fmt: skip
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -54,6 +58,7 @@ def patient_messages(knowledge: Knowledge) -> list[str]:
     messages += sorted(form_messages(knowledge))
     for question in comprehension_questions(knowledge):
         messages += [question.question, *question.choices, question.explanation]
+    messages += knowledge_messages(knowledge)
     seen: dict[str, None] = {}
     for message in messages:
         if message:

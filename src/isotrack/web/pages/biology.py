@@ -9,12 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError
-from isotrack.web.acne_form import FORM_KEY, assessment_from_form
+from isotrack.web.acne_form import FORM_KEY, SELF_REPORT_KINDS, assessment_from_form
 from isotrack.web.clinic import PRESCRIBING_ROLES, record_event
 from isotrack.web.form_fields import FormErrors
 from isotrack.web.pages.common import form_values, knowledge
 from isotrack.web.pages.patient import PATIENT, _current_course_id, _my_page
+from isotrack.web.pages.patient_language import patient_speaker
 from isotrack.web.pages.prescriber import course_page_with
+from isotrack.web.patient_form_errors import patient_form_errors
 from isotrack.web.session import check_csrf, require_user, service
 
 router = APIRouter()
@@ -60,7 +62,7 @@ async def self_report(request: Request) -> Response:
         )
         record_event(service(request), user, _current_course_id(request, user), event)
     except (FormErrors, IsotrackInputError) as exc:
-        error = _refused(exc)
+        error = patient_form_errors(SELF_REPORT_KINDS, values, exc, patient_speaker(request, user))
         state = {FORM_KEY: {"values": values, "errors": error.by_field, "general": error.general}}
         return _my_page(request, user, state, FORM_KEY, status_code=422)
     return RedirectResponse(f"/me?recorded={FORM_KEY}#my-skin-heading", status_code=303)

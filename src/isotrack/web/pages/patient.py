@@ -20,7 +20,9 @@ from isotrack.web.i18n import Speaker, speaker
 from isotrack.web.pages.common import form_values, knowledge, patient_forms, today
 from isotrack.web.pages.patient_language import patient_speaker, words_context
 from isotrack.web.patient_calendar import calendar_bytes
+from isotrack.web.patient_form_errors import form_kinds, patient_form_errors
 from isotrack.web.patient_forms import report_forms
+from isotrack.web.patient_knowledge_words import crisis_in, myths_in
 from isotrack.web.patient_words import PatientStep, next_things, patient_steps
 from isotrack.web.safety_view import safety_view
 from isotrack.web.session import WebUser, check_csrf, require_user, service
@@ -81,14 +83,14 @@ def _my_page(
             "monthly": patient_self.patient_enters_monthly_steps(source, timeline, day),
             "urgent": any(a.severity == "critical" for a in view.alerts),
             "dose": view.dose,
-            "myths": [] if crisis else view.myths,
-            "crisis": crisis,
+            "myths": [] if crisis else myths_in(view.myths, words),
+            "crisis": crisis_in(crisis, words) if crisis else None,
             "forms": report_forms(source, allowed, words),
             "home_test_allowed": allowed,
             "form_state": form_state or {},
             "open_form": open_form,
             "defaults": {"date": day.isoformat()},
-            **my_biology_context(source, service(request), user.user, course_id, day),
+            **my_biology_context(source, service(request), user.user, course_id, day, words),
         },
         status_code=status_code,
     )
@@ -121,6 +123,9 @@ async def report(request: Request) -> Response:
     except (FormErrors, IsotrackInputError) as exc:
         rejected = (
             exc if isinstance(exc, FormErrors) else problems_to_form_errors(form, exc.problems)
+        )
+        rejected = patient_form_errors(
+            form_kinds(form), values, rejected, patient_speaker(request, user)
         )
         state = {
             form.form_key: {

@@ -12,7 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from isotrack.domain.errors import IsotrackInputError, RecordNotFound
-from isotrack.domain.events import ContraceptionMethodCode, ContraceptionRecorded
+from isotrack.domain.events import (
+    ComprehensionChecked,
+    ContraceptionMethodCode,
+    ContraceptionRecorded,
+)
 from isotrack.domain.timeline import effective_events, events_of
 from isotrack.service import courses, patient_self
 from isotrack.web.clinic import record_event
@@ -129,7 +133,7 @@ def _monthly_page(
         {
             **words_context(words),
             "allowed": allowed,
-            "questions": [(q, plain_sources(source, q.source_ids)) for q in questions],
+            "questions": [(q, plain_sources(source, q.source_ids, words)) for q in questions],
             "methods": METHOD_WORDS,
             "current": current,
             "answers": answers,
@@ -141,7 +145,25 @@ def _monthly_page(
 
 @router.get("/me/monthly", response_class=HTMLResponse, include_in_schema=False)
 def monthly(request: Request) -> Response:
-    return _monthly_page(request, require_user(request, PATIENT))
+    user = require_user(request, PATIENT)
+    sent_on = request.query_params.get("sent", "")
+    graded = _sent_answers(request, user, sent_on) if sent_on else None
+    if graded is not None:
+        return _monthly_page(request, user, {"_graded": graded})
+    return _monthly_page(request, user)
+
+
+def _sent_answers(
+    request: Request, user: WebUser, sent_on: str
+) -> list[patient_self.Answered] | None:
+    """The answers the patient sent on that day, read back from the stored check (post,
+    redirect, get: a reload shows them again and records nothing). The address holds the
+    day, not the record's id, which is nothing the patient needs to read."""
+    course_id = courses.my_current_course_id(service(request), user.user)
+    timeline = courses.visible_course(service(request), user.user, course_id).timeline()
+    checks = events_of(list(effective_events(timeline)), ComprehensionChecked)
+    mine = [c for c in checks if c.date.isoformat() == sent_on and c.recorded_by == user.username]
+    return patient_self.answers_on_record(knowledge(), mine[-1]) if mine else None
 
 
 @router.post("/me/monthly", include_in_schema=False)
@@ -182,4 +204,4 @@ async def send_monthly(request: Request) -> Response:
         "in the app: a change from the previous record.",
     )  # fmt: skip
     record_event(service(request), user, course_id, confirmation)
-    return _monthly_page(request, user, {**answers, "_graded": graded})
+    return RedirectResponse(f"/me/monthly?sent={day.isoformat()}#monthly-result", status_code=303)
