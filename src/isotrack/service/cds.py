@@ -25,6 +25,7 @@ from isotrack.domain.errors import RecordNotFound, rejected_field
 from isotrack.service.cds_patients import EhrCourse, ehr_course, order_check
 from isotrack.service.context import Service
 from isotrack.service.operations import SchemaNotCurrent
+from isotrack.service.worklist import update_row
 from isotrack.store import cds_clients as store
 from isotrack.store.cds_clients import CdsClient, IssuedCard
 from isotrack.store.courses import append_event, read_course
@@ -238,7 +239,9 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
     recorded: list[str] = []
     already = True
     with service.database.writing() as connection:
-        known = {e.event_id for e in read_course(connection, issued.course_id).events}
+        course = read_course(connection, issued.course_id)
+        known = {e.event_id for e in course.events}
+        timeline = course.timeline()
         for alert_id in issued.alert_ids:
             event_id = "cds-review-" + str(uuid.uuid5(_REVIEW_NAMESPACE, f"{card_uuid}|{alert_id}"))
             recorded.append(event_id)
@@ -253,4 +256,8 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
                 connection, issued.course_id, review,
                 recorded_by=review.recorded_by or "cds", expected_version=None,
             )  # fmt: skip
+            timeline = timeline.with_event(review)
+        if not already:
+            # The today list's row moves with the course, in the reviews' own transaction.
+            update_row(service, connection, issued.course_id, timeline)
     return OverrideRecorded(issued.course_id, tuple(recorded), already)
