@@ -8,7 +8,9 @@ Each request's work runs in its own savepoint, so one failing work is refused al
 caller is answered only after the transaction holding its rows has committed.
 
 The commit runs on a worker thread: the event loop goes on serving while the disk syncs.
-One :class:`GroupCommit` serves one event loop (one per worker process).
+One :class:`GroupCommit` serves one event loop (one per worker process). The dispense
+authorizations have a writer of their own (``store/authorizations.py``), which batches typed
+records and seals them; this one takes any small write as a function of the connection.
 """
 
 from __future__ import annotations
