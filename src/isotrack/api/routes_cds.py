@@ -12,17 +12,29 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from isotrack.api.dependencies import service_of
-from isotrack.api.routes_cds_auth import base_url, outcome, validation_lines, verified_client
+from isotrack.api.routes_cds_auth import (
+    base_url,
+    call_journal,
+    first_use,
+    outcome,
+    validation_lines,
+    verified_client,
+)
 from isotrack.domain.errors import RecordNotFound
 from isotrack.interop.cds.card_parts import CardLinks
 from isotrack.interop.cds.discovery import BY_ID, discovery_json
 from isotrack.interop.cds.hooks import HookInput, hook_cards
 from isotrack.interop.cds.models import FeedbackRequest, HookRequest, HookResponse
-from isotrack.interop.cds.prefetch import complete_prefetch, isotrack_patient_ids, medication_names
+from isotrack.interop.cds.prefetch import (
+    fetch_missing,
+    isotrack_patient_ids,
+    medication_names,
+    prefetch_plan,
+)
 from isotrack.service import cds
 
 router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
@@ -61,7 +73,8 @@ def _hook_request(document: Any, service_id: str) -> HookRequest | JSONResponse:
 
 
 async def _authorised_call(service_id: str, request: Request) -> tuple[Any, Any] | JSONResponse:
-    """The verified client and the JSON body of a call to one service, or the refusal."""
+    """The verified client and the JSON body of a call to one service, or the refusal (the
+    token's ``jti`` is still to be noted)."""
     if service_id not in BY_ID:
         return outcome(404, "not-found", f"No CDS service {service_id!r}; see /cds-services.")
     client = verified_client(request)
@@ -74,7 +87,7 @@ async def _authorised_call(service_id: str, request: Request) -> tuple[Any, Any]
 
 
 @router.post("/{service_id}", summary="Call one CDS service")
-async def call_service(service_id: str, request: Request) -> JSONResponse:
+async def call_service(service_id: str, request: Request) -> Response:
     called = await _authorised_call(service_id, request)
     if isinstance(called, JSONResponse):
         return called
@@ -88,17 +101,28 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
         if hook.fhirServer
         else None
     )
-    prefetched = await complete_prefetch(
-        hook, BY_ID[service_id].prefetch, service.settings.cds_fetch_budget_seconds,
-        fetch_refused=refusal,
-    )  # fmt: skip
+    prefetched, wanted = prefetch_plan(hook, BY_ID[service_id].prefetch, fetch_refused=refusal)
+    if wanted:
+        # The EHR's token goes to its FHIR server only on a call not seen before.
+        replayed = await first_use(request, client)
+        if replayed is not None:
+            return replayed
+        prefetched = await fetch_missing(
+            hook, prefetched, wanted, service.settings.cds_fetch_budget_seconds
+        )
     patient_id = str(hook.context["patientId"]).strip()
-    found = cds.ehr_course(
-        service,
-        patient_id,
-        isotrack_patient_ids(prefetched.data.get("patient")),
-        issuer=client.issuer,
+    patient = cds.ehr_patient(
+        service, patient_id, isotrack_patient_ids(prefetched.data.get("patient"))
     )
+    # Every call that reads a course is a disclosure to the client: its access-log row is
+    # written with the token's jti (one durable transaction), before the answer is built.
+    if not wanted:
+        replayed = await first_use(request, client, patient)
+        if replayed is not None:
+            return replayed
+    elif patient is not None:
+        await call_journal(request).disclosure(client.issuer, patient)
+    found = cds.course_answers(service, patient) if patient is not None else None
     links = CardLinks(
         base_url(request),
         found.course_id if found else None,
@@ -123,8 +147,9 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
             )
             for card_uuid, alert_ids in result.overridable.items()
         ])  # fmt: skip
-    response = HookResponse(cards=result.cards)
-    return JSONResponse(response.model_dump(mode="json", exclude_none=True))
+    # Serialised by pydantic straight to JSON bytes (no dict, no second encoder).
+    response = HookResponse(cards=result.cards).model_dump_json(exclude_none=True)
+    return Response(response, media_type="application/json")
 
 
 def _reason_text(item: Any) -> str:
@@ -145,6 +170,9 @@ async def feedback(service_id: str, request: Request) -> JSONResponse:
     if isinstance(called, JSONResponse):
         return called
     client, document = called
+    replayed = await first_use(request, client)
+    if replayed is not None:
+        return replayed
     try:
         given = FeedbackRequest.model_validate(document)
     except ValidationError as exc:

@@ -10,7 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from isotrack.api.dependencies import service_of
-from isotrack.interop.cds.client_jwt import TokenRejected, VerifiedClient, verify_client_jwt
+from isotrack.interop.cds.client_jwt import (
+    REPLAYED,
+    TokenRejected,
+    VerifiedClient,
+    verify_client_jwt,
+)
 from isotrack.service import cds
 
 
@@ -48,25 +53,41 @@ def base_url(request: Request) -> str:
     return public.rstrip("/") if public else str(request.base_url).rstrip("/")
 
 
-def _replay_guard(request: Request) -> cds.StoredReplayGuard:
-    """The app's ``jti`` replay check (in the store: shared by every worker process)."""
-    guard = getattr(request.app.state, "cds_replay_guard", None)
-    if guard is None:
-        guard = request.app.state.cds_replay_guard = cds.StoredReplayGuard(service_of(request))
-    assert isinstance(guard, cds.StoredReplayGuard)
-    return guard
+def call_journal(request: Request) -> cds.CallJournal:
+    """This worker's journal of CDS calls (used ``jti``, access-log rows): in the store,
+    shared by every worker process, written by group commit."""
+    journal = getattr(request.app.state, "cds_call_journal", None)
+    if journal is None:
+        journal = request.app.state.cds_call_journal = cds.CallJournal(service_of(request))
+    assert isinstance(journal, cds.CallJournal)
+    return journal
+
+
+def refused(reason: str) -> JSONResponse:
+    return outcome(401, "login", reason, headers={"WWW-Authenticate": 'Bearer realm="cds"'})
 
 
 def verified_client(request: Request) -> VerifiedClient | JSONResponse:
-    """The client that signed this call, or the 401 answer saying why not."""
+    """The client that signed this call, or the 401 answer saying why not. Its ``jti`` is
+    still to be noted (:func:`first_use`), with what the call discloses."""
     service = service_of(request)
     try:
         return verify_client_jwt(
             request.headers.get("authorization"),
             called_url(request),
             lambda issuer: cds.client_jwks(service, issuer),
-            _replay_guard(request),
-            time.time(),
         )
     except TokenRejected as exc:
-        return outcome(401, "login", str(exc), headers={"WWW-Authenticate": 'Bearer realm="cds"'})
+        return refused(str(exc))
+
+
+async def first_use(
+    request: Request, client: VerifiedClient, disclosed: cds.EhrPatient | None = None
+) -> JSONResponse | None:
+    """None when this is the token's first use (noted, with the access-log row of
+    ``disclosed``); else the 401 answer (nothing noted)."""
+    journal = call_journal(request)
+    if await journal.first_use(client.issuer, client.jti, client.keep_until, time.time(),
+                               disclosed):  # fmt: skip
+        return None
+    return refused(REPLAYED)

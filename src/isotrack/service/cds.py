@@ -19,18 +19,32 @@ from urllib.parse import urlsplit
 
 import httpx
 import jwt
+from sqlalchemy import Connection
 
 from isotrack.domain.clinical_events import AlertReviewed
 from isotrack.domain.errors import RecordNotFound, rejected_field
-from isotrack.service.cds_patients import EhrCourse, ehr_course, order_check
+from isotrack.service.cds_patients import (
+    EhrCourse,
+    EhrPatient,
+    course_answers,
+    ehr_patient,
+    order_check,
+)
 from isotrack.service.context import Service
+from isotrack.service.disclosures import ehr_access_row
 from isotrack.service.operations import SchemaNotCurrent
+from isotrack.service.worklist import update_row
 from isotrack.store import cds_clients as store
 from isotrack.store.cds_clients import CdsClient, IssuedCard
 from isotrack.store.courses import append_event, read_course
 from isotrack.store.database import Database, open_database, schema_status
+from isotrack.store.group_commit import GroupCommit
+from isotrack.store.statements import as_reader
 
-__all__ = ["CdsClient", "EhrCourse", "IssuedCard", "ehr_course", "order_check"]
+__all__ = [
+    "CdsClient", "EhrCourse", "EhrPatient", "IssuedCard", "course_answers", "ehr_patient",
+    "order_check",
+]  # fmt: skip
 
 JWKS_CACHE_SECONDS = 300
 JWKS_FETCH_TIMEOUT_SECONDS = 2.0
@@ -194,22 +208,45 @@ def fhir_server_refusal(service: Service, issuer: str, fhir_server: str) -> str 
     )
 
 
-class StoredReplayGuard:
-    """The ``jti`` replay check kept in the store, so every worker process sees every use."""
+class CallJournal:
+    """What each CDS call leaves in the store, in one durable transaction shared with the
+    calls that arrive meanwhile: its token's ``jti`` (kept until the token expires, so a
+    token replayed to any worker process is refused) and, when it read a course, its
+    access-log row. One journal per worker process (per event loop)."""
 
     def __init__(self, service: Service) -> None:
         self._service = service
+        self._commits = GroupCommit(service.database)
         self._forgotten_at = 0.0
 
-    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
+    async def first_use(
+        self, issuer: str, jti: str, keep_until: float, now: float,
+        disclosed: EhrPatient | None = None,
+    ) -> bool:  # fmt: skip
+        """Note the use of ``jti`` by ``issuer`` and the disclosure of ``disclosed``; False
+        (and nothing noted) when the token was used before."""
         if now - self._forgotten_at >= FORGET_EXPIRED_EVERY_SECONDS:
             self._forgotten_at = now
-            with self._service.database.writing() as connection:
-                store.forget_expired_tokens(connection, now)
-        # Not fsynced: after a power cut, a token signed in the last moments before it could
-        # pass once more within its few minutes of life (decision 49).
-        with self._service.database.noting() as writer:
-            return store.first_use_of_token(writer, issuer, jti, keep_until)
+            await self._commits.run(lambda connection: store.forget_expired_tokens(connection, now))
+        access = (
+            ehr_access_row(issuer, disclosed.patient_id, disclosed.course_id)
+            if disclosed is not None
+            else None
+        )
+
+        def note(connection: Connection) -> bool:
+            if not store.first_use_of_token(as_reader(connection), issuer, jti, keep_until):
+                return False
+            if access is not None:
+                access(connection)
+            return True
+
+        return await self._commits.run(note)
+
+    async def disclosure(self, issuer: str, disclosed: EhrPatient) -> None:
+        """The access-log row alone, for a call whose ``jti`` was noted before it fetched
+        from the EHR's FHIR server (the fetch goes only with a token not seen before)."""
+        await self._commits.run(ehr_access_row(issuer, disclosed.patient_id, disclosed.course_id))
 
 
 def remember_critical_cards(service: Service, cards: list[IssuedCard]) -> None:
@@ -238,7 +275,9 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
     recorded: list[str] = []
     already = True
     with service.database.writing() as connection:
-        known = {e.event_id for e in read_course(connection, issued.course_id).events}
+        course = read_course(connection, issued.course_id)
+        known = {e.event_id for e in course.events}
+        timeline = course.timeline()
         for alert_id in issued.alert_ids:
             event_id = "cds-review-" + str(uuid.uuid5(_REVIEW_NAMESPACE, f"{card_uuid}|{alert_id}"))
             recorded.append(event_id)
@@ -253,4 +292,8 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
                 connection, issued.course_id, review,
                 recorded_by=review.recorded_by or "cds", expected_version=None,
             )  # fmt: skip
+            timeline = timeline.with_event(review)
+        if not already:
+            # The today list's row moves with the course, in the reviews' own transaction.
+            update_row(service, connection, issued.course_id, timeline)
     return OverrideRecorded(issued.course_id, tuple(recorded), already)

@@ -28,7 +28,6 @@ from isotrack.engines.prescribing import PrescriptionCheck, check_prescription
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.snapshot import course_snapshot
 from isotrack.service.context import Service
-from isotrack.service.disclosures import record_ehr_access
 from isotrack.store.courses import NotFound, latest_course_of_patient, read_course
 
 COURSES_KEPT = 256
@@ -109,23 +108,34 @@ def _read(service: Service, key: CourseKey) -> EhrCourse:
     )  # fmt: skip
 
 
-def ehr_course(
-    service: Service,
-    fhir_patient_id: str | None,
-    identifiers: Iterable[str] = (),
-    *,
-    issuer: str,
-) -> EhrCourse | None:
-    """The course of an EHR's patient, read as of today; None when isotrack does not know
-    them. A course changed since it was last read (a new version) is read again. Every call
-    that finds a course is a disclosure to the client ``issuer`` and leaves an access-log row,
-    whether or not its answers were already kept."""
+@dataclass(frozen=True)
+class EhrPatient:
+    """The isotrack patient an EHR's call is about, and their latest course as it stands."""
+
+    patient_id: str
+    course_id: str
+    version: int
+
+
+def ehr_patient(
+    service: Service, fhir_patient_id: str | None, identifiers: Iterable[str] = ()
+) -> EhrPatient | None:
+    """The patient of an EHR's call and their latest course; None when isotrack does not know
+    them. Reading the cards for it is a disclosure to the client: the caller notes it in the
+    access log (``CallJournal``) before answering."""
     located = _located(service, fhir_patient_id, identifiers)
     if located is None:
         return None
-    patient_id, course = located
-    record_ehr_access(service, issuer, patient_id, course[0])
-    key: CourseKey = (service.settings.database_url, *course, service.today())
+    patient_id, (course_id, version) = located
+    return EhrPatient(patient_id, course_id, version)
+
+
+def course_answers(service: Service, patient: EhrPatient) -> EhrCourse | None:
+    """The course read as of today, its answers kept for the next call on the same version
+    (a course changed since it was last read has a new version, and is read again)."""
+    key: CourseKey = (
+        service.settings.database_url, patient.course_id, patient.version, service.today()
+    )  # fmt: skip
     try:
         return _courses.get_or_make(key, lambda: _read(service, key))
     except NotFound:  # removed between the two reads

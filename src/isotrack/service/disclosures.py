@@ -13,9 +13,12 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from dataclasses import asdict
 from typing import Literal
+
+from sqlalchemy import Connection
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.service.access import Action, not_found, require, within_reach
@@ -33,11 +36,11 @@ __all__ = [
     "AccessEntry",
     "access_log_of_patient",
     "break_glass",
+    "ehr_access_row",
     "emergency_reach",
     "entering",
     "export_access_log",
     "record_access",
-    "record_ehr_access",
 ]
 
 AccessAction = Literal["read", "change", "break-glass"]
@@ -74,20 +77,31 @@ def _record(
 ) -> None:
     """Append one row per (patient id, course id) for ``who`` (user id, name, role), all in
     one short transaction, through the door of the current request."""
-    user_id, username, role = who
     with service.database.writing() as connection:
-        for patient_id, course_id in records:
-            append_access(
-                connection,
-                user_id=user_id,
-                username=username,
-                role=role,
-                patient_id=patient_id,
-                course_id=course_id,
-                action=action,
-                door=current_door(),
-                reason=reason,
-            )
+        _append_rows(connection, who, records, action, current_door(), reason)
+
+
+def _append_rows(
+    connection: Connection,
+    who: tuple[str, str, str],
+    records: list[tuple[str, str | None]],
+    action: AccessAction,
+    door: str,
+    reason: str | None,
+) -> None:
+    user_id, username, role = who
+    for patient_id, course_id in records:
+        append_access(
+            connection,
+            user_id=user_id,
+            username=username,
+            role=role,
+            patient_id=patient_id,
+            course_id=course_id,
+            action=action,
+            door=door,
+            reason=reason,
+        )
 
 
 def _account(user: User) -> tuple[str, str, str]:
@@ -107,11 +121,16 @@ def record_access(
     _record(service, _account(user), [(patient_id, course_id)], action, reason)
 
 
-def record_ehr_access(service: Service, issuer: str, patient_id: str, course_id: str) -> None:
-    """Append the row of an EHR's CDS Hooks call that read a patient's course: the caller is
-    the registered client (its ``iss``), not an isotrack account."""
+def ehr_access_row(issuer: str, patient_id: str, course_id: str) -> Callable[[Connection], None]:
+    """The access-log row of an EHR's CDS Hooks call, to be written in a transaction the
+    caller chooses (the call's own group commit); the door is the current request's."""
     ehr = (EHR_CLIENT_USER_ID, issuer[:80], EHR_CLIENT_ROLE)
-    _record(service, ehr, [(patient_id, course_id)], "read")
+    door = current_door()  # read now: the write may run on another thread, in its context
+
+    def write(connection: Connection) -> None:
+        _append_rows(connection, ehr, [(patient_id, course_id)], "read", door, None)
+
+    return write
 
 
 def record_accesses(

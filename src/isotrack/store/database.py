@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,9 +84,8 @@ class DirectReaders:
     thread's next read opens a fresh one.
     """
 
-    def __init__(self, engine: Engine, setup: Callable[[Any], None] | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._setup = setup  # run once on each new driver connection
         self._local = threading.local()
         self._open: list[PoolProxiedConnection] = []
         self._lock = threading.Lock()
@@ -100,8 +98,6 @@ class DirectReaders:
             proxied.detach()  # ours until closed; the pool neither counts nor resets it
             if self._engine.dialect.name != "sqlite":
                 driver.autocommit = True
-            if self._setup is not None:
-                self._setup(driver)
             reader = Reader(driver, self._engine.dialect)
             self._local.reader = reader
             self._local.proxied = proxied
@@ -128,15 +124,6 @@ class DirectReaders:
             _close_quietly(proxied)
 
 
-def _unsynced(driver: Any) -> None:
-    """Commits on this connection skip the ``fsync`` (a crash of the process loses nothing;
-    a power cut may lose the last moments)."""
-    if isinstance(driver, sqlite3.Connection):
-        driver.execute("PRAGMA synchronous=NORMAL")
-    else:
-        driver.execute("SET synchronous_commit TO off")
-
-
 def _close_quietly(proxied: PoolProxiedConnection) -> None:
     # A broken connection may fail to close; it is gone either way.
     with contextlib.suppress(Exception):
@@ -151,12 +138,10 @@ class Database:
     read: Engine
     write: Engine
     _direct: DirectReaders = field(init=False, repr=False, compare=False)
-    _notes: DirectReaders = field(init=False, repr=False, compare=False)
     _turns: WriterTurns | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_direct", DirectReaders(self.read))
-        object.__setattr__(self, "_notes", DirectReaders(self.write, _unsynced))
         object.__setattr__(self, "_turns", _writer_turns(self.url))
 
     @property
@@ -176,21 +161,6 @@ class Database:
             return
         with self._turns.turn(), self.write.begin() as connection:
             yield connection
-
-    @contextmanager
-    def noting(self) -> Iterator[Reader]:
-        """This thread's own autocommit connection for one-statement writes that must be
-        atomic and seen by every process at once, but need not survive a power cut (the ids
-        of used CDS tokens, which matter for minutes): each statement commits by itself,
-        without an ``fsync`` (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit``
-        off). On SQLite the statement runs in the writers' turn."""
-        turn = self._turns.turn() if self._turns is not None else contextlib.nullcontext()
-        try:
-            with turn:
-                yield self._notes.for_this_thread()
-        except self.write.dialect.loaded_dbapi.Error:
-            self._notes.discard_this_thread()
-            raise
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -213,7 +183,6 @@ class Database:
 
     def dispose(self) -> None:
         self._direct.close_all()
-        self._notes.close_all()
         if self._turns is not None:
             self._turns.close()
         self.read.dispose()

@@ -4,7 +4,8 @@ Checked, in this order, each failure with its own sentence: a bearer JWT is pres
 header names an allowed asymmetric algorithm (ES384 or RS384; never ``none``, never HMAC) and
 a ``kid``; ``iss`` is a registered client; its JWKS holds that ``kid``; the signature; ``aud``
 is the exact URL called (a string or a list); ``exp``, ``iat`` and ``jti`` are present and
-``exp`` has not passed; the ``jti`` was not seen before (replay cache kept until ``exp``).
+``exp`` has not passed. Whether the ``jti`` was seen before is the caller's last check: the
+service notes it in the store, in the same transaction as the call's access-log row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import jwt
 from jwt import PyJWKSet
@@ -29,6 +30,9 @@ class TokenRejected(Exception):
     """The call is not from a trusted client; ``str(exc)`` says why, for the 401 body."""
 
 
+REPLAYED = "This JWT was already used (jti replayed); sign a new one per call."
+
+
 @dataclass(frozen=True)
 class VerifiedClient:
     issuer: str
@@ -36,33 +40,8 @@ class VerifiedClient:
     jti: str
     key_id: str
     tenant: str | None
-
-
-class ReplayGuard(Protocol):
-    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
-        """Note the use of ``jti``; False when it was used before. ``keep_until`` is when the
-        token can no longer pass its ``exp`` check (after that the note may be dropped)."""
-        ...
-
-
-class ReplayCache:
-    """``jti`` values already used, each kept until its token expires, in one process (the
-    service keeps them in the store instead, shared by every worker process)."""
-
-    def __init__(self, max_entries: int = 200_000) -> None:
-        self._seen: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
-        self._max_entries = max_entries
-
-    def first_use(self, issuer: str, jti: str, keep_until: float, now: float) -> bool:
-        with self._lock:
-            if len(self._seen) >= self._max_entries:
-                self._seen = {k: v for k, v in self._seen.items() if v >= now}
-            key = (issuer, jti)
-            if key in self._seen and self._seen[key] >= now:
-                return False
-            self._seen[key] = keep_until
-            return True
+    # when the token can no longer pass its ``exp`` check: its ``jti`` note may go after that
+    keep_until: float
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -149,10 +128,9 @@ def verify_client_jwt(
     authorization: str | None,
     audience: str,
     jwks_of: Callable[[str], Mapping[str, Any] | None],
-    replay: ReplayGuard,
-    now: float,
 ) -> VerifiedClient:
-    """The client that signed this call, else :class:`TokenRejected` saying why.
+    """The client that signed this call, else :class:`TokenRejected` saying why; the
+    ``jti`` is still to be noted (:data:`REPLAYED` is the refusal when it was used before).
 
     ``jwks_of(issuer)`` is the registered client's JWKS, None for an unknown issuer.
     """
@@ -185,12 +163,11 @@ def verify_client_jwt(
     jti = str(claims["jti"])
     if not jti or len(jti) > MAX_JTI_CHARS:
         raise TokenRejected(f"The JWT's jti must be 1 to {MAX_JTI_CHARS} characters.")
-    if not replay.first_use(issuer, jti, float(claims["exp"]) + CLOCK_SKEW_SECONDS, now):
-        raise TokenRejected("This JWT was already used (jti replayed); sign a new one per call.")
     return VerifiedClient(
         issuer=issuer,
         subject=claims.get("sub") if isinstance(claims.get("sub"), str) else None,
         jti=jti,
         key_id=str(header["kid"]),
         tenant=claims.get("tenant") if isinstance(claims.get("tenant"), str) else None,
+        keep_until=float(claims["exp"]) + CLOCK_SKEW_SECONDS,
     )

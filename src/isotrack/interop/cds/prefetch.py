@@ -78,17 +78,15 @@ async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> 
     return response.json()
 
 
-async def complete_prefetch(
-    request: HookRequest,
-    templates: Mapping[str, str],
-    budget_seconds: float = FETCH_BUDGET_SECONDS,
-    *,
-    fetch_refused: str | None = None,
-) -> Prefetched:
-    """Every templated key: as prefetched, or fetched now, or listed as unchecked.
+def prefetch_plan(
+    request: HookRequest, templates: Mapping[str, str], *, fetch_refused: str | None = None
+) -> tuple[Prefetched, dict[str, str]]:
+    """What the client prefetched, and the address of each templated key left to fetch from
+    the request's ``fhirServer`` (a key that cannot be fetched is listed as unchecked).
 
     ``fetch_refused`` says why the request's ``fhirServer`` may not be used (a host not
-    registered for the client): nothing is fetched and the keys are listed with that reason.
+    registered for the client): nothing is to be fetched and the keys are listed with that
+    reason.
     """
     given = request.prefetch or {}
     found = Prefetched()
@@ -106,6 +104,17 @@ async def complete_prefetch(
             found.unchecked.append(f"{PURPOSE.get(key, key)}: not fetched, {fetch_refused}")
             continue
         wanted[key] = request.fhirServer.rstrip("/") + "/" + query
+    return found, wanted
+
+
+async def fetch_missing(
+    request: HookRequest,
+    found: Prefetched,
+    wanted: Mapping[str, str],
+    budget_seconds: float = FETCH_BUDGET_SECONDS,
+) -> Prefetched:
+    """``found`` completed with each key of ``wanted`` fetched within the budget, or listed
+    as unchecked with the reason."""
     if not wanted:
         return found
     headers = {"Accept": "application/fhir+json"}
