@@ -35,7 +35,7 @@ from isotrack.audit.synth import AUDIT_DATE
 from isotrack.audit.synth_files import write_population
 
 ISOTRACK = str(Path(sys.executable).with_name("isotrack"))
-RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spark-ndjson")
+RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spark-fhir")
 SOURCE_OPTIONS = {"parquet": "--parquet", "ndjson": "--timelines", "fhir": "--fhir-bulk"}
 
 
@@ -53,6 +53,11 @@ def _tree_rss_bytes(pid: int) -> int:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
+
+
+def _uptime() -> str:
+    """``uptime`` as printed (the machine is shared: the load is part of every figure)."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def _measure(command: list[str]) -> tuple[float, int, int]:
@@ -143,7 +148,7 @@ def main() -> None:
     print({k: v for k, v in results.items() if k.startswith("baseline")}, flush=True)
     paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
     for run in runs:
-        load_before = os.getloadavg()[0]
+        load_before, uptime_before = os.getloadavg()[0], _uptime()
         out = work / f"out-{run}"
         seconds, peak, code = _measure(_command(run, paths, out, args.cores, args.batch_size))
         audited = json.loads((out / "summary.json").read_text()) if code in (0, 3) else {}
@@ -159,6 +164,7 @@ def main() -> None:
             "efficiency_vs_evaluate_batch": round(rate / (evaluate_rate * args.cores), 3),
             "efficiency_vs_audit_rules": round(rate / (audit_rate * args.cores), 3),
             "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "uptime": [uptime_before, _uptime()],
         }
         print(run, results["runs"][run], flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
