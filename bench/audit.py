@@ -35,37 +35,50 @@ from isotrack.audit.synth import AUDIT_DATE
 from isotrack.audit.synth_files import write_population
 
 ISOTRACK = str(Path(sys.executable).with_name("isotrack"))
-RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spark-ndjson")
+RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spark-fhir")
 SOURCE_OPTIONS = {"parquet": "--parquet", "ndjson": "--timelines", "fhir": "--fhir-bulk"}
 
 
-def _tree_rss_bytes(pid: int) -> int:
-    """Resident memory of ``pid`` and every descendant, from /proc."""
-    total, stack = 0, [pid]
+def _tree(pid: int) -> tuple[int, dict[int, int]]:
+    """Resident memory of ``pid`` and every descendant, and the CPU clock ticks each used so
+    far (user + system), from /proc."""
+    total, ticks, stack = 0, {}, [pid]
     while stack:
         current = stack.pop()
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            ticks[current] = int(fields[11]) + int(fields[12])
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return total, ticks
 
 
-def _measure(command: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak tree RSS and exit code of ``command``."""
+def _uptime() -> str:
+    """``uptime`` as printed (the machine is shared: the load is part of every figure)."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def _measure(command: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, peak tree RSS, exit code and CPU seconds of ``command``'s process tree
+    (each process's last sample, every 0.25 s: on a shared machine, courses per CPU second
+    show the runner's own cost where courses per wall second show the load)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     peak = 0
+    ticks: dict[int, int] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_bytes(process.pid))
+            rss, now = _tree(process.pid)
+            peak = max(peak, rss)
+            ticks.update(now)
             done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -73,24 +86,31 @@ def _measure(command: list[str]) -> tuple[float, int, int]:
     process.communicate()
     done.set()
     sampler.join()
-    return time.perf_counter() - started, peak, process.returncode
+    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    return time.perf_counter() - started, peak, process.returncode, cpu
 
 
-def baseline_rates(ndjson: Path, sample: int) -> tuple[float, float]:
+def baseline_rates(ndjson: Path, sample: int) -> dict[str, float]:
     """Courses/s in this one process on the first ``sample`` courses: ``evaluate --batch``
-    (the full assessment of each line) and the audit rules alone (no SQL, no pool)."""
+    (the full assessment of each line) and the audit rules alone (no SQL, no pool), per wall
+    second and per CPU second."""
     from isotrack.cli.batch_evaluation import assessment_lines
 
     job = BatchJob(audit_date=AUDIT_DATE, pseudonym_key=b"bench")
     lines = next(NdjsonTimelines(ndjson).batches(sample))
     audit_lines(lines[:2], job)  # warm: knowledge loaded, policies derived
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     audit_lines(lines, job)
-    audit_rate = len(lines) / (time.perf_counter() - started)
+    rates = {
+        "audit_rules": len(lines) / (time.perf_counter() - wall),
+        "audit_rules_cpu": len(lines) / (time.process_time() - cpu),
+    }
     raw = [line.encode() for line in lines]
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     evaluated = sum(ok for _, ok in assessment_lines(knowledge(), raw, AUDIT_DATE))
-    return evaluated / (time.perf_counter() - started), audit_rate
+    rates["evaluate_batch"] = evaluated / (time.perf_counter() - wall)
+    rates["evaluate_batch_cpu"] = evaluated / (time.process_time() - cpu)
+    return rates
 
 
 def _population(work: Path, courses: int, fhir: bool) -> Path:
@@ -128,7 +148,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     runs = args.runs.split(",")
     ndjson = _population(work, args.courses, any(r.endswith("-fhir") for r in runs))
-    evaluate_rate, audit_rate = baseline_rates(ndjson, args.baseline_sample)
+    baseline = baseline_rates(ndjson, args.baseline_sample)
+    evaluate_rate, audit_rate = baseline["evaluate_batch"], baseline["audit_rules"]
     results: dict[str, Any] = {
         "benchmark": "audit",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -137,15 +158,17 @@ def main() -> None:
         "ndjson_bytes": ndjson.stat().st_size,
         "baseline_evaluate_batch_courses_per_s": round(evaluate_rate, 2),
         "baseline_audit_rules_courses_per_s": round(audit_rate, 2),
+        "baseline_evaluate_batch_courses_per_cpu_s": round(baseline["evaluate_batch_cpu"], 2),
+        "baseline_audit_rules_courses_per_cpu_s": round(baseline["audit_rules_cpu"], 2),
         "cores": args.cores,
         "runs": {},
     }
     print({k: v for k, v in results.items() if k.startswith("baseline")}, flush=True)
     paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
     for run in runs:
-        load_before = os.getloadavg()[0]
+        load_before, uptime_before = os.getloadavg()[0], _uptime()
         out = work / f"out-{run}"
-        seconds, peak, code = _measure(_command(run, paths, out, args.cores, args.batch_size))
+        seconds, peak, code, cpu = _measure(_command(run, paths, out, args.cores, args.batch_size))
         audited = json.loads((out / "summary.json").read_text()) if code in (0, 3) else {}
         rate = args.courses / seconds
         results["runs"][run] = {
@@ -158,7 +181,13 @@ def main() -> None:
             "peak_rss_mib": round(peak / 2**20, 1),
             "efficiency_vs_evaluate_batch": round(rate / (evaluate_rate * args.cores), 3),
             "efficiency_vs_audit_rules": round(rate / (audit_rate * args.cores), 3),
+            "cpu_seconds": round(cpu, 1),
+            "courses_per_cpu_s": round(args.courses / cpu, 2),
+            "cpu_efficiency_vs_audit_rules": round(
+                args.courses / cpu / baseline["audit_rules_cpu"], 3
+            ),
             "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "uptime": [uptime_before, _uptime()],
         }
         print(run, results["runs"][run], flush=True)
     args.out.mkdir(parents=True, exist_ok=True)

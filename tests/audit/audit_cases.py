@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from typing import Any
+
+import pytest
 
 from isotrack.audit.rules import CourseAudit, audit_course
 from isotrack.audit.synth import _course
@@ -47,3 +51,13 @@ def audit(knowledge: Knowledge, course: dict[str, Any]) -> CourseAudit:
 
 def rules_found(result: CourseAudit) -> set[tuple[str, str]]:
     return {(f.rule_id, f.event_id) for f in result.findings}
+
+
+def require_java() -> None:
+    """Spark runs on the JVM: skip without Java, except where Spark is required (CI)."""
+    if shutil.which("java") is not None:
+        return
+    reason = "Spark needs Java: install Debian's default-jre-headless"
+    if os.environ.get("ISOTRACK_REQUIRE_SPARK") == "1":
+        pytest.fail(reason + " (ISOTRACK_REQUIRE_SPARK=1)")
+    pytest.skip(reason)

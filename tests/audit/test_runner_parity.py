@@ -4,12 +4,10 @@ population, from NDJSON and from Parquet: the engines judge in every runner."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from audit_cases import KEY
+from audit_cases import KEY, require_java
 
 from isotrack.audit.readers import NdjsonTimelines, ParquetTimelines, convert_to_parquet
 from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
@@ -52,17 +50,8 @@ def test_the_process_pool_and_parquet_give_the_in_process_findings(
     assert _comparable(pooled) == _comparable(embedded)
 
 
-def _require_java() -> None:
-    if shutil.which("java") is not None:
-        return
-    reason = "Spark needs Java: install Debian's default-jre-headless"
-    if os.environ.get("ISOTRACK_REQUIRE_SPARK") == "1":
-        pytest.fail(reason + " (ISOTRACK_REQUIRE_SPARK=1)")
-    pytest.skip(reason)
-
-
 def test_spark_gives_the_embedded_findings(population: Path, embedded: AuditOutcome) -> None:
-    _require_java()
+    require_java()
     spark = _audit(ParquetTimelines(population / "parquet"), engine="spark", master="local[2]")
     assert spark.summary.engine == "spark"
     assert _comparable(spark) == _comparable(embedded)

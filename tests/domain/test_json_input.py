@@ -44,6 +44,15 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     assert read_json('{"note": "' + note + '"}') == {"note": note.replace('\\"', '"')}
 
 
+def test_a_string_that_ends_in_an_escaped_backslash_ends_there() -> None:
+    # A path like C:\\ closes its string: the 64 brackets after it, inside the object, nest
+    # 65 levels deep.
+    with pytest.raises(IsotrackInputError) as error:
+        read_json('{"note": "C:\\\\", "list": ' + "[" * 64 + "]" * 64 + "}")
+    field, _, _ = _only_problem(error)
+    assert field == "(nesting)"
+
+
 def test_nesting_up_to_the_limit_is_accepted() -> None:
     assert read_json("[" * 64 + "]" * 64) is not None
 

@@ -4,7 +4,8 @@ A Bulk export groups resources by type, so one patient's resources are spread ov
 DuckDB joins them by patient (sorting on disk when the export outgrows memory), and each
 patient's resources go through the interop mapper (``group_by_patient``, ``fhir_to_timeline``)
 one patient at a time: the export is never held whole in memory. The reader only groups; the
-mapping runs beside the engines, in the workers (``fhir_courses``).
+mapping runs beside the engines, in the workers (``fhir_courses``). On Spark the same grouping
+is a shuffle on the executors (``fhir_spark``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ ORDER BY owner, o.filename, o.line
 
 class FhirBulkTimelines:
     """Satisfies ``TimelineSource``; ``policy`` is used where the export does not name one."""
+
+    # Its Spark frame comes out of a shuffle by patient: the runner need not spread it again.
+    spark_frame_grouped = True
 
     def __init__(self, directory: Path, policy: str | None = None) -> None:
         self.files = sorted(directory.glob("*.ndjson")) if directory.is_dir() else []
@@ -106,4 +110,7 @@ class FhirBulkTimelines:
         return None
 
     def spark_frame(self, spark: Any) -> Any | None:
-        return None
+        """The same lines, grouped by a Spark shuffle (``fhir_spark``) instead of DuckDB."""
+        from isotrack.audit.fhir_spark import fhir_group_frame
+
+        return fhir_group_frame(spark, [str(f) for f in self.files], self.policy)

@@ -19,6 +19,9 @@ from isotrack.audit.fhir_courses import FHIR_GROUP
 from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
 
 OnResult = Callable[[BatchResult], None]
+# DuckDB's share of the audit's 2 GiB (one thread needed ≈ 450 MiB on row groups of 10 000
+# courses); the same cap as the FHIR reader's join, with room for larger row groups.
+SCAN_MEMORY_LIMIT = "768MB"
 
 
 def supply_precheck_sql(limit: int) -> str:
@@ -45,6 +48,11 @@ def _duckdb_batches(
     import pyarrow as pa
 
     con = duckdb.connect()
+    # The scan and the pre-check are about 1 % of a run's CPU; each DuckDB thread holds a row
+    # group's timelines and their parsed events in flight (≈ 1 GiB at two threads and row groups
+    # of 10 000 six-month courses), and competes with the engine processes for the cores.
+    con.execute("SET threads = 1")
+    con.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
     limit = job.max_days_supply_sql
     relation = source.duckdb_relation(con)
     if relation is not None:

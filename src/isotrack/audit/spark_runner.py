@@ -31,6 +31,11 @@ ROW_SCHEMA = (
 # Row groups of the staged Parquet: small enough that each task reads a bounded slice.
 STAGED_ROWS_PER_GROUP = 1024
 _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
+# Local mode runs the executors in the driver's JVM: its heap bounds the shuffle and the scan
+# (they spill beyond it). With the driver's Python, one Python worker per core (the knowledge
+# base loaded in each) and the JVM's own overhead, the process tree stays inside the issue's
+# 2 GiB on 2 cores. A cluster sizes its executors in its own Spark configuration.
+LOCAL_DRIVER_MEMORY = "768m"
 
 
 def spark_session(master: str) -> Any:
@@ -40,8 +45,11 @@ def spark_session(master: str) -> Any:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
     return (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName("isotrack-audit")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -99,8 +107,10 @@ def run_spark(
         frame = frame.withColumn("sql_supply_over", spark_sql.lit(None).cast("boolean"))
     else:
         frame = frame.withColumn("sql_supply_over", spark_sql.expr(supply_precheck(limit)))
-    tasks = max(spark.sparkContext.defaultParallelism * 2, 1)
-    frame = frame.repartition(tasks)
+    if not getattr(source, "spark_frame_grouped", False):
+        # A file scan has as many tasks as files or row groups: spread it over the cores. A
+        # frame that a shuffle grouped is already spread; a second shuffle would move it again.
+        frame = frame.repartition(max(spark.sparkContext.defaultParallelism * 2, 1))
     rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
     # Executors write their rows in parallel; the driver then streams the files back. (A
     # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be

@@ -164,5 +164,6 @@ def read_json(
             "valid JSON",
         )
     if _deepest(parsed) > limits.max_depth:
-        _check_depth(text, document, limits.max_depth)
+        _check_depth(text, document, limits.max_depth)  # names the character where
+        _reject(document, "(nesting)", "too deep", f"at most {limits.max_depth} levels")
     return parsed

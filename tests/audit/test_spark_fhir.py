@@ -1,0 +1,85 @@
+"""Spark groups a FHIR Bulk export by patient on its executors, as DuckDB does in the reader:
+the same lines reach the engines, so the same findings come out (issue 14)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from audit_cases import KEY, require_java
+
+from isotrack.audit.fhir_source import FhirBulkTimelines
+from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
+from isotrack.audit.synth import AUDIT_DATE
+from isotrack.audit.synth_files import write_population
+
+PATIENTS = 8
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight synthetic courses as a Bulk export, plus two Provenance records with no patient
+    of their own: one about a lab Observation (it belongs to that Observation's patient) and
+    one about a resource the export does not hold (it belongs to nobody)."""
+    out = tmp_path_factory.mktemp("spark-fhir")
+    write_population(PATIENTS, 5, "fhir-ndjson", out)
+    folder = out / "fhir"
+    observation = json.loads((folder / "Observation.ndjson").read_text().splitlines()[0])
+    provenance = [
+        {
+            "resourceType": "Provenance",
+            "id": "prov-lab",
+            "target": [{"reference": f"Observation/{observation['id']}"}],
+            "recorded": "2025-06-01T10:00:00Z",
+        },
+        {
+            "resourceType": "Provenance",
+            "id": "prov-lost",
+            "target": [{"reference": "Observation/not-in-this-export"}],
+            "recorded": "2025-06-01T10:00:00Z",
+        },
+    ]
+    (folder / "Provenance.ndjson").write_text("".join(json.dumps(p) + "\n" for p in provenance))
+    return folder
+
+
+def _canonical(lines: list[str]) -> list[str]:
+    return sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines)
+
+
+def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(export: Path) -> None:
+    require_java()
+    from isotrack.audit.spark_runner import spark_session
+
+    source = FhirBulkTimelines(export)
+    duckdb_lines = [line for batch in source.batches(100) for line in batch]
+    spark = spark_session("local[2]")
+    try:
+        spark_lines = [row.timeline for row in source.spark_frame(spark).collect()]
+    finally:
+        spark.stop()
+    # One line per patient and one for the Provenance that names nobody; each line holds the
+    # resources in the export's file and line order.
+    assert len(duckdb_lines) == PATIENTS + 1
+    assert spark_lines and _canonical(spark_lines) == _canonical(duckdb_lines)
+
+
+def _audit(engine: str, export: Path) -> AuditOutcome:
+    return run_audit(
+        FhirBulkTimelines(export),
+        AuditOptions(
+            audit_date=AUDIT_DATE, pseudonym_key=KEY, keep_findings=True, engine=engine,
+            master="local[2]",
+        ),
+    )  # fmt: skip
+
+
+def test_spark_audits_a_bulk_export_with_the_embedded_findings(export: Path) -> None:
+    require_java()
+    embedded = _audit("duckdb", export)
+    spark = _audit("spark", export)
+    assert embedded.findings  # the population holds violations to agree on
+    assert [f.as_row() for f in spark.findings] == [f.as_row() for f in embedded.findings]
+    assert (spark.summary.courses, spark.summary.unreadable) == (PATIENTS, 1)
+    assert spark.summary.sql_disagreements == embedded.summary.sql_disagreements
