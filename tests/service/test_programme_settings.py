@@ -13,10 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from service_clinic import TODAY, Clinic, demo_timeline
 
+from isotrack.audit.run import AuditOptions, run_audit
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
 from isotrack.domain.timeline import load_timeline
 from isotrack.knowledge import load_knowledge
 from isotrack.service import admin_console, clinic_settings, dispensing, worklist
+from isotrack.service.audit_source import StoreTimelines
 from isotrack.service.context import Service, open_service
 from isotrack.service.programme_overlay import ADOPTED, EDITION_DATE, KIT
 from isotrack.service.settings import Settings
@@ -38,14 +40,23 @@ def service(settings: Settings, clinic: Clinic) -> Iterator[Service]:
     running.close()
 
 
-def _ana_tested_with_the_clinics_own_urine_kit(clinic: Clinic) -> CourseHeader:
+def _ana_tested_with_the_clinics_own_urine_kit(
+    clinic: Clinic, filled_on: dt.date | None = None
+) -> CourseHeader:
     """Ana is Maya's twin in the record (same course, same dates), but her latest test before
-    the waiting prescription was the clinic's urine kit, and nobody wrote its figure down."""
+    the waiting prescription was the clinic's urine kit, and nobody wrote its figure down.
+    With ``filled_on``, the waiting prescription was dispensed that day (event ``ana-fill``)."""
     data = demo_timeline("demo-02").to_json_dict()
     data["patient"] = {**data["patient"], "id": "demo-ana"}
     tests = [e for e in data["events"] if e["type"] == "pregnancy_test"]
     latest = max(tests, key=lambda e: e["date"])
     assert latest["kind"] == "urine" and latest.pop("sensitivity_miu_per_ml") == LIMIT
+    if filled_on is not None:
+        waiting = max((e for e in data["events"] if e["type"] == "prescription"),
+                      key=lambda e: e["date"])  # fmt: skip
+        data["events"].append({"id": "ana-fill", "type": "dispense", "date": filled_on.isoformat(),
+                               "prescription_id": waiting["id"],
+                               "days_supply": waiting["days_supply"]})  # fmt: skip
     with clinic.database.writing() as connection:
         return import_timeline(connection, load_timeline(data), recorded_by="dr.lee",
                                prescriber_user_id=clinic.users["dr.lee"].id)  # fmt: skip
@@ -184,3 +195,22 @@ def _etasu_status(client: TestClient, clinic: Clinic, course_id: str) -> str:
     assert answer.status_code == 200, answer.text
     status: str = answer.json()["parameter"][0]["resource"]["status"]
     return status
+
+
+def test_the_store_audit_judges_a_fill_with_the_clinics_kit_as_the_pharmacist_did(
+    service: Service, clinic: Clinic
+) -> None:
+    # Ana's waiting prescription was filled today, when the clinic's own kit (its figure not
+    # written on the test) counted: the population audit of the same store must judge that fill
+    # with the same settings, or it reports a lawful fill as one without authorization.
+    _ana_tested_with_the_clinics_own_urine_kit(clinic, filled_on=TODAY)
+
+    def findings_on_the_fill() -> list[str]:
+        options = AuditOptions(audit_date=TODAY, pseudonym_key=b"k" * 32, keep_findings=True)
+        outcome = run_audit(StoreTimelines(service.database, "the clinic's store"), options)
+        return [f.rule_id for f in outcome.findings if f.event_id == "ana-fill"]
+
+    # With the knowledge base as shipped, the unlabelled urine test is "unknown" (decision 40).
+    assert findings_on_the_fill() != []
+    clinic_settings.change_settings(service, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
+    assert findings_on_the_fill() == []

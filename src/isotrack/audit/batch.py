@@ -16,16 +16,24 @@ from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.json_input import read_json
 from isotrack.domain.timeline import Timeline, load_timeline
 from isotrack.knowledge import Knowledge, load_knowledge
+from isotrack.knowledge.clinic_overlay import ClinicOverlay
+from isotrack.knowledge.packaged import clinic_knowledge
 
 _KNOWLEDGE: Knowledge | None = None
+_CLINIC: tuple[ClinicOverlay, Knowledge] | None = None
 # A reader that knows when each event was recorded (the store) adds this top-level member to
 # the timeline JSON: {event id: ISO 8601 recording time}. It is not part of the timeline.
 RECORDED_AT = "recorded_at"
 
 
-def knowledge() -> Knowledge:
-    """The knowledge base, loaded once per worker process."""
-    global _KNOWLEDGE
+def knowledge(overlay: ClinicOverlay | None = None) -> Knowledge:
+    """The knowledge base, loaded once per worker process; with a clinic's programme settings
+    laid over it when the courses come from that clinic's store (built once per overlay)."""
+    global _KNOWLEDGE, _CLINIC
+    if overlay is not None and not overlay.empty:
+        if _CLINIC is None or _CLINIC[0] != overlay:
+            _CLINIC = (overlay, clinic_knowledge(overlay))
+        return _CLINIC[1]
     if _KNOWLEDGE is None:
         _KNOWLEDGE = load_knowledge()
     return _KNOWLEDGE
@@ -38,6 +46,8 @@ class BatchJob:
     audit_date: dt.date
     pseudonym_key: bytes
     max_days_supply_sql: int | None = None
+    # The clinic's programme settings (a store's courses are judged as its dispenses were).
+    overlay: ClinicOverlay | None = None
 
 
 @dataclass
@@ -75,7 +85,7 @@ def _audit_one(
     courses: list[CourseRow],
 ) -> None:
     timeline, recorded_on = read
-    course = audit_course(knowledge(), timeline, job.audit_date, recorded_on)
+    course = audit_course(knowledge(job.overlay), timeline, job.audit_date, recorded_on)
     course_id = pseudonym(course.course_id)
     for f in course.findings:
         found.append(

@@ -44,13 +44,25 @@ def run_audit(
     """Audit every course of ``source``; findings stream to ``out_dir`` when one is given."""
     if options.engine not in ENGINES:
         raise ValueError(f"--engine {options.engine!r} is not known; allowed: {', '.join(ENGINES)}")
+    overlay = getattr(source, "overlay", None)
     job = BatchJob(
         audit_date=options.audit_date,
         pseudonym_key=options.pseudonym_key,
         max_days_supply_sql=int(knowledge().number(SQL_SUPPLY_FACT)),
+        overlay=overlay,
     )
     summary = AuditSummary(source.description, options.engine, options.audit_date.isoformat())
     summary.notes.extend(options.notes)
+    if overlay is not None and not overlay.empty:
+        summary.notes.append(
+            "Judged with the clinic's programme settings in force when the audit ran (admin "
+            "console): "
+            + "; ".join(
+                f"{policy_id}: {override.reason}"
+                for policy_id, overrides in sorted(overlay.overrides.items())
+                for override in overrides
+            )
+        )
     summary.recording_times = bool(getattr(source, "recording_times", False))
     kept: list[Finding] = []
     files = None

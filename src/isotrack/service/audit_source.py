@@ -11,7 +11,10 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from isotrack.knowledge import load_knowledge
+from isotrack.service.programme_overlay import overlay_of
 from isotrack.store.audit_scan import count_courses, stream_courses
+from isotrack.store.clinic_settings import current_settings
 from isotrack.store.course_records import StoredCourse
 from isotrack.store.database import Database
 
@@ -44,6 +47,11 @@ class StoreTimelines:
         self.description = description
         # Told of each page of courses read (the accounting of disclosures of a run).
         self.on_read = on_read
+        # The clinic's programme settings: its fills were decided with them, so the audit
+        # judges with them too (the audit lays them over the knowledge base in each worker).
+        with database.reading() as connection:
+            stored = current_settings(connection)
+        self.overlay = overlay_of(load_knowledge(), stored)
 
     def batches(self, size: int) -> Iterator[list[str]]:
         for page in stream_courses(self.database, size):
