@@ -25,6 +25,7 @@ from isotrack.domain.errors import RecordNotFound, rejected_field
 from isotrack.service.cds_patients import EhrCourse, ehr_course, order_check
 from isotrack.service.context import Service
 from isotrack.service.operations import SchemaNotCurrent
+from isotrack.service.worklist import update_row
 from isotrack.store import cds_clients as store
 from isotrack.store.cds_clients import CdsClient, IssuedCard
 from isotrack.store.courses import append_event, read_course
@@ -253,4 +254,7 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
                 connection, issued.course_id, review,
                 recorded_by=review.recorded_by or "cds", expected_version=None,
             )  # fmt: skip
+        if not already:  # a lifted hold moves the today list's and the queue's row with it
+            timeline = read_course(connection, issued.course_id).timeline()
+            update_row(service, connection, issued.course_id, timeline)
     return OverrideRecorded(issued.course_id, tuple(recorded), already)
