@@ -3,8 +3,9 @@ append, each with its seals and with seal writing switched off, in the same run.
 
     .venv/bin/python bench/seal_cost.py [--database-url URL] [--batches 100]
 
-Reports commits per second of 32-record authorization batches and appends per second, with
-seals and without (the baseline: the code before issue 16's tamper evidence), and the ratio.
+Reports commits per second of 32-record authorization batches (one seal over each batch since
+decision 50; one per record before) and appends per second, with seals and without (the
+baseline: the code before issue 16's tamper evidence), and the ratio.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ BATCH = 32
 
 @contextmanager
 def seals_off() -> Iterator[None]:
-    saved = authorizations.insert_seals, courses.seal_head
+    saved = authorizations.insert_seals, authorizations.seal_batch, courses.seal_head
     authorizations.insert_seals = lambda *_args, **_kw: None  # type: ignore[assignment]
+    authorizations.seal_batch = lambda *_args, **_kw: None  # type: ignore[assignment]
     courses.seal_head = lambda *_args, **_kw: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        authorizations.insert_seals, courses.seal_head = saved
+        authorizations.insert_seals, authorizations.seal_batch, courses.seal_head = saved
 
 
 def _authorization_batches(db: Database, course_id: str, batches: int) -> float:

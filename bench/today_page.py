@@ -27,35 +27,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
-import os
 import shutil
-import signal
-import sqlite3
-import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadtools import free_port, log
+from loadtools import log
 from machine import describe_machine, load_average
+from page_server import Server, baseline_source, baseline_store, signed_in, summary, timed
 from seed import PRESCRIBER, seed
 
 from isotrack.service.context import open_service
 from isotrack.service.settings import Settings
 from isotrack.service.worklist import refresh_worklist
-from isotrack.store.database import downgrade_schema, open_database, upgrade_schema
+from isotrack.store.database import open_database, upgrade_schema
 
 REPO = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 PASSWORD = "bench-prescriber-pw"  # bench/seed.py's prescriber
 PAGES = (
     "/today",
@@ -65,120 +57,6 @@ PAGES = (
     "/today?status=due",
     "/today?status=blocked",
 )
-
-
-class Server:
-    """``isotrack serve`` as a child process in its own session, stopped by its PID."""
-
-    def __init__(self, url: str, workdir: Path, name: str, pythonpath: str | None) -> None:
-        self.port = free_port()
-        command = [
-            str(VENV_BIN / "isotrack"),
-            "serve",
-            "--workers",
-            "1",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
-        env = os.environ | {
-            "ISOTRACK_DATABASE_URL": url,
-            "ISOTRACK_SECRET_KEY": "bench-secret-key-not-for-production",
-        }
-        if pythonpath:
-            env["PYTHONPATH"] = pythonpath
-        self.log_path = workdir / f"serve-{name}.log"
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("server not ready after 600 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self._log.close()
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def _summary(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {
-        "requests": len(ms),
-        "p50_ms": statistics.median(ms),
-        "p95_ms": _percentile(ms, 0.95),
-        "max_ms": max(ms),
-    }
-
-
-def _timed(client: httpx.Client, paths: list[str], check: str) -> list[float]:
-    took = []
-    for path in paths:
-        started = time.perf_counter()
-        answer = client.get(path)
-        took.append(time.perf_counter() - started)
-        if answer.status_code != 200 or check not in answer.text:
-            raise RuntimeError(f"{path}: {answer.status_code} {answer.text[:300]}")
-    return took
-
-
-def _signed_in(base_url: str, timeout_s: float) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=timeout_s, follow_redirects=True)
-    page = client.post("/signin", data={"username": PRESCRIBER, "password": PASSWORD, "next": ""})
-    if page.status_code != 200:
-        raise RuntimeError(f"sign-in failed: {page.status_code} {page.text[:300]}")
-    return client
-
-
-def _baseline_source(ref: str, workdir: Path) -> Path:
-    target = workdir / f"src-{ref}"
-    if not target.exists():
-        archive = subprocess.run(
-            ["git", "-C", str(REPO), "archive", ref, "src"], check=True, capture_output=True
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(target, filter="data")
-    return target / "src"
-
-
-def _baseline_store(store: Path, copy: Path, revision: str) -> str:
-    """A copy of the store taken back to the baseline code's schema (``serve`` refuses a
-    schema newer than its own); the courses, users and rows stay as they are."""
-    copy.unlink(missing_ok=True)
-    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    url = f"sqlite:///{copy}"
-    database = open_database(url)
-    downgrade_schema(database, revision)
-    database.dispose()
-    return url
 
 
 def prepare_store(url: str, courses: int, workdir: Path, today: dt.date) -> dict[str, Any]:
@@ -239,33 +117,33 @@ def main() -> dict[str, Any]:
     paths = [PAGES[i % len(PAGES)] for i in range(args.requests)]
     server = Server(url, args.workdir, "rows", None)
     try:
-        client = _signed_in(server.base_url, 60)
-        _timed(client, list(PAGES), 'id="today-table"')  # warm-up: one of each
+        client = signed_in(server.base_url, 60, PRESCRIBER, PASSWORD)
+        timed(client, list(PAGES), 'id="today-table"')  # warm-up: one of each
         result["load_average_before_rows"] = load_average()
-        rows = _timed(client, paths, 'id="today-table"')
-        health = _timed(client, ["/healthz"] * args.requests, "")
+        rows = timed(client, paths, 'id="today-table"')
+        health = timed(client, ["/healthz"] * args.requests, "")
         client.close()
     finally:
         server.stop()
-    result["rows"] = _summary(rows)
+    result["rows"] = summary(rows)
     result["rows_by_page"] = {
-        page: _summary([t for p, t in zip(paths, rows, strict=True) if p == page]) for page in PAGES
+        page: summary([t for p, t in zip(paths, rows, strict=True) if p == page]) for page in PAGES
     }
-    result["healthz"] = _summary(health)
+    result["healthz"] = summary(health)
     log(f"rows: {result['rows']}")
 
     if args.baseline_requests:
-        source = _baseline_source(args.baseline_ref, args.workdir)
-        old_url = _baseline_store(store, args.workdir / "baseline.sqlite", args.baseline_schema)
+        source = baseline_source(args.baseline_ref, args.workdir)
+        old_url = baseline_store(store, args.workdir / "baseline.sqlite", args.baseline_schema)
         server = Server(old_url, args.workdir, "baseline", str(source))
         try:
-            client = _signed_in(server.base_url, 3600)
+            client = signed_in(server.base_url, 3600, PRESCRIBER, PASSWORD)
             result["load_average_before_baseline"] = load_average()
-            old = _timed(client, ["/today"] * args.baseline_requests, 'id="today-table"')
+            old = timed(client, ["/today"] * args.baseline_requests, 'id="today-table"')
             client.close()
         finally:
             server.stop()
-        result["baseline"] = _summary(old) | {"ref": args.baseline_ref}
+        result["baseline"] = summary(old) | {"ref": args.baseline_ref}
         result["p95_ratio_baseline_to_rows"] = (
             result["baseline"]["p95_ms"] / result["rows"]["p95_ms"]
         )

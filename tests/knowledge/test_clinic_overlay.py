@@ -1,4 +1,4 @@
-"""A clinic's settings laid over the knowledge base (decision 50) load with every check the
+"""A clinic's settings laid over the knowledge base (decision 51) load with every check the
 packaged knowledge passes: an edition's start is one of its recorded dates, the edition it
 replaces ends that day, and a clinic policy that extends an edition inherits the clinic's
 overrides of it."""

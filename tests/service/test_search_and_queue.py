@@ -96,7 +96,7 @@ def test_the_queue_lists_each_unfilled_prescription_with_todays_unrecorded_decis
     service: Service, clinic: Clinic
 ) -> None:
     pharmacist = clinic.users["pharmacist"]
-    waiting = pharmacy_queue.waiting_prescriptions(service, pharmacist)
+    waiting = pharmacy_queue.waiting_prescriptions(service, pharmacist).rows
     # Maya (demo-02) has a prescription awaiting pick-up; Jonas's and Lukas's were all filled.
     assert [w.patient_id for w in waiting] == ["demo-02"]
     maya = waiting[0]

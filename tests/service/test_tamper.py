@@ -11,6 +11,7 @@ from pathlib import Path
 
 from service_clinic import TODAY, Clinic
 from sqlalchemy import Connection, text
+from tamper_tools import problems_of, verify, without_guards
 
 from isotrack.domain.timeline import parse_event
 from isotrack.store.authorizations import make_record, record_authorization_now
@@ -18,35 +19,13 @@ from isotrack.store.chain import canonical_json, event_hash
 from isotrack.store.chain_key import CHAIN_KEY_FILE_ENV, load_key
 from isotrack.store.checkpoints import take_checkpoint
 from isotrack.store.courses import append_event
-from isotrack.store.database import Database
-from isotrack.store.verify import VerifyReport, verify_all
-
-
-def _without_guards(db: Database) -> None:
-    """The attacker first removes the append-only triggers (they own the database)."""
-    with db.writing() as connection:
-        for table in ("events", "dispense_authorizations"):
-            if db.dialect == "postgresql":
-                connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-            else:
-                connection.execute(text(f"DROP TRIGGER {table}_no_update"))
-                connection.execute(text(f"DROP TRIGGER {table}_no_delete"))
-
-
-def _verify(db: Database) -> VerifyReport:
-    with db.reading() as connection:
-        return verify_all(connection)
-
-
-def _problems_of(report: VerifyReport, subject: str) -> list[str]:
-    return [f.problem for f in report.findings if f.subject == subject]
 
 
 def test_an_untouched_store_passes_with_and_after_a_checkpoint(clinic: Clinic) -> None:
-    assert _verify(clinic.database).intact
+    assert verify(clinic.database).intact
     with clinic.database.writing() as connection:
         take_checkpoint(connection)
-    report = _verify(clinic.database)
+    report = verify(clinic.database)
     assert report.intact, report.problems()
 
 
@@ -54,7 +33,7 @@ def test_deleting_a_courses_newest_events_is_detected(clinic: Clinic) -> None:
     # The last two events (say a positive pregnancy test) vanish; the chain that is left is whole.
     db = clinic.database
     course_id = clinic.courses["demo-02"].id
-    _without_guards(db)
+    without_guards(db)
     with db.writing() as connection:
         last = connection.execute(
             text("SELECT MAX(seq) FROM events WHERE course_id = :c"), {"c": course_id}
@@ -63,9 +42,9 @@ def test_deleting_a_courses_newest_events_is_detected(clinic: Clinic) -> None:
             text("DELETE FROM events WHERE course_id = :c AND seq >= :s"),
             {"c": course_id, "s": last - 1},
         )
-    report = _verify(db)
+    report = verify(db)
     assert not report.broken  # the hash chain alone cannot see it
-    assert _problems_of(report, f"course:{course_id}") == [
+    assert problems_of(report, f"course:{course_id}") == [
         f"events #{last - 1} to #{last} were deleted (signed head at #{last})"
     ]
 
@@ -75,7 +54,7 @@ def test_deleting_a_whole_course_with_its_seal_is_caught_by_the_checkpoint(clini
     course_id = clinic.courses["demo-09"].id
     with db.writing() as connection:
         take_checkpoint(connection)
-    _without_guards(db)
+    without_guards(db)
     with db.writing() as connection:
         for statement in (
             "DELETE FROM events WHERE course_id = :c",
@@ -84,18 +63,18 @@ def test_deleting_a_whole_course_with_its_seal_is_caught_by_the_checkpoint(clini
             "DELETE FROM seals WHERE subject = 'course:' || :c",
         ):
             connection.execute(text(statement), {"c": course_id})
-    (problem,) = _problems_of(_verify(db), f"course:{course_id}")
+    (problem,) = problems_of(verify(db), f"course:{course_id}")
     assert problem.startswith("was deleted (it is listed in checkpoint #1")
 
 
 def test_deleting_a_whole_course_leaving_its_seal_is_detected(clinic: Clinic) -> None:
     db = clinic.database
     course_id = clinic.courses["demo-01"].id
-    _without_guards(db)
+    without_guards(db)
     with db.writing() as connection:
         connection.execute(text("DELETE FROM events WHERE course_id = :c"), {"c": course_id})
         connection.execute(text("DELETE FROM courses WHERE id = :c"), {"c": course_id})
-    assert _problems_of(_verify(db), f"course:{course_id}") == ["was deleted (its seal remains)"]
+    assert problems_of(verify(db), f"course:{course_id}") == ["was deleted (its seal remains)"]
 
 
 def _rechain(connection: Connection, course_id: str, genesis: str) -> None:
@@ -127,7 +106,7 @@ def test_editing_an_event_and_rechaining_the_hashes_is_detected(clinic: Clinic) 
     # The chain's hash has no key, so the attacker recomputes every link after the edit.
     db = clinic.database
     course = clinic.courses["demo-01"]
-    _without_guards(db)
+    without_guards(db)
     with db.writing() as connection:
         connection.execute(
             text(
@@ -137,9 +116,9 @@ def test_editing_an_event_and_rechaining_the_hashes_is_detected(clinic: Clinic) 
             {"c": course.id, "real": '"weight_kg":62.0', "fake": '"weight_kg":52.0'},
         )
         _rechain(connection, course.id, course.genesis_hash)
-    report = _verify(db)
+    report = verify(db)
     assert not report.broken  # every link recomputes
-    assert _problems_of(report, f"course:{course.id}") == [
+    assert problems_of(report, f"course:{course.id}") == [
         "the chain was rewritten: its last hash differs from the signed head"
     ]
 
@@ -185,9 +164,9 @@ def test_a_forged_event_appended_with_a_valid_link_is_detected(clinic: Clinic) -
                 "h": link,
             },
         )
-    report = _verify(db)
+    report = verify(db)
     assert not report.broken
-    assert _problems_of(report, f"course:{course_id}") == [
+    assert problems_of(report, f"course:{course_id}") == [
         f"events #{last.seq + 1} to #{last.seq + 1} are not covered by the signed head "
         f"(signed at #{last.seq}): appended outside isotrack"
     ]
@@ -200,7 +179,7 @@ def test_moving_a_patient_to_another_prescriber_is_detected(clinic: Clinic) -> N
         connection.execute(
             text("UPDATE patients SET prescriber_user_id = :p WHERE id = 'demo-02'"), {"p": patel}
         )
-    assert _problems_of(_verify(db), "patient:demo-02") == [
+    assert problems_of(verify(db), "patient:demo-02") == [
         f"prescriber_user_id changed from {lee!r} to {patel!r}"
     ]
 
@@ -219,14 +198,14 @@ def test_flipping_a_refused_authorization_to_authorized_is_detected(clinic: Clin
     )
     with db.writing() as connection:
         record_authorization_now(connection, record)
-    assert _verify(db).intact
-    _without_guards(db)
+    assert verify(db).intact
+    without_guards(db)
     with db.writing() as connection:
         connection.execute(
             text("UPDATE dispense_authorizations SET authorized = :t WHERE code = :code"),
             {"t": True, "code": record.code},
         )
-    assert _problems_of(_verify(db), f"authorization:{record.code}") == [
+    assert problems_of(verify(db), f"authorization:{record.code}") == [
         "authorized changed from False to True"
     ]
 
@@ -236,7 +215,7 @@ def test_changing_a_users_role_is_detected(clinic: Clinic) -> None:
     nurse = clinic.users["nurse.kim"]
     with db.writing() as connection:
         connection.execute(text("UPDATE users SET role = 'admin' WHERE id = :u"), {"u": nurse.id})
-    assert _problems_of(_verify(db), f"user:{nurse.id}") == [
+    assert problems_of(verify(db), f"user:{nurse.id}") == [
         "role changed from 'designee' to 'admin'"
     ]
 
@@ -251,7 +230,7 @@ def test_a_user_inserted_outside_isotrack_is_detected(clinic: Clinic) -> None:
             ),
             {"t": True},
         )
-    assert _problems_of(_verify(db), "user:u-evil") == [
+    assert problems_of(verify(db), "user:u-evil") == [
         "has no seal: it was written outside isotrack"
     ]
 
@@ -274,7 +253,7 @@ def test_putting_back_an_older_signed_head_is_caught_by_the_checkpoint(clinic: C
             connection, course_id, weight, recorded_by="dr.patel", expected_version=None
         )
         take_checkpoint(connection)
-    _without_guards(db)
+    without_guards(db)
     with db.writing() as connection:
         connection.execute(
             text("DELETE FROM events WHERE course_id = :c AND seq = :s"),
@@ -284,7 +263,7 @@ def test_putting_back_an_older_signed_head_is_caught_by_the_checkpoint(clinic: C
             text("UPDATE seals SET fields = :f, signature = :g WHERE subject = :s"),
             {"f": old.fields, "g": old.signature, "s": subject},
         )
-    (problem,) = _problems_of(_verify(db), subject)
+    (problem,) = problems_of(verify(db), subject)
     assert problem.startswith(
         f"has {appended.seq - 1} events but had {appended.seq} at checkpoint #1"
     )

@@ -37,3 +37,22 @@ class WorklistEntry:
     @property
     def urgency(self) -> int:
         return STATUS_ORDER.index(self.status)
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """A course's prescription waiting at the pharmacy, as its worklist row keeps it: what the
+    pharmacist reads on the queue, and the programme's decision for the row's day."""
+
+    prescription_id: str
+    written_on: dt.date
+    product_name: str
+    strength: str  # the capsules making up the daily dose, in words
+    daily_dose_mg: float
+    days_supply: int
+    signer: str  # the username that signed the prescription ("" when none is recorded)
+    may_dispense: bool
+    dispense_by: dt.date | None
+    # The whole decision (reasons, clinical holds) as the engine gave it; "" when the engines
+    # could not read the course (it is then shown as not decided, never as fillable).
+    decision_json: str

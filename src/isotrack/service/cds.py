@@ -294,6 +294,7 @@ def record_override(service: Service, issuer: str, card_uuid: str, reason: str) 
             )  # fmt: skip
             timeline = timeline.with_event(review)
         if not already:
-            # The today list's row moves with the course, in the reviews' own transaction.
+            # The today list's and the queue's row move with the course, in the reviews' own
+            # transaction.
             update_row(service, connection, issued.course_id, timeline)
     return OverrideRecorded(issued.course_id, tuple(recorded), already)

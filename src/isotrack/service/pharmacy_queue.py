@@ -1,8 +1,10 @@
 """The pharmacy's queue: prescriptions written and not yet filled, with today's decision.
 
-A course's newest prescription waits while no dispense was recorded against it and the course
-has not ended. The decision shown is the programme engine's for the day, computed and not
-recorded: the pharmacist records one when they run the check for the patient at the counter.
+The queue is read a page at a time from the courses' worklist rows (``service/queue_line.py``
+works each line out in the transaction of every event and in the daily refresh), so opening it
+runs no engine. The decision shown is the programme engine's for the day, computed and not
+recorded: the pharmacist records one when they run the check for the patient at the counter,
+and that check decides again from every fact (``service/dispensing.py``).
 """
 
 from __future__ import annotations
@@ -10,19 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from isotrack.domain.events import CourseEnded, Dispensed, EventBase, PrescriptionWritten
+from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import effective_events, events_of
 from isotrack.engines.programme import DispenseDecision
-from isotrack.engines.programme import decide_dispense as engine_decision
-from isotrack.knowledge import Knowledge
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
-from isotrack.store.courses import StoredCourse, read_course
-from isotrack.store.patients import patient_record
-from isotrack.store.tables import events
-from isotrack.store.users import User, list_users, user_by_username
+from isotrack.service.queue_line import capsule_strength, signer_of
+from isotrack.service.worklist import MAX_PAGE_SIZE, rewrite_rows_behind
+from isotrack.store.courses import read_course
+from isotrack.store.queue_rows import QueueRow, page_of_queue
+from isotrack.store.users import User, user_by_username
+
+
+@dataclass(frozen=True)
+class QueuedPrescription:
+    """The prescription as the queue shows it."""
+
+    id: str
+    date: dt.date
+    daily_dose_mg: float
+    days_supply: int
 
 
 @dataclass(frozen=True)
@@ -33,37 +43,65 @@ class WaitingPrescription:
     patient_id: str
     patient_name: str
     birth_date: dt.date
-    prescription: PrescriptionWritten
+    prescription: QueuedPrescription
     product_name: str
     strength: str  # the capsules making up the daily dose, in words
     prescriber_name: str
-    decision: DispenseDecision
+    decision: DispenseDecision | None  # None: the engines could not read the course
 
 
-def capsule_strength(knowledge: Knowledge, rx: PrescriptionWritten) -> str:
-    """The capsules of the daily dose: the written regimen, else the fewest capsules of one
-    strength of the product that make the dose, else the strengths the product comes in."""
-    if rx.regimen:
-        day = rx.regimen[0]
-        return " + ".join(f"{c.count} × {c.strength_mg:g} mg" for c in day.capsules)
-    product = knowledge.products.get(rx.product)
-    if product is None:
-        return "strength not known"
-    whole = [
-        (round(rx.daily_dose_mg / s), s)
-        for s in product.strengths_mg
-        if s > 0 and abs(rx.daily_dose_mg / s - round(rx.daily_dose_mg / s)) < 1e-9
-    ]
-    if whole:
-        count, strength = min(whole)
-        return f"{count} × {strength:g} mg"
-    return "capsules of " + ", ".join(f"{s:g}" for s in product.strengths_mg) + " mg"
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[WaitingPrescription]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
 
 
-def _signer(course: StoredCourse, rx: PrescriptionWritten) -> str:
-    """The prescriber named on the prescription, else the account that recorded it."""
-    stored = next((e.recorded_by for e in course.events if e.event_id == rx.id), "")
-    return rx.prescriber_id or rx.recorded_by or stored
+def _waiting(row: QueueRow) -> WaitingPrescription:
+    return WaitingPrescription(
+        course_id=row.course_id,
+        patient_id=row.patient_id,
+        patient_name=row.patient_name,
+        birth_date=row.birth_date,
+        prescription=QueuedPrescription(
+            row.prescription_id, row.written_on, row.daily_dose_mg, row.days_supply
+        ),
+        product_name=row.product_name,
+        strength=row.strength,
+        prescriber_name=row.signer_name or row.signer or "not recorded",
+        decision=(
+            DispenseDecision.model_validate_json(row.decision_json) if row.decision_json else None
+        ),
+    )
+
+
+def waiting_prescriptions(
+    service: Service, user: User, *, page: int = 1, page_size: int = 50
+) -> QueuePage:
+    """One page of every current course's newest unfilled prescription with the programme's
+    decision for today; those that may be dispensed first, then by prescription date.
+
+    The pharmacy serves whoever brings a prescription (``access.within_reach``), so its queue
+    holds every patient's; no other role may open it. Rows of waiting prescriptions worked out
+    before today (the daily refresh has not run yet) and missing rows are rewritten first.
+    """
+    require(user, Action.FIND_PRESCRIPTIONS)
+    problems = []
+    if page < 1:
+        problems.append(FieldProblem("query", "page", str(page), "a page number from 1"))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        problems.append(FieldProblem("query", "page_size", str(page_size), f"1 to {MAX_PAGE_SIZE}"))
+    if problems:
+        raise IsotrackInputError(problems, "the pharmacy queue cannot be shown this way")
+    rewrite_rows_behind(service, None, waiting=True)
+    with service.database.reading() as connection:
+        rows, total = page_of_queue(connection, offset=(page - 1) * page_size, limit=page_size)
+    return QueuePage([_waiting(row) for row in rows], total, page, page_size)
 
 
 def prescriber_name(service: Service, signer: str) -> str:
@@ -83,66 +121,16 @@ def prescription_of(
     require(user, Action.DECIDE_DISPENSE)
     with service.database.reading() as connection:
         course = read_course(connection, course_id)
-    found = [
-        rx
-        for rx in events_of(effective_events(course.timeline()), PrescriptionWritten)
-        if prescription_id is None or rx.id == prescription_id
-    ]
-    if not found:
-        return None
-    rx = found[-1]
+        found = [
+            rx
+            for rx in events_of(effective_events(course.timeline()), PrescriptionWritten)
+            if prescription_id is None or rx.id == prescription_id
+        ]
+        if not found:
+            return None
+        rx = found[-1]
+        signer = signer_of(connection, course_id, rx)
     knowledge = service.knowledge()
     product = knowledge.products.get(rx.product)
     name = product.name if product else rx.product
-    signer = prescriber_name(service, _signer(course, rx))
-    return rx, name, capsule_strength(knowledge, rx), signer
-
-
-def _waiting(current: tuple[EventBase, ...]) -> PrescriptionWritten | None:
-    prescriptions = events_of(current, PrescriptionWritten)
-    if not prescriptions or events_of(current, CourseEnded):
-        return None
-    newest = max(prescriptions, key=lambda rx: rx.date)
-    filled = {d.prescription_id for d in events_of(current, Dispensed)}
-    return None if newest.id in filled else newest
-
-
-def waiting_prescriptions(
-    service: Service, user: User, on: dt.date | None = None
-) -> list[WaitingPrescription]:
-    """Every course's newest unfilled prescription with the programme's decision for ``on``
-    (today by default); those that may be dispensed first, then by prescription date."""
-    require(user, Action.FIND_PRESCRIPTIONS)
-    day = on or service.today()
-    knowledge = service.knowledge()
-    rows: list[WaitingPrescription] = []
-    with service.database.reading() as connection:
-        course_ids = connection.execute(
-            select(events.c.course_id).where(events.c.type == "prescription").distinct()
-        ).scalars()
-        names = {u.username: u.display_name for u in list_users(connection)}
-        for course_id in sorted(course_ids):
-            course = read_course(connection, course_id)
-            timeline = course.timeline()
-            current = effective_events(timeline)
-            rx = _waiting(current)
-            if rx is None:
-                continue
-            patient = patient_record(connection, course.header.patient_id)
-            product = knowledge.products.get(rx.product)
-            prescriber = _signer(course, rx)
-            rows.append(
-                WaitingPrescription(
-                    course_id=course_id,
-                    patient_id=course.header.patient_id,
-                    patient_name=patient.display_name if patient else course.header.patient_id,
-                    birth_date=course.header.birth_date,
-                    prescription=rx,
-                    product_name=product.name if product else rx.product,
-                    strength=capsule_strength(knowledge, rx),
-                    prescriber_name=names.get(prescriber, prescriber or "not recorded"),
-                    decision=engine_decision(knowledge, timeline, day, rx.id),
-                )
-            )
-    rows.sort(key=lambda row: (not row.decision.authorized, row.prescription.date))
-    return rows
+    return rx, name, capsule_strength(knowledge, rx), prescriber_name(service, signer)

@@ -20,6 +20,7 @@ from isotrack.engines.worklist import worklist_entry
 from isotrack.service.access import Action, require, require_patient
 from isotrack.service.context import Service
 from isotrack.service.disclosures import record_accesses
+from isotrack.service.queue_line import queue_line
 from isotrack.store.courses import read_course
 from isotrack.store.users import User
 from isotrack.store.worklist import (
@@ -50,9 +51,13 @@ class WorklistPage:
 def update_row(
     service: Service, connection: Connection, course_id: str, timeline: Timeline
 ) -> None:
-    """Rewrite one course's row inside the caller's transaction (the event's own)."""
-    entry = worklist_entry(service.knowledge(), timeline, service.today())
-    save_entry(connection, course_id, entry)
+    """Rewrite one course's row inside the caller's transaction (the event's own), with its
+    line on the pharmacy's queue."""
+    knowledge, on = service.knowledge(), service.today()
+    entry = worklist_entry(knowledge, timeline, on)
+    save_entry(
+        connection, course_id, entry, queue_line(knowledge, connection, course_id, timeline, on)
+    )
 
 
 def refresh_worklist(service: Service, *, everything: bool = False) -> int:
@@ -79,9 +84,17 @@ def bring_rows_up_to_date(service: Service, user: User) -> int:
     store filled by import), so the list never shows yesterday's status as today's.
     """
     require(user, Action.LIST_PATIENTS)
+    return rewrite_rows_behind(service, user.care_prescriber_id or "")
+
+
+def rewrite_rows_behind(
+    service: Service, prescriber_user_id: str | None, *, waiting: bool = False
+) -> int:
+    """Rewrite the rows (of one prescriber, or everyone's with ``None``) that are missing or
+    were worked out before today, of waiting prescriptions only with ``waiting``; how many."""
     on = service.today()
     with service.database.reading() as connection:
-        behind = rows_behind(connection, user.care_prescriber_id or "", on)
+        behind = rows_behind(connection, prescriber_user_id, on, waiting=waiting)
     for course_id in behind:
         with service.database.writing() as connection:
             timeline = read_course(connection, course_id).timeline()

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from isotrack.store.clock import utc_timestamp
 from isotrack.store.database import Database
-from isotrack.store.seals import authorization_seal, insert_seals
+from isotrack.store.seals import authorization_seal, insert_seals, seal_batch
 from isotrack.store.tables import dispense_authorizations
 
 # Crockford-style alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
@@ -231,7 +231,7 @@ class AuthorizationWriter:
                 plain = [r.row() for r in records if r.idempotency_key is None]
                 if plain:
                     connection.execute(insert(dispense_authorizations), plain)
-                    insert_seals(connection, [authorization_seal(row) for row in plain])
+                written = list(plain)
                 for record in records:
                     if record.idempotency_key is None:
                         continue
@@ -240,7 +240,7 @@ class AuthorizationWriter:
                         with connection.begin_nested():
                             row = record.row()
                             connection.execute(insert(dispense_authorizations).values(row))
-                            insert_seals(connection, [authorization_seal(row)])
+                        written.append(row)
                     except IntegrityError:
                         stored = authorization_by_key(
                             connection, record.requested_by, record.idempotency_key
@@ -248,6 +248,8 @@ class AuthorizationWriter:
                         if stored is None:  # not the key: a database error like any other
                             raise
                         refused[id(record)] = DuplicateRequest(record.idempotency_key)
+                # One seal over every record the batch wrote (decision 55): one HMAC a commit.
+                seal_batch(connection, [authorization_seal(row) for row in written])
         except BaseException as exc:  # the whole batch failed to commit: tell every waiter
             for pending in live:
                 pending.done.set_exception(exc)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select
 from isotrack.store.chain import canonical_json
 from isotrack.store.chain_key import key_for, sign, signature_matches
 from isotrack.store.clock import utc_timestamp
-from isotrack.store.seals import read_seals
+from isotrack.store.seals import covered_subjects, read_seal_rows
 from isotrack.store.tables import checkpoints
 
 CHECKPOINT_PURPOSE = "isotrack.checkpoint/1"
@@ -36,16 +36,17 @@ class Checkpoint:
 
 
 def _body(seals: dict[str, tuple[dict[str, Any], str]]) -> dict[str, int]:
+    """Every sealed subject (each member of a batch seal by itself) and its course length."""
     return {
         subject: int(fields.get("seq", 0)) if subject.startswith("course:") else 0
-        for subject, (fields, _signature) in seals.items()
+        for subject, (fields, _seal) in seals.items()
     }
 
 
 def take_checkpoint(connection: Connection) -> Checkpoint:
     """Sign the current set of seals (run it after a clean ``verify``)."""
     taken_at = utc_timestamp()
-    subjects = _body(read_seals(connection))
+    subjects = _body(covered_subjects(read_seal_rows(connection)).sealed)
     text = canonical_json({"taken_at": taken_at, "subjects": subjects})
     signature = sign(key_for(connection), CHECKPOINT_PURPOSE, text)
     checkpoint_id = connection.execute(

@@ -7,6 +7,14 @@ canonical JSON plus an HMAC under the chain key, and it is written in the same t
 the row it covers, so a committed row and its seal always agree. Anyone who edits the row
 without the key leaves a seal that no longer matches; anyone who edits the seal breaks its
 signature; a row without a seal was not written by isotrack.
+
+Rows committed together by the group-commit writer (authorizations, which are inserted once and
+never change) carry one seal over the batch: ``batch:<first member's subject>`` holding every
+member's sealed fields under one HMAC. Verification reads it as one seal per member
+(:func:`covered_subjects`), so each member is compared, reported and checkpointed as before.
+Mutable subjects (a course's head, a user, a patient) keep one seal each: their seal is
+replaced when the row changes, and one row in two seals would let an older, still validly
+signed copy stand in for the newest.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -24,6 +33,7 @@ from isotrack.store.chain_key import key_for, sign
 from isotrack.store.tables import seals, users
 
 SEAL_PURPOSE = "isotrack.seal/1"
+BATCH_PREFIX = "batch:"
 
 USER_FIELDS = ("id", "username", "role", "prescriber_user_id", "patient_id", "active")
 USER_SECRET_FIELDS = ("password_hash",)
@@ -110,6 +120,16 @@ def insert_seals(connection: Connection, subjects: list[tuple[str, dict[str, Any
         )
 
 
+def seal_batch(connection: Connection, subjects: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """One seal over rows inserted together (a commit batch of the group-commit writer): one
+    HMAC and one row for the batch; a batch of one is sealed as a single row."""
+    if len(subjects) < 2:
+        insert_seals(connection, list(subjects))
+        return
+    members = dict(subjects)
+    insert_seals(connection, [(BATCH_PREFIX + subjects[0][0], {"members": members})])
+
+
 def seal_user(connection: Connection, user_id: str) -> None:
     row = connection.execute(select(users).where(users.c.id == user_id)).one()
     write_seal(connection, f"user:{user_id}", user_fields(dict(row._mapping)))
@@ -129,7 +149,49 @@ def authorization_seal(row: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"authorization:{row['code']}", authorization_fields(row)
 
 
-def read_seals(connection: Connection) -> dict[str, tuple[dict[str, Any], str]]:
-    """Every seal: subject -> (sealed fields, signature)."""
+@dataclass(frozen=True)
+class SealRow:
+    """One stored seal: a subject's, or a batch's over several subjects."""
+
+    subject: str
+    fields: dict[str, Any]
+    signature: str
+
+
+def read_seal_rows(connection: Connection) -> list[SealRow]:
+    """Every stored seal as written (batch seals whole)."""
     rows = connection.execute(select(seals.c.subject, seals.c.fields, seals.c.signature)).all()
-    return {row.subject: (json.loads(row.fields), row.signature) for row in rows}
+    return [SealRow(row.subject, json.loads(row.fields), row.signature) for row in rows]
+
+
+def batch_members(row: SealRow) -> dict[str, dict[str, Any]] | None:
+    """A batch seal's members (subject -> sealed fields); ``None`` when the row is not a batch
+    seal, ``{}`` when it claims to be one but holds no readable members (edited)."""
+    if not row.subject.startswith(BATCH_PREFIX):
+        return None
+    members = row.fields.get("members")
+    if not isinstance(members, dict):
+        return {}
+    return {str(s): f for s, f in members.items() if isinstance(f, dict)}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which stored seal covers each subject."""
+
+    sealed: dict[str, tuple[dict[str, Any], str]]  # subject -> (its fields, the seal row's subject)
+    twice: set[str]  # subjects found in more than one seal (a copied or forged seal)
+
+
+def covered_subjects(rows: Sequence[SealRow]) -> Coverage:
+    """Every sealed subject with its sealed fields and the seal row that holds them."""
+    sealed: dict[str, tuple[dict[str, Any], str]] = {}
+    twice: set[str] = set()
+    for row in rows:
+        members = batch_members(row)
+        held = members if members is not None else {row.subject: row.fields}
+        for subject, fields in held.items():
+            if subject in sealed:
+                twice.add(subject)
+            sealed.setdefault(subject, (fields, row.subject))
+    return Coverage(sealed, twice)

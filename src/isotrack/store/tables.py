@@ -209,9 +209,23 @@ worklist = Table(
     Column("patient_id", String(100), nullable=True),
     Column("patient_name", String(200), nullable=True),
     Column("policy", String(80), nullable=True),
+    # The pharmacy's queue (``store/queue_rows.py``): the prescription waiting to be filled, if
+    # any, in the words the counter reads, and the programme's decision for ``as_of``.
+    # ``queue_order`` is 0 when it may be dispensed, 1 when not, NULL when nothing waits.
+    Column("queue_order", Integer, nullable=True),
+    Column("rx_id", String(100), nullable=True),
+    Column("rx_written_on", Date, nullable=True),
+    Column("rx_product", String(200), nullable=True),
+    Column("rx_strength", String(200), nullable=True),
+    Column("rx_daily_dose_mg", Float, nullable=True),
+    Column("rx_days_supply", Integer, nullable=True),
+    Column("rx_signer", String(80), nullable=True),
+    Column("dispense_by", Date, nullable=True),
+    Column("decision", Text, nullable=True),
     Index("ix_worklist_urgency", "urgency"),
     Index("ix_worklist_list", "prescriber_user_id", "urgency", "next_due", "patient_name"),
     Index("ix_worklist_as_of", "prescriber_user_id", "as_of"),
+    Index("ix_worklist_queue", "queue_order", "rx_written_on", "course_id"),
 )
 
 APPEND_ONLY_TABLES: tuple[str, ...] = ("events", "dispense_authorizations", "access_log")

@@ -19,8 +19,10 @@ from isotrack.store.chain_key import key_for
 from isotrack.store.checkpoints import latest_checkpoint
 from isotrack.store.seals import (
     authorization_fields,
+    batch_members,
+    covered_subjects,
     patient_fields,
-    read_seals,
+    read_seal_rows,
     seal_signature,
     user_fields,
 )
@@ -31,6 +33,7 @@ KIND_NAMES = {
     "user": "user",
     "patient": "patient",
     "authorization": "authorization",
+    "batch": "seal of the batch starting with",
 }
 
 
@@ -106,15 +109,27 @@ def verify_seals(connection: Connection, broken_courses: set[str]) -> list[Findi
     ``broken_courses`` already failed their chain check and are not reported again.
     """
     key = key_for(connection)
-    seals = read_seals(connection)
+    rows = read_seal_rows(connection)
+    coverage = covered_subjects(rows)
+    seals = coverage.sealed
     findings: dict[str, str] = {}
 
     def report(subject: str, problem: str) -> None:
         findings.setdefault(subject, problem)
 
-    for subject, (fields, signature) in seals.items():
-        if seal_signature(key, subject, canonical_json(fields)) != signature:
+    forged = {
+        row.subject
+        for row in rows
+        if seal_signature(key, row.subject, canonical_json(row.fields)) != row.signature
+    }
+    for row in rows:  # a batch seal that lost its members still names itself
+        if row.subject in forged and batch_members(row) == {}:
+            report(row.subject, "its seal does not match its signature (seal edited or forged)")
+    for subject, (_fields, sealed_by) in seals.items():
+        if sealed_by in forged:
             report(subject, "its seal does not match its signature (seal edited or forged)")
+    for subject in coverage.twice:
+        report(subject, "is covered by more than one seal (a seal was copied or forged)")
 
     current: dict[str, dict[str, Any]] = {}
     for course_id, head in _chain_heads(connection).items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select
 
-from isotrack.domain.worklist_entry import WorklistEntry
+from isotrack.domain.worklist_entry import QueueLine, WorklistEntry
 from isotrack.store.tables import courses, patients, worklist
 
 
@@ -23,9 +23,28 @@ class WorklistRow:
     entry: WorklistEntry
 
 
-def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> None:
+def _queue_columns(line: QueueLine | None) -> dict[str, object]:
+    if line is None:
+        return {}
+    return {
+        "queue_order": 0 if line.may_dispense else 1,
+        "rx_id": line.prescription_id,
+        "rx_written_on": line.written_on,
+        "rx_product": line.product_name[:200],
+        "rx_strength": line.strength[:200],
+        "rx_daily_dose_mg": line.daily_dose_mg,
+        "rx_days_supply": line.days_supply,
+        "rx_signer": line.signer[:80],
+        "dispense_by": line.dispense_by,
+        "decision": line.decision_json,
+    }
+
+
+def save_entry(
+    connection: Connection, course_id: str, entry: WorklistEntry, waiting: QueueLine | None
+) -> None:
     """Replace the course's row (inside the caller's transaction), with the course's patient,
-    prescriber and policy copied beside it."""
+    prescriber and policy copied beside it, and its prescription waiting at the pharmacy."""
     owner = connection.execute(
         select(
             courses.c.patient_id, courses.c.policy, patients.c.display_name,
@@ -54,6 +73,7 @@ def save_entry(connection: Connection, course_id: str, entry: WorklistEntry) -> 
             patient_id=owner.patient_id,
             patient_name=owner.display_name,
             policy=owner.policy,
+            **_queue_columns(waiting),
         )
     )
 
@@ -138,15 +158,17 @@ def drop_rows_of_patient(connection: Connection, patient_id: str) -> None:
     connection.execute(delete(worklist).where(worklist.c.course_id.in_(of_patient)))
 
 
-def _current_courses_of(prescriber_user_id: str) -> Select[tuple[str, str]]:
-    """(course id, patient id) of the latest course of each patient in a prescriber's care."""
-    latest = (
+def _current_courses_of(prescriber_user_id: str | None) -> Select[tuple[str, str]]:
+    """(course id, patient id) of the latest course of each patient in a prescriber's care
+    (every patient's with ``None``)."""
+    latest_query = (
         select(courses.c.patient_id, func.max(courses.c.created_at).label("created_at"))
         .join(patients, patients.c.id == courses.c.patient_id)
-        .where(patients.c.prescriber_user_id == prescriber_user_id)
         .group_by(courses.c.patient_id)
-        .subquery()
     )
+    if prescriber_user_id is not None:
+        latest_query = latest_query.where(patients.c.prescriber_user_id == prescriber_user_id)
+    latest = latest_query.subquery()
     return select(courses.c.id, courses.c.patient_id).join(
         latest,
         (courses.c.patient_id == latest.c.patient_id)
@@ -154,25 +176,28 @@ def _current_courses_of(prescriber_user_id: str) -> Select[tuple[str, str]]:
     )
 
 
-def rows_behind(connection: Connection, prescriber_user_id: str, on: dt.date) -> list[str]:
-    """A prescriber's current courses whose row is missing or was computed before ``on``.
+def rows_behind(
+    connection: Connection, prescriber_user_id: str | None, on: dt.date, *, waiting: bool = False
+) -> list[str]:
+    """A prescriber's current courses (everyone's with ``None``) whose row is missing or was
+    computed before ``on``; with ``waiting``, of the stale rows only those of a prescription
+    waiting at the pharmacy (the calendar alone never makes one wait).
 
     Two index reads when nothing is behind (the usual case): rows older than ``on``, and the
     count of rows against the count of patients (each patient has one current course, and only
     current courses keep a row). Only when the counts differ are the current courses listed.
     """
-    stale = list(
-        connection.execute(
-            select(worklist.c.course_id).where(
-                worklist.c.prescriber_user_id == prescriber_user_id, worklist.c.as_of < on
-            )
-        ).scalars()
+    mine = (
+        [] if prescriber_user_id is None else [worklist.c.prescriber_user_id == prescriber_user_id]
     )
-    rows = connection.execute(
-        select(func.count()).where(worklist.c.prescriber_user_id == prescriber_user_id)
-    ).scalar_one()
+    cared = (
+        [] if prescriber_user_id is None else [patients.c.prescriber_user_id == prescriber_user_id]
+    )
+    old = [worklist.c.as_of < on] + ([worklist.c.queue_order.is_not(None)] if waiting else [])
+    stale = list(connection.execute(select(worklist.c.course_id).where(*mine, *old)).scalars())
+    rows = connection.execute(select(func.count()).select_from(worklist).where(*mine)).scalar_one()
     in_care = connection.execute(
-        select(func.count()).where(patients.c.prescriber_user_id == prescriber_user_id)
+        select(func.count()).select_from(patients).where(*cared)
     ).scalar_one()
     if rows == in_care:
         return sorted(stale)

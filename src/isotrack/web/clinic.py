@@ -16,7 +16,7 @@ from isotrack.service.accounts import Role
 from isotrack.service.context import Service
 from isotrack.service.dispensing import AuthorizationRecord
 from isotrack.service.enrolment import Enrolment, NewPatient
-from isotrack.service.pharmacy_queue import capsule_strength
+from isotrack.service.queue_line import capsule_strength
 from isotrack.web.session import WebUser
 from isotrack.web.templating import long_date
 

@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from isotrack.service import pharmacy_queue
 from isotrack.service.pharmacy_queue import WaitingPrescription
+from isotrack.service.worklist import MAX_PAGE_SIZE
 from isotrack.web.session import require_user, service
 from isotrack.web.templating import render
 
 router = APIRouter()
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class QueueRow:
 
 def queue_row(waiting: WaitingPrescription) -> QueueRow:
     decision = waiting.decision
+    check_link = "/dispense?q=" + quote(waiting.patient_id, safe="")
+    if decision is None:
+        verdict = "Not decided: the record could not be read. Run the check before filling"
+        return QueueRow(waiting, "refused", verdict, [], check_link)
     holds = [f"Clinical hold: {hold.message} — {hold.action}" for hold in decision.clinical_holds]
     reasons = [reason.message for reason in decision.reasons]
     if decision.authorized:
@@ -44,16 +50,31 @@ def queue_row(waiting: WaitingPrescription) -> QueueRow:
         status=status,
         verdict=verdict,
         why=holds + reasons,
-        check_link="/dispense?q=" + quote(waiting.patient_id, safe=""),
+        check_link=check_link,
     )
 
 
 @router.get("/pharmacy/queue", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request) -> Response:
     user = require_user(request, ("pharmacist",))
-    waiting = pharmacy_queue.waiting_prescriptions(service(request), user.user)
+    params = request.query_params
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZE
+    size = min(max(size, 1), MAX_PAGE_SIZE)
+    listing = pharmacy_queue.waiting_prescriptions(
+        service(request), user.user, page=max(1, page), page_size=size
+    )
+    if listing.page > listing.pages:  # past the last page (prescriptions were filled)
+        listing = pharmacy_queue.waiting_prescriptions(
+            service(request), user.user, page=listing.pages, page_size=size
+        )
     return render(
         request,
         "pharmacy_queue.html",
-        {"rows": [queue_row(w) for w in waiting], "today": service(request).today()},
+        {
+            "rows": [queue_row(w) for w in listing.rows],
+            "listing": listing,
+            "size": size if size != PAGE_SIZE else None,
+            "today": service(request).today(),
+        },
     )
