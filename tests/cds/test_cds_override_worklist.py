@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from isotrack.engines.worklist import worklist_entry
 from isotrack.knowledge import load_knowledge
+from isotrack.service.queue_line import queue_line
 from isotrack.store.courses import read_course
 from isotrack.store.tables import worklist
 from isotrack.store.worklist import save_entry
@@ -34,7 +35,8 @@ def test_overriding_a_clinical_hold_in_the_ehr_lifts_it_from_the_today_list_row(
     course_id = cds_clinic.courses["demo-14"]
     with cds_clinic.database.writing() as connection:
         timeline = read_course(connection, course_id).timeline()
-        save_entry(connection, course_id, worklist_entry(knowledge, timeline, TODAY))
+        waiting = queue_line(knowledge, connection, course_id, timeline, TODAY)
+        save_entry(connection, course_id, worklist_entry(knowledge, timeline, TODAY), waiting)
     before = _row(cds_clinic, course_id)
     assert before.open_holds == 1 and before.hold_since is not None
 
