@@ -25,11 +25,7 @@ machine's load shows in it; the load average is recorded before each part.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,8 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadtools import log
-from machine import describe_machine, load_average
-from page_server import Server, baseline_source, baseline_store, signed_in, summary, timed
+from page_bench import PageBench, run_page_bench
 from seed import PRESCRIBER, seed
 
 from isotrack.service.context import open_service
@@ -81,85 +76,24 @@ def prepare_store(url: str, courses: int, workdir: Path, today: dt.date) -> dict
     }
 
 
+BENCH = PageBench(
+    description=__doc__.splitlines()[0],
+    username=PRESCRIBER,
+    password=PASSWORD,
+    pages=PAGES,
+    mark='id="today-table"',
+    baseline_page="/today",
+    baseline_requests=3,
+    baseline_ref="c7c6f5e",
+    baseline_schema="0006",
+    workdir=Path("/var/tmp/isotrack-bench-today"),
+    json_path=REPO / "bench/results/today-page.json",
+    prepare_store=prepare_store,
+)
+
+
 def main() -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--courses", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=120)
-    parser.add_argument("--baseline-requests", type=int, default=3)
-    parser.add_argument("--baseline-ref", default="c7c6f5e")
-    parser.add_argument(
-        "--baseline-schema", default="0006", help="the newest migration the baseline code knows"
-    )
-    parser.add_argument("--workdir", type=Path, default=Path("/var/tmp/isotrack-bench-today"))
-    parser.add_argument("--reuse", action="store_true", help="keep a store seeded before")
-    parser.add_argument("--json", type=Path, default=REPO / "bench/results/today-page.json")
-    args = parser.parse_args()
-
-    today = dt.date.today()
-    store = args.workdir / "isotrack.sqlite"
-    url = f"sqlite:///{store}"
-    if not args.reuse and args.workdir.exists():
-        shutil.rmtree(args.workdir)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": describe_machine(),
-        "command": " ".join(sys.argv),
-        "code": subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
-    }
-    if not (args.reuse and store.exists()):
-        result["store"] = prepare_store(url, args.courses, args.workdir, today)
-
-    paths = [PAGES[i % len(PAGES)] for i in range(args.requests)]
-    server = Server(url, args.workdir, "rows", None)
-    try:
-        client = signed_in(server.base_url, 60, PRESCRIBER, PASSWORD)
-        timed(client, list(PAGES), 'id="today-table"')  # warm-up: one of each
-        result["load_average_before_rows"] = load_average()
-        rows = timed(client, paths, 'id="today-table"')
-        health = timed(client, ["/healthz"] * args.requests, "")
-        client.close()
-    finally:
-        server.stop()
-    result["rows"] = summary(rows)
-    result["rows_by_page"] = {
-        page: summary([t for p, t in zip(paths, rows, strict=True) if p == page]) for page in PAGES
-    }
-    result["healthz"] = summary(health)
-    log(f"rows: {result['rows']}")
-
-    if args.baseline_requests:
-        source = baseline_source(args.baseline_ref, args.workdir)
-        old_url = baseline_store(store, args.workdir / "baseline.sqlite", args.baseline_schema)
-        server = Server(old_url, args.workdir, "baseline", str(source))
-        try:
-            client = signed_in(server.base_url, 3600, PRESCRIBER, PASSWORD)
-            result["load_average_before_baseline"] = load_average()
-            old = timed(client, ["/today"] * args.baseline_requests, 'id="today-table"')
-            client.close()
-        finally:
-            server.stop()
-        result["baseline"] = summary(old) | {"ref": args.baseline_ref}
-        result["p95_ratio_baseline_to_rows"] = (
-            result["baseline"]["p95_ms"] / result["rows"]["p95_ms"]
-        )
-        log(f"baseline: {result['baseline']}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(
-        json.dumps(
-            {
-                k: result.get(k)
-                for k in ("rows", "healthz", "baseline", "p95_ratio_baseline_to_rows")
-            },
-            indent=2,
-        )
-    )
-    return result
+    return run_page_bench(BENCH)
 
 
 if __name__ == "__main__":
