@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.domain.timeline import effective_events, events_of
 from isotrack.engines.programme import DispenseDecision
 from isotrack.service.access import Action, require
 from isotrack.service.context import Service
+from isotrack.service.paging import ListPage, paging_problems
 from isotrack.service.queue_line import capsule_strength, signer_of
-from isotrack.service.worklist import MAX_PAGE_SIZE, rewrite_rows_behind
+from isotrack.service.worklist import rewrite_rows_behind
 from isotrack.store.courses import read_course
 from isotrack.store.queue_rows import QueueRow, page_of_queue
 from isotrack.store.users import User, user_by_username
@@ -50,16 +51,7 @@ class WaitingPrescription:
     decision: DispenseDecision | None  # None: the engines could not read the course
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[WaitingPrescription]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+QueuePage = ListPage[WaitingPrescription]
 
 
 def _waiting(row: QueueRow) -> WaitingPrescription:
@@ -91,11 +83,7 @@ def waiting_prescriptions(
     before today (the daily refresh has not run yet) and missing rows are rewritten first.
     """
     require(user, Action.FIND_PRESCRIPTIONS)
-    problems = []
-    if page < 1:
-        problems.append(FieldProblem("query", "page", str(page), "a page number from 1"))
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        problems.append(FieldProblem("query", "page_size", str(page_size), f"1 to {MAX_PAGE_SIZE}"))
+    problems = paging_problems(page, page_size)
     if problems:
         raise IsotrackInputError(problems, "the pharmacy queue cannot be shown this way")
     rewrite_rows_behind(service, None, waiting=True)

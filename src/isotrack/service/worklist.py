@@ -20,6 +20,7 @@ from isotrack.engines.worklist import worklist_entry
 from isotrack.service.access import Action, require, require_patient
 from isotrack.service.context import Service
 from isotrack.service.disclosures import record_accesses
+from isotrack.service.paging import ListPage, paging_problems
 from isotrack.service.queue_line import queue_line
 from isotrack.store.courses import read_course
 from isotrack.store.users import User
@@ -33,19 +34,7 @@ from isotrack.store.worklist import (
     stale_course_ids,
 )
 
-MAX_PAGE_SIZE = 200
-
-
-@dataclass(frozen=True)
-class WorklistPage:
-    rows: list[WorklistRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+WorklistPage = ListPage[WorklistRow]
 
 
 def update_row(
@@ -136,11 +125,7 @@ def today_worklist(
     """One page of the user's patients, most urgent first; ``q`` searches names (or a patient
     id), ``filter`` keeps one status (``critical``, ``blocked``, ``due`` …)."""
     require(user, Action.LIST_PATIENTS)
-    problems = []
-    if page < 1:
-        problems.append(FieldProblem("query", "page", str(page), "a page number from 1"))
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        problems.append(FieldProblem("query", "page_size", str(page_size), f"1 to {MAX_PAGE_SIZE}"))
+    problems = paging_problems(page, page_size)
     if filter and filter not in STATUS_ORDER:
         problems.append(FieldProblem("query", "filter", filter, ", ".join(STATUS_ORDER)))
     if problems:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from isotrack.service import pharmacy_queue
+from isotrack.service.paging import MAX_PAGE_SIZE
 from isotrack.service.pharmacy_queue import WaitingPrescription
-from isotrack.service.worklist import MAX_PAGE_SIZE
 from isotrack.web.session import require_user, service
 from isotrack.web.templating import render
 

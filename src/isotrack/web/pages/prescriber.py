@@ -15,6 +15,7 @@ from isotrack.service import clinic_settings, courses, prescriber_ids, prescribi
 from isotrack.service.access import recordable_types, within_reach
 from isotrack.service.accounts import Role
 from isotrack.service.enrolment import NewPatient
+from isotrack.service.paging import MAX_PAGE_SIZE
 from isotrack.web.biology_sections import course_biology_context
 from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
 from isotrack.web.course_view import build_course_view
@@ -65,7 +66,7 @@ def today_page_with(
     status = status if status in STATUS_LABELS else ""
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
     size = int(params["size"]) if params.get("size", "").isdigit() else PAGE_SIZE
-    size = min(max(size, 1), worklist.MAX_PAGE_SIZE)
+    size = min(max(size, 1), MAX_PAGE_SIZE)
     worklist.bring_rows_up_to_date(service(request), user.user)
     listing = worklist.today_worklist(
         service(request), user.user, page=max(1, page), page_size=size, q=q, filter=status
