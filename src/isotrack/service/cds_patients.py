@@ -59,7 +59,8 @@ class _Kept(Generic[K, V]):
 
 
 # (database, course id, version, day)
-CourseKey = tuple[str | None, str, int, dt.date]
+# (database, course, course version, day, clinic settings in force)
+CourseKey = tuple[str | None, str, int, dt.date, int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,7 +135,8 @@ def course_answers(service: Service, patient: EhrPatient) -> EhrCourse | None:
     """The course read as of today, its answers kept for the next call on the same version
     (a course changed since it was last read has a new version, and is read again)."""
     key: CourseKey = (
-        service.settings.database_url, patient.course_id, patient.version, service.today()
+        service.settings.database_url, patient.course_id, patient.version, service.today(),
+        service.knowledge_version(),
     )  # fmt: skip
     try:
         return _courses.get_or_make(key, lambda: _read(service, key))

@@ -56,6 +56,13 @@ class Service:
                     self._knowledge, self._knowledge_stamp = built, stamp
         return self._knowledge
 
+    def knowledge_version(self) -> int:
+        """Which change of the clinic's settings the knowledge base in force was built from:
+        an answer kept for later calls keys on it, so a setting changed by an admin is not
+        hidden behind an answer worked out under the old one."""
+        self.knowledge()
+        return self._knowledge_stamp
+
     def _settings_stamp(self) -> int:
         # On the event loop's thread (a dispense decision), the loop's own connection: no
         # pool checkout on the hot path; elsewhere a pooled connection.
