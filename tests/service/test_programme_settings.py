@@ -17,7 +17,7 @@ from isotrack.audit.run import AuditOptions, run_audit
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
 from isotrack.domain.timeline import load_timeline
 from isotrack.knowledge import load_knowledge
-from isotrack.service import admin_console, clinic_settings, dispensing, worklist
+from isotrack.service import admin_console, cds_patients, clinic_settings, dispensing, worklist
 from isotrack.service.audit_source import StoreTimelines
 from isotrack.service.context import Service, open_service
 from isotrack.service.programme_overlay import ADOPTED, EDITION_DATE, KIT
@@ -214,3 +214,18 @@ def test_the_store_audit_judges_a_fill_with_the_clinics_kit_as_the_pharmacist_di
     assert findings_on_the_fill() != []
     clinic_settings.change_settings(service, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
     assert findings_on_the_fill() == []
+
+
+def test_the_ehr_sees_a_changed_kit_on_its_next_call_about_the_same_course(
+    service: Service, clinic: Clinic
+) -> None:
+    # An EHR asked about Ana's course before the admin set the kit; its next call the same day,
+    # on the same unchanged course, must be judged with the kit, not from the answer kept.
+    _ana_tested_with_the_clinics_own_urine_kit(clinic)
+    patient = cds_patients.ehr_patient(service, "demo-ana")
+    assert patient is not None
+    before = cds_patients.course_answers(service, patient)
+    assert before is not None and not before.programme.dispense_decision.authorized
+    clinic_settings.change_settings(service, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
+    after = cds_patients.course_answers(service, patient)
+    assert after is not None and after.programme.dispense_decision.authorized
