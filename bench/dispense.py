@@ -23,14 +23,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,6 @@ from typing import Any
 from backends import Backend, postgres_backend, sqlite_backend
 from loadtools import (
     Targets,
-    free_port,
     hey_fixed_rate,
     log,
     wrk_dispense,
@@ -46,6 +42,7 @@ from loadtools import (
     wrk_storm,
 )
 from machine import describe_machine, load_average
+from page_server import Server
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -73,60 +70,6 @@ class Plan:
 
 FULL = Plan(100_000, 5, 20, 3, 60, 20, 25, 100_000, 64, 20_000, 1_000, 5)
 QUICK = Plan(5_000, 2, 8, 1, 15, 20, 25, 4_000, 64, 2_000, 200, 3)
-
-
-class Server:
-    """``isotrack serve`` as a child process, in its own process group, stopped by PID."""
-
-    def __init__(self, backend: Backend, workers: int) -> None:
-        self.port = free_port()
-        self.command = [
-            str(VENV_BIN / "isotrack"), "serve", "--workers", str(workers),
-            "--host", "127.0.0.1", "--port", str(self.port),
-        ]  # fmt: skip
-        env = os.environ | {
-            "ISOTRACK_DATABASE_URL": backend.url,
-            "ISOTRACK_SECRET_KEY": "bench-secret-key-not-for-production",
-        }
-        self.log_path = backend.workdir / "serve.log"
-        self._log = self.log_path.open("w")
-        log(f"starting: {' '.join(self.command)} (ISOTRACK_DATABASE_URL={backend.url})")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=backend.workdir,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._wait_ready()
-
-    def _wait_ready(self, timeout_s: float = 90) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"server not ready after {timeout_s} s")
-
-    def stop(self) -> None:
-        """SIGTERM to the server's PID; its worker processes follow it. SIGKILL the group if
-        it has not exited after 30 s (the group is this server's, created at start)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self._log.close()
 
 
 def _spread(values: list[float]) -> dict[str, float]:
@@ -293,7 +236,7 @@ def run_backend(backend: Backend, plan: Plan, keep: bool) -> dict[str, Any]:
             (line.split()[0], line.split()[1])
             for line in (backend.workdir / "targets.txt").read_text().splitlines()
         ]
-        server = Server(backend, workers=2)
+        server = Server(backend.url, backend.workdir, "serve", None, workers=2, ready_s=90)
         result["code_commit"] = describe_machine()["git_commit"][:12] + (
             " + uncommitted changes" if describe_machine()["git_dirty"] else ""
         )

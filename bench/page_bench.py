@@ -76,7 +76,7 @@ def run_page_bench(bench: PageBench) -> dict[str, Any]:
         result["store"] = bench.prepare_store(url, args.courses, args.workdir, dt.date.today())
 
     paths = [bench.pages[i % len(bench.pages)] for i in range(args.requests)]
-    server = Server(url, args.workdir, "rows", None)
+    server = Server(url, args.workdir, "serve-rows", None)
     try:
         client = signed_in(server.base_url, 60, bench.username, bench.password)
         timed(client, list(bench.pages), bench.mark)  # warm-up: one of each
@@ -97,7 +97,7 @@ def run_page_bench(bench: PageBench) -> dict[str, Any]:
     if args.baseline_requests:
         source = baseline_source(args.baseline_ref, args.workdir)
         old_url = baseline_store(store, args.workdir / "baseline.sqlite", args.baseline_schema)
-        server = Server(old_url, args.workdir, "baseline", str(source))
+        server = Server(old_url, args.workdir, "serve-baseline", str(source))
         try:
             client = signed_in(server.base_url, 3600, bench.username, bench.password)
             result["load_average_before_baseline"] = load_average()

@@ -25,30 +25,34 @@ VENV_BIN = Path(sys.executable).parent
 
 
 class Server:
-    """``isotrack serve`` as a child process in its own session, stopped by its PID."""
+    """``isotrack serve`` as a child process in its own session, stopped by its PID (the page
+    benches and the dispense bench)."""
 
-    def __init__(self, url: str, workdir: Path, name: str, pythonpath: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        workdir: Path,
+        name: str,
+        pythonpath: str | None,
+        *,
+        workers: int = 1,
+        ready_s: float = 600,
+    ) -> None:
         self.port = free_port()
-        command = [
-            str(VENV_BIN / "isotrack"),
-            "serve",
-            "--workers",
-            "1",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-        ]
+        self.command = [
+            str(VENV_BIN / "isotrack"), "serve", "--workers", str(workers),
+            "--host", "127.0.0.1", "--port", str(self.port),
+        ]  # fmt: skip
         env = os.environ | {
             "ISOTRACK_DATABASE_URL": url,
             "ISOTRACK_SECRET_KEY": "bench-secret-key-not-for-production",
         }
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
-        self.log_path = workdir / f"serve-{name}.log"
+        self.log_path = workdir / f"{name}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            command,
+            self.command,
             cwd=workdir,
             env=env,
             stdout=self._log,
@@ -56,7 +60,7 @@ class Server:
             start_new_session=True,
         )
         self.base_url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + ready_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
@@ -66,7 +70,7 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.5)
         self.stop()
-        raise RuntimeError("server not ready after 600 s")
+        raise RuntimeError(f"server not ready after {ready_s:g} s")
 
     def stop(self) -> None:
         if self.process.poll() is None:
