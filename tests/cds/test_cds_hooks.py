@@ -152,6 +152,25 @@ def test_order_select_checks_only_the_selected_order(cds_clinic: CdsClinic) -> N
     assert any(c["source"]["topic"]["code"] == "order-not-allowed" for c in cards)
 
 
+def test_a_draft_changed_between_two_calls_is_judged_as_it_now_stands(
+    cds_clinic: CdsClinic,
+) -> None:
+    # A prescriber's order-select for 30 days, then the order-sign after changing the supply to
+    # 35 days with the same order id: draft orders read once are kept between calls, but only
+    # for the same orders, so the longer supply is refused (iPLEDGE: at most 30 days).
+    first = order_sign("demo-02", [medication_order(30, rid="draft-7")])
+    assert not any(c["indicator"] == "critical" for c in cards_of(call(cds_clinic, SIGN, first)))
+    changed = order_sign("demo-02", [medication_order(35, rid="draft-7")])
+    cards = cards_of(call(cds_clinic, SIGN, changed))
+    assert any(c["source"]["topic"]["code"] == "order-not-allowed" for c in cards)
+    # The same order asked about again under a new hookInstance gets card ids of its own, so
+    # feedback names the call it answers.
+    again = order_sign("demo-02", [medication_order(35, rid="draft-7")])
+    assert {c["uuid"] for c in cards}.isdisjoint(
+        c["uuid"] for c in cards_of(call(cds_clinic, SIGN, again))
+    )
+
+
 def test_an_order_for_another_drug_gets_no_cards(cds_clinic: CdsClinic) -> None:
     other = medication_order(30)
     other["medicationCodeableConcept"] = {"text": "Amoxicillin 500 mg capsule"}

@@ -129,12 +129,14 @@ async def call_service(service_id: str, request: Request) -> Response:
         service.settings.smart_launch_url,
     )
     result = hook_cards(HookInput(
-        request=hook, knowledge=service.knowledge(), today=service.today(), links=links,
+        request=hook, knowledge=found.knowledge if found else service.knowledge(),
+        today=service.today(), links=links,
         timeline=found.timeline if found else None,
         assessment=found,
-        check_order=(lambda rx: cds.order_check(service, found, rx)) if found else None,
+        check_order=(lambda rx: cds.order_check(found, rx)) if found else None,
         ehr_medications=medication_names(prefetched.data.get("medications")),
         unchecked=prefetched.unchecked if found else (),
+        knowledge_key=found.knowledge_key if found else None,
     ))  # fmt: skip
     if found is not None and result.overridable:
         clinician = hook.context.get("userId")

@@ -27,6 +27,7 @@ from isotrack.engines.monitoring import MonitoringReport, evaluate_monitoring
 from isotrack.engines.prescribing import PrescriptionCheck, check_prescription
 from isotrack.engines.programme import ProgrammeReport, evaluate_programme
 from isotrack.engines.snapshot import course_snapshot
+from isotrack.knowledge import Knowledge
 from isotrack.service.context import Service
 from isotrack.store.courses import NotFound, latest_course_of_patient, read_course
 
@@ -58,7 +59,6 @@ class _Kept(Generic[K, V]):
         return value
 
 
-# (database, course id, version, day)
 # (database, course, course version, day, clinic settings in force)
 CourseKey = tuple[str | None, str, int, dt.date, int]
 
@@ -69,11 +69,19 @@ class EhrCourse:
 
     key: CourseKey
     course_id: str
+    # the clinic's knowledge base the answers were worked out with (its settings stamp is in
+    # ``key``); the cards and the order check of the same call read the same one
+    knowledge: Knowledge
     timeline: Timeline
     as_of: dt.date
     dose: DoseProgress
     programme: ProgrammeReport
     monitoring: MonitoringReport
+
+    @property
+    def knowledge_key(self) -> tuple[str | None, int]:
+        """Names the knowledge base the answers used: the database and its settings change."""
+        return self.key[0], self.key[4]
 
 
 _courses: _Kept[CourseKey, EhrCourse] = _Kept(COURSES_KEPT)
@@ -95,14 +103,13 @@ def _located(
     return None
 
 
-def _read(service: Service, key: CourseKey) -> EhrCourse:
-    knowledge = service.knowledge()
+def _read(service: Service, key: CourseKey, knowledge: Knowledge) -> EhrCourse:
     with service.database.direct() as reader:
         timeline = read_course(reader, key[1]).timeline()
     as_of = key[3]
     course_snapshot(timeline, as_of)  # built once, read by the three engines
     return EhrCourse(
-        key=key, course_id=key[1], timeline=timeline, as_of=as_of,
+        key=key, course_id=key[1], knowledge=knowledge, timeline=timeline, as_of=as_of,
         dose=evaluate_dose(knowledge, timeline, as_of),
         programme=evaluate_programme(knowledge, timeline, as_of),
         monitoring=evaluate_monitoring(knowledge, timeline, as_of),
@@ -134,22 +141,21 @@ def ehr_patient(
 def course_answers(service: Service, patient: EhrPatient) -> EhrCourse | None:
     """The course read as of today, its answers kept for the next call on the same version
     (a course changed since it was last read has a new version, and is read again)."""
+    knowledge, settings_stamp = service.knowledge_in_force()
     key: CourseKey = (
         service.settings.database_url, patient.course_id, patient.version, service.today(),
-        service.knowledge_version(),
+        settings_stamp,
     )  # fmt: skip
     try:
-        return _courses.get_or_make(key, lambda: _read(service, key))
+        return _courses.get_or_make(key, lambda: _read(service, key, knowledge))
     except NotFound:  # removed between the two reads
         return None
 
 
-def order_check(service: Service, course: EhrCourse, draft: PrescriptionWritten) -> (
-    PrescriptionCheck
-):  # fmt: skip
+def order_check(course: EhrCourse, draft: PrescriptionWritten) -> PrescriptionCheck:
     """The order-entry check of a draft order on the course (the same draft asked about twice,
     as order-select and then order-sign do, is checked once)."""
     key = (course.key, draft.model_dump_json())
     return _order_checks.get_or_make(
-        key, lambda: check_prescription(service.knowledge(), course.timeline, draft, course.as_of)
+        key, lambda: check_prescription(course.knowledge, course.timeline, draft, course.as_of)
     )

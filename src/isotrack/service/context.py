@@ -45,23 +45,22 @@ class Service:
         so the dispense decision, the worklist, CDS Hooks, FHIR and the CLI judge with the same
         policies. One indexed read per call finds whether any process changed a setting since
         the base was built; a broken one fails that request loudly."""
-        stamp = self._settings_stamp()
-        if self._knowledge is None or stamp != self._knowledge_stamp:
-            with self._lock:
-                if self._knowledge is None or stamp != self._knowledge_stamp:
-                    with self.database.reading() as connection:
-                        stored = stored_settings.current_settings(connection)
-                        stamp = stored_settings.newest_change_id(connection)
-                    built = clinic_knowledge(overlay_of(load_knowledge(), stored))
-                    self._knowledge, self._knowledge_stamp = built, stamp
-        return self._knowledge
+        return self.knowledge_in_force()[0]
 
-    def knowledge_version(self) -> int:
-        """Which change of the clinic's settings the knowledge base in force was built from:
-        an answer kept for later calls keys on it, so a setting changed by an admin is not
-        hidden behind an answer worked out under the old one."""
-        self.knowledge()
-        return self._knowledge_stamp
+    def knowledge_in_force(self) -> tuple[Knowledge, int]:
+        """The knowledge base and which change of the clinic's settings it was built from,
+        read together: an answer kept for later calls keys on the second, so a setting changed
+        by an admin is not hidden behind an answer worked out under the old one, and a request
+        that needs both pays for one read."""
+        stamp = self._settings_stamp()
+        with self._lock:
+            if self._knowledge is None or stamp != self._knowledge_stamp:
+                with self.database.reading() as connection:
+                    stored = stored_settings.current_settings(connection)
+                    stamp = stored_settings.newest_change_id(connection)
+                built = clinic_knowledge(overlay_of(load_knowledge(), stored))
+                self._knowledge, self._knowledge_stamp = built, stamp
+            return self._knowledge, self._knowledge_stamp
 
     def _settings_stamp(self) -> int:
         # On the event loop's thread (a dispense decision), the loop's own connection: no

@@ -7,7 +7,9 @@ service layer) has found the course, assessed it and fetched what the EHR did no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+import json
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from isotrack.knowledge import Knowledge
 from isotrack.knowledge.rxnorm import rxnorm_products
 
 ORDER_HOOKS = ("order-select", "order-sign")
+DRAFTS_KEPT = 256
 _ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
@@ -44,6 +47,10 @@ class HookInput:
     check_order: cc.OrderCheck | None = None
     ehr_medications: Sequence[str] = ()
     unchecked: Sequence[str] = ()
+    # Names the knowledge base in force (database, clinic settings change); with it, the same
+    # draft orders asked about again (order-select then order-sign, a retried call) are read
+    # once. None reads them every time.
+    knowledge_key: Hashable | None = None
 
 
 def product_names(knowledge: Knowledge) -> dict[str, str]:
@@ -54,14 +61,59 @@ def drafts_of(request: HookRequest, knowledge: Knowledge, policy: str | None, to
     DraftOrders
 ):  # fmt: skip
     context = request.context
-    selections = context.get("selections") if request.hook == "order-select" else None
-    if selections is not None and not isinstance(selections, list):
+    return _read_drafts(
+        request.hook, context.get("draftOrders"), context.get("selections"), knowledge, policy,
+        today,
+    )  # fmt: skip
+
+
+def _read_drafts(
+    hook: str, draft_orders: Any, selections: Any, knowledge: Knowledge, policy: str | None,
+    today: dt.date,
+) -> DraftOrders:  # fmt: skip
+    if hook != "order-select":
+        selections = None
+    elif selections is not None and not isinstance(selections, list):
         selections = []
     return read_draft_orders(
-        context.get("draftOrders"), product_names(knowledge), generic_product_for(policy),
+        draft_orders, product_names(knowledge), generic_product_for(policy),
         today, [s for s in selections if isinstance(s, str)] if selections is not None else None,
         rxnorm_products(knowledge),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _KnowledgeKeyed:
+    """The knowledge base, equal and hashed by the key that names it (hashing the base itself
+    would walk every fact)."""
+
+    key: Hashable
+    knowledge: Knowledge = field(compare=False, hash=False)
+
+
+@functools.lru_cache(maxsize=DRAFTS_KEPT)
+def _drafts_read(
+    keyed: _KnowledgeKeyed, hook: str, orders_json: str, policy: str | None, today: dt.date
+) -> DraftOrders:
+    draft_orders, selections = json.loads(orders_json)
+    return _read_drafts(hook, draft_orders, selections, keyed.knowledge, policy, today)
+
+
+def _drafts(given: HookInput, policy: str | None) -> DraftOrders:
+    """The draft orders of the call, read once per (knowledge base, orders, policy, day). The
+    answer is shared between calls and only read."""
+    request = given.request
+    if given.knowledge_key is None:
+        return drafts_of(request, given.knowledge, policy, given.today)
+    # Only what the reading looks at is in the key: not the hookInstance, not the tokens.
+    orders = [request.context.get("draftOrders"), request.context.get("selections")]
+    return _drafts_read(
+        _KnowledgeKeyed(given.knowledge_key, given.knowledge),
+        request.hook,
+        json.dumps(orders, sort_keys=True, separators=(",", ":")),
+        policy,
+        given.today,
+    )
 
 
 def hook_cards(given: HookInput) -> HookCards:
@@ -69,7 +121,7 @@ def hook_cards(given: HookInput) -> HookCards:
     ordering = request.hook in ORDER_HOOKS
     found = HookCards()
     policy = given.timeline.policy if given.timeline else None
-    drafts = drafts_of(request, given.knowledge, policy, given.today) if ordering else None
+    drafts = _drafts(given, policy) if ordering else None
     if drafts is not None:
         found.orders_found = len(drafts.orders)
         if ordering and not drafts.orders:
