@@ -36,6 +36,9 @@ _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
 # base loaded in each) and the JVM's own overhead, the process tree stays inside the issue's
 # 2 GiB on 2 cores. A cluster sizes its executors in its own Spark configuration.
 LOCAL_DRIVER_MEMORY = "768m"
+# The JVM's resident size is its heap plus off-heap buffers (the shuffle's and Arrow's direct
+# memory, by default as large as the heap again): capped too, so the JVM stays near 1 GiB.
+LOCAL_DRIVER_JAVA_OPTIONS = "-XX:MaxDirectMemorySize=256m"
 
 
 def spark_session(master: str) -> Any:
@@ -47,7 +50,9 @@ def spark_session(master: str) -> Any:
 
     builder = SparkSession.builder
     if master.startswith("local"):
-        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
+        builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY).config(
+            "spark.driver.extraJavaOptions", LOCAL_DRIVER_JAVA_OPTIONS
+        )
     return (
         builder.master(master)
         .appName("isotrack-audit")
@@ -107,10 +112,12 @@ def run_spark(
         frame = frame.withColumn("sql_supply_over", spark_sql.lit(None).cast("boolean"))
     else:
         frame = frame.withColumn("sql_supply_over", spark_sql.expr(supply_precheck(limit)))
-    if not getattr(source, "spark_frame_grouped", False):
-        # A file scan has as many tasks as files or row groups: spread it over the cores. A
-        # frame that a shuffle grouped is already spread; a second shuffle would move it again.
-        frame = frame.repartition(max(spark.sparkContext.defaultParallelism * 2, 1))
+    cores = max(spark.sparkContext.defaultParallelism, 1)
+    if not getattr(source, "spark_frame_grouped", False) and frame.rdd.getNumPartitions() < cores:
+        # A file scan has as many tasks as file splits: too few of them leave cores idle, so
+        # spread them. A scan with enough splits, or a frame a shuffle grouped, is already
+        # spread; a shuffle would move every timeline once more for nothing.
+        frame = frame.repartition(cores * 2)
     rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
     # Executors write their rows in parallel; the driver then streams the files back. (A
     # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be
