@@ -100,3 +100,18 @@ def test_the_eu_clinic_policy_requiring_monthly_tests_blocks_instead(
     assert reason_ids(decision) == ["test.prescription"]
     report = evaluate_programme(knowledge, timeline, day("2026-04-09"))
     assert status(report, "test.prescription_advised") is RequirementStatus.NOT_APPLICABLE
+
+
+def test_a_prescription_filled_once_is_refused_in_dates_the_pharmacist_can_check(
+    knowledge: Knowledge, scenario: ScenarioLoader
+) -> None:
+    # The pharmacist asks again about rx1, filled on 10 March: every fill needs a new
+    # prescription (ISOTRACK-RX). The reason names the prescription's and the fill's dates,
+    # never the record ids behind them, since it is read at the counter.
+    timeline = scenario(UK, drop=AFTER_RX2)
+    decision = decide_dispense(knowledge, timeline, day("2026-03-20"), "rx1")
+    assert not decision.authorized
+    reason = decision.reasons[0]
+    assert reason.rule_id == "ISOTRACK-RX"
+    assert "already dispensed on 2026-03-10" in reason.message
+    assert "rx1" not in reason.message and "disp1" not in reason.message

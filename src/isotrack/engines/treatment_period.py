@@ -112,9 +112,9 @@ def _period(events: Sequence[EventBase], on: dt.date) -> TreatmentPeriod:
         if first_dispense is not None:
             start_event, basis = first_dispense, "first_dispense"
             notes.append(
-                f"No course_start is recorded: the first dose is taken to be the first dispense "
-                f"({first_dispense.id}) on {first_dispense.date.isoformat()}. This date is "
-                "inferred, not recorded."
+                f"No course start is recorded: the first dose is taken to be the first "
+                f"dispense, on {first_dispense.date.isoformat()}. This date is inferred, not "
+                "recorded."
             )
     # The earliest day a last dose of this course can fall on.
     earliest = first_recorded.date if first_recorded is not None else None

@@ -92,9 +92,10 @@ def situation(
     if target is not None:
         earlier = record.dispense_of(target.id)
         if earlier is not None:
+            # Said in dates, not record ids: the pharmacist reads it at the counter.
             problem = (
-                f"prescription {target.id!r} was already dispensed on {earlier.date.isoformat()} "
-                f"({earlier.id}); every fill needs a new prescription"
+                f"the prescription of {target.date.isoformat()} was already dispensed on "
+                f"{earlier.date.isoformat()}; every fill needs a new prescription"
             )
     # With a prescription waiting, its cycle runs from the previous fill; without one, the
     # requirements look ahead to the next prescription, whose cycle runs from the latest fill.

@@ -262,8 +262,9 @@ def check_authorization(s: Situation, rule: ProgrammeRule, req_id: str) -> Outco
     enrolled = s.record.enrolments
     if enrolled:
         message = (
-            f"No pick-up window for this category; the authorization rests on enrolment "
-            f"({enrolled[-1].id}). Prescriber certification is checked by the programme, not here."
+            f"No pick-up window for this category; the authorization rests on the enrolment "
+            f"of {enrolled[-1].date.isoformat()}. Prescriber certification is checked by the "
+            "programme, not here."
         )
     else:
         message = "No enrolment on record, so no authorization can be given."
