@@ -73,3 +73,33 @@ def test_the_prescription_form_and_the_record_forms_sit_in_their_sections(demo: 
 def test_an_unknown_tab_shows_the_whole_page(demo: Demo) -> None:
     page = maya_course_page(demo, "?tab=nonsense")
     assert all(landmark in page for landmark in LANDMARKS.values())
+
+
+def test_recording_from_a_section_returns_to_that_section(demo: Demo) -> None:
+    # Dr Lee records Maya's weight from the History section on her phone: the answer brings her
+    # back to History with the "recorded" notice, not to the whole 14 000 px page; a weight
+    # refused for its value is shown again on the History section with its form open.
+    settings = Settings(database_url=demo.url, secret_key="k" * 32)
+    with TestClient(create_app(settings, today=lambda: TODAY)) as web:
+        signin = {"username": "dr.lee", "password": demo.passwords["dr.lee"], "next": ""}
+        assert web.post("/signin", data=signin).status_code == 200
+        course = web.get("/api/v1/patients/demo-02").json()["courses"][-1]["id"]
+        history = web.get(f"/courses/{course}?tab=history").text
+        action = f'action="/courses/{course}/events?tab=history"'
+        assert action in history, "the record forms post back to their section"
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', history)
+        assert csrf is not None
+        weight = {"csrf_token": csrf.group(1), "form_key": "weight",
+                  "date": TODAY.isoformat(), "weight_kg": "58"}  # fmt: skip
+        done = web.post(f"/courses/{course}/events?tab=history", data=weight,
+                        follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303
+        assert done.headers["location"].endswith("?tab=history&recorded=weight#section-history")
+        back = web.get(done.headers["location"]).text
+        refused = web.post(f"/courses/{course}/events?tab=history",
+                           data={**weight, "weight_kg": "5800"})  # fmt: skip
+    assert LANDMARKS["history"] in back and LANDMARKS["dose"] not in back
+    assert refused.status_code == 422
+    assert LANDMARKS["history"] in refused.text and LANDMARKS["dose"] not in refused.text
+    whole = maya_course_page(demo)
+    assert f'action="/courses/{course}/events"' in whole, "the whole page keeps its addresses"

@@ -9,15 +9,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import EventAmended, EventBase
 from isotrack.service import courses
 from isotrack.web.clinic import PRESCRIBING_ROLES, record_event
+from isotrack.web.course_sections import back_to_course
 from isotrack.web.history import FIELD_WORDS
 from isotrack.web.session import check_csrf, require_user, service
 from isotrack.web.templating import render
@@ -94,6 +94,4 @@ async def amend(request: Request, course_id: str) -> Response:
             {"heading": "Not changed", "message": problem},
             status_code=422,
         )
-    return RedirectResponse(
-        f"/courses/{quote(course_id)}?recorded=amend#history-heading", status_code=303
-    )
+    return back_to_course(request, course_id, "amend", "history-heading")

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.web.acne_form import FORM_KEY, SELF_REPORT_KINDS, assessment_from_form
 from isotrack.web.clinic import PRESCRIBING_ROLES, record_event
+from isotrack.web.course_sections import back_to_course
 from isotrack.web.form_fields import FormErrors
 from isotrack.web.pages.common import form_values, knowledge
 from isotrack.web.pages.patient import PATIENT, _current_course_id, _my_page
@@ -45,9 +46,7 @@ async def record_assessment(request: Request, course_id: str) -> Response:
         return course_page_with(
             request, course_id, form_state=state, open_form=FORM_KEY, status_code=422
         )
-    return RedirectResponse(
-        f"/courses/{course_id}?recorded={FORM_KEY}#response-heading", status_code=303
-    )
+    return back_to_course(request, course_id, FORM_KEY, "response-heading")
 
 
 @router.post("/me/acne-assessments", include_in_schema=False)

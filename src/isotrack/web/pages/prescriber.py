@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from isotrack.domain.errors import IsotrackInputError
@@ -18,6 +18,7 @@ from isotrack.service.enrolment import NewPatient
 from isotrack.service.paging import MAX_PAGE_SIZE
 from isotrack.web.biology_sections import course_biology_context
 from isotrack.web.clinic import PRESCRIBING_ROLES, enrol, record_event
+from isotrack.web.course_sections import COURSE_TABS, back_to_course, section_of
 from isotrack.web.course_view import build_course_view
 from isotrack.web.event_forms import EventForm, FormErrors, event_from_form, problems_to_form_errors
 from isotrack.web.history import EVENT_LABELS
@@ -35,16 +36,6 @@ PAGE_SIZE = 50  # patients per page of the today list (``size`` in the address c
 # Patients whose open alerts the today page opens above the list (each is read and assessed
 # for it; the others are counted, and the list's filters find them).
 OPEN_ALERT_COURSES = 10
-# The course page's sections, each also a page of its own (``?tab=``) so that a phone shows one
-# short page at a time without any script; without ``tab`` every section shows in this order.
-COURSE_TABS = (
-    ("overview", "Overview"),
-    ("checklist", "Programme checklist"),
-    ("dose", "Dose and plan"),
-    ("monitoring", "Monitoring and labs"),
-    ("safety", "Safety"),
-    ("history", "History"),
-)
 
 
 @router.get("/today", response_class=HTMLResponse, include_in_schema=False)
@@ -137,9 +128,10 @@ def course_page_with(
     review_errors: dict[str, str] | None = None,
     prescribe: PrescribeState | None = None,
     status_code: int = 200,
-    tab: str = "",
+    tab: str | None = None,
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
+    tab = section_of(request) if tab is None else tab
     source = knowledge(request)
     course = courses.visible_course(service(request), user.user, course_id)
     name = courses.patient_name(service(request), course.header.patient_id)
@@ -182,6 +174,8 @@ def course_page_with(
             "emergency": emergency,
             "recordable": recordable,
             "tab": tab if tab in dict(COURSE_TABS) else "",
+            # on the action of every form of a section page, so the answer returns to it
+            "form_query": f"?tab={tab}" if tab in dict(COURSE_TABS) else "",
             "as_of_param": as_of.isoformat() if as_of else "",
             "decision": view.decision,
             "alerts": view.alerts,
@@ -261,9 +255,7 @@ async def record_course_event(request: Request, course_id: str) -> Response:
             open_form=form.form_key,
             status_code=422,
         )
-    return RedirectResponse(
-        f"/courses/{course_id}?recorded={form.type}#history-heading", status_code=303
-    )
+    return back_to_course(request, course_id, form.type, "history-heading")
 
 
 ENROL_FIELDS = (

@@ -18,6 +18,7 @@ from isotrack.service import courses, prescribing
 from isotrack.service.accounts import Role
 from isotrack.service.prescribing import PrescriptionRequest
 from isotrack.web.clinic import PRESCRIBING_ROLES, record_event
+from isotrack.web.course_sections import back_to_course
 from isotrack.web.course_view import patient_summary
 from isotrack.web.event_forms import FormErrors, event_from_form
 from isotrack.web.pages.common import event_forms, form_values, knowledge, today
@@ -61,9 +62,7 @@ async def review_alert(request: Request, course_id: str) -> Response:
         return course_page_with(request, course_id, review_errors=errors, status_code=422)
     if back == "today":
         return RedirectResponse("/today?recorded=alert_review", status_code=303)
-    return RedirectResponse(
-        f"/courses/{course_id}?recorded=alert_review#safety-heading", status_code=303
-    )
+    return back_to_course(request, course_id, "alert_review", "safety-heading")
 
 
 @router.post("/courses/{course_id}/prescriptions", include_in_schema=False)
@@ -118,9 +117,7 @@ async def sign_prescription(request: Request, course_id: str) -> Response:
             else:
                 state.general.append(text)
     else:
-        return RedirectResponse(
-            f"/courses/{course_id}?recorded=prescription#history-heading", status_code=303
-        )
+        return back_to_course(request, course_id, "prescription", "history-heading")
     return course_page_with(request, course_id, prescribe=state, status_code=422)
 
 
