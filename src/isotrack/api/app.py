@@ -16,6 +16,7 @@ from isotrack.api import (
     routes_plans,
     routes_reference,
     routes_safety,
+    routes_settings,
     routes_users,
 )
 from isotrack.api.problems import install_problem_handlers
@@ -40,6 +41,7 @@ def install_api(app: FastAPI) -> None:
         routes_safety,
         routes_plans,
         routes_reference,
+        routes_settings,
     ):
         api.include_router(module.router)
     # The CDS Hooks router before the API's: its few routes cost other requests next to
