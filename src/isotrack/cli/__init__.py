@@ -11,11 +11,12 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from isotrack.cli.root_help import help_without_typer
+    if sys.argv[1:] in ([], ["--help"]):
+        from isotrack.cli.root_help import help_without_typer
 
-    code = help_without_typer(sys.argv[1:])
-    if code is not None:
-        raise SystemExit(code)
+        code = help_without_typer(sys.argv[1:])
+        if code is not None:
+            raise SystemExit(code)
     from isotrack.cli.root_app import app
 
     app()
