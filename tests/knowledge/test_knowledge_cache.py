@@ -166,3 +166,16 @@ def test_the_cache_can_be_turned_off_or_moved(
     monkeypatch.setenv(knowledge_cache.ENVIRONMENT_VARIABLE, str(tmp_path / "elsewhere"))
     load_validated(packaged_files, validation.of(packaged_files))
     assert len(_cache_files(tmp_path / "elsewhere")) == 1
+
+
+def test_a_base_that_cannot_be_kept_is_still_returned(
+    tmp_path: Path, packaged_files: dict[str, str]
+) -> None:
+    knowledge = parse_knowledge(packaged_files)
+    unpicklable = Knowledge(
+        sections=knowledge.sections,
+        origin=knowledge.origin,
+        models={**knowledge.models, "local": type("Local", (), {})},  # type: ignore[dict-item]
+    )
+    assert load_validated(packaged_files, lambda: unpicklable, tmp_path) is unpicklable
+    assert _cache_files(tmp_path) == []
