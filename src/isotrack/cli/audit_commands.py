@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, error_console, fail
 from isotrack.cli.timeline_commands import parse_day
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 if TYPE_CHECKING:
     from isotrack.audit.readers import TimelineSource
@@ -43,7 +45,7 @@ def _pseudonym_key(path: Path | None) -> tuple[bytes, list[str]]:
     return key, []
 
 
-@app.command("audit")
+@commands.command("audit")
 def audit_command(
     database: Annotated[
         str | None,
@@ -233,7 +235,7 @@ def _print_summary(data: dict[str, object], out: Path | None) -> None:
         console.print(f"Report: {out / 'report.html'}")
 
 
-@app.command("synth")
+@commands.command("synth")
 def synth_command(
     patients: Annotated[int, typer.Option("--patients", help="how many courses", min=1)],
     out: Annotated[Path, typer.Option("--out", help="output folder")],

@@ -7,13 +7,15 @@ from typing import Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.operator_options import DatabaseUrl
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.domain.errors import IsotrackError, IsotrackInputError
 
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
+
 cds_app = typer.Typer(help="CDS Hooks clients (EHRs) and their signing keys.", no_args_is_help=True)
-app.add_typer(cds_app, name="cds-client")
+commands.add_typer(cds_app, name="cds-client")
 
 
 @cds_app.command("add")

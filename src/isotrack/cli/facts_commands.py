@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from isotrack.cli.app import app
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 
-@app.command("facts")
+@commands.command("facts")
 def facts_command(
     topic: Annotated[
         str | None,

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.output import emit_json, error_console, fail
 from isotrack.cli.timeline_commands import read_timeline_file
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 if TYPE_CHECKING:  # the command list must not load the domain models (issue 12)
     from isotrack.domain.timeline import Timeline
@@ -24,7 +26,7 @@ fhir_app = typer.Typer(
     help="FHIR R4: a course timeline as a Bundle, and a Bundle as a course timeline.",
     no_args_is_help=True,
 )
-app.add_typer(fhir_app, name="fhir")
+commands.add_typer(fhir_app, name="fhir")
 
 
 def _print_report(lines: list[str]) -> None:

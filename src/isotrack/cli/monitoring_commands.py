@@ -7,14 +7,16 @@ from typing import Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.domain.errors import IsotrackInputError
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 EXIT_ABSOLUTE_CONTRAINDICATION = 3
 
 
-@app.command("screen")
+@commands.command("screen")
 def screen_command(
     condition: Annotated[
         list[str] | None, typer.Option("--condition", help="a condition (repeatable)")

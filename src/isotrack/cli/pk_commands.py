@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.cli.timeline_commands import parse_day, read_timeline_file
 from isotrack.domain.errors import IsotrackInputError
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 if TYPE_CHECKING:
     from isotrack.engines.pk.report import PkReport
@@ -28,7 +30,7 @@ AXIS_WIDTH = 13
 PLOT_HEIGHT = 14
 
 
-@app.command("pk")
+@commands.command("pk")
 def pk_command(
     product: Annotated[
         str | None, typer.Option("--product", help="product id, e.g. absorica")

@@ -10,10 +10,12 @@ from rich.console import Console, Group
 from rich.table import Column, Table
 from rich.text import Text
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.cli.timeline_commands import parse_day
 from isotrack.domain.errors import IsotrackInputError
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 if TYPE_CHECKING:
     from isotrack.engines.planner import CoursePlan, PhasePlan
@@ -34,7 +36,7 @@ def parse_phase(text: str) -> dict[str, Any]:
     return phase
 
 
-@app.command("plan")
+@commands.command("plan")
 def plan_command(
     product: Annotated[str, typer.Option("--product", help="product id, e.g. claravis")],
     weight_kg: Annotated[float, typer.Option("--weight-kg", help="body weight in kg")],

@@ -7,15 +7,17 @@ from typing import Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail_input
 from isotrack.cli.timeline_commands import parse_day, read_timeline_file
 from isotrack.domain.errors import IsotrackInputError
 
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
+
 EXIT_NOT_AUTHORIZED = 3
 
 
-@app.command("check-dispense")
+@commands.command("check-dispense")
 def check_dispense_command(
     timeline_file: Annotated[Path, typer.Argument(help="course timeline JSON")],
     on: Annotated[str, typer.Option("--on", help="dispensing date, YYYY-MM-DD")],

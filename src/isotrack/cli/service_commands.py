@@ -14,15 +14,17 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from isotrack.cli.app import app
 from isotrack.cli.operator_options import DatabaseUrl, operator_errors
 from isotrack.cli.output import console, emit_json, fail
 from isotrack.cli.timeline_commands import read_timeline_file
 
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
+
 db_app = typer.Typer(help="Database schema: create or upgrade it.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(user_app, name="user")
+commands.add_typer(db_app, name="db")
+commands.add_typer(user_app, name="user")
 
 
 @db_app.command("upgrade")
@@ -48,7 +50,7 @@ def db_status(database_url: DatabaseUrl = None) -> None:
         raise typer.Exit(1)
 
 
-@app.command("serve")
+@commands.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
@@ -123,7 +125,7 @@ def user_add(
         console.print(f"password (shown once): [bold]{secret}[/]")
 
 
-@app.command("demo")
+@commands.command("demo")
 def demo(
     reset: Annotated[
         bool, typer.Option("--reset", help="ERASE the whole database and create the demo anew")
@@ -158,7 +160,7 @@ ImportFormat = Literal["timeline", "fhir"]
 ExportFormat = Literal["timeline", "fhir-ndjson"]
 
 
-@app.command("import")
+@commands.command("import")
 def import_command(
     source: Annotated[Path, typer.Argument(help="a timeline JSON file, or a FHIR R4 Bundle")],
     prescriber: Annotated[str, typer.Option(help="username of the prescriber in charge")],
@@ -197,7 +199,7 @@ def import_command(
     )
 
 
-@app.command("export")
+@commands.command("export")
 def export_command(
     target: Annotated[
         str, typer.Argument(help="the course id; with --format fhir-ndjson, the output folder")
@@ -235,7 +237,7 @@ def export_command(
         console.print(f"wrote {output}")
 
 
-@app.command("verify")
+@commands.command("verify")
 def verify_command(
     database_url: DatabaseUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,

@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.output import console, emit_json, fail, fail_input
 from isotrack.domain.errors import IsotrackInputError
+
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
 
 if TYPE_CHECKING:
     from isotrack.domain.timeline import Timeline
 
 
-@app.command("schema")
+@commands.command("schema")
 def schema_command(
     name: Annotated[str, typer.Argument(help="which schema: timeline")] = "timeline",
 ) -> None:
@@ -48,7 +50,7 @@ def parse_day(value: str, option: str) -> dt.date:
         fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD")
 
 
-@app.command("evaluate")
+@commands.command("evaluate")
 def evaluate_command(
     as_of: Annotated[str, typer.Option("--as-of", help="evaluation date, YYYY-MM-DD")],
     timeline_file: Annotated[

@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
-from isotrack.cli.app import app
 from isotrack.cli.operator_options import DatabaseUrl, operator_errors
 from isotrack.cli.output import console
 
+# Imported only to run one of these commands (``command_index``), never to list them.
+commands = typer.Typer()
+
 worklist_app = typer.Typer(help="The prescribers' today list.", no_args_is_help=True)
-app.add_typer(worklist_app, name="worklist")
+commands.add_typer(worklist_app, name="worklist")
 
 
 @worklist_app.command("refresh")

@@ -23,9 +23,13 @@ def in_force(effective_from: dt.date | None, effective_until: dt.date | None, da
 
 
 class Record(BaseModel):
-    """Base of every knowledge record: immutable, strict about unknown keys."""
+    """Base of every knowledge record: immutable, strict about unknown keys.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Each model's validator is built when a record is first validated, not when the class is
+    defined: knowledge read back from the cache (``cache``) is never validated again, and
+    building all of them took longer than a whole ``check-dispense`` may (issue 12)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class SourceKind(StrEnum):

@@ -15,8 +15,12 @@ from isotrack.knowledge.loader import Knowledge, parse_knowledge, read_data_file
 
 @lru_cache(maxsize=1)
 def load_knowledge() -> Knowledge:
-    """The packaged knowledge base, validated once per process."""
-    return parse_knowledge(_packaged_files())
+    """The packaged knowledge base, validated once per process, or once per change of the
+    knowledge files, their code or the libraries under it (``cache``: issue 12)."""
+    from isotrack.knowledge.cache import load_validated
+
+    files = _packaged_files()
+    return load_validated(files, lambda: parse_knowledge(files))
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:
+    import pint
+
+# pint is imported when a unit is first parsed, not with this module: with NumPy behind it,
+# importing pint and building its registry take longer than a whole ``check-dispense`` may
+# (issue 12), and most commands read only knowledge already checked (``knowledge.cache``).
 
 # Units that are counts or multiples rather than physical quantities. They are declared
 # dimensionless so pint can parse them and arithmetic on them stays honest.
@@ -30,6 +36,8 @@ _EXTRA_DEFINITIONS = (
 @lru_cache(maxsize=1)
 def unit_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The shared pint registry with isotrack's extra units defined."""
+    import pint
+
     registry: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
         autoconvert_offset_to_baseunit=True
     )
@@ -46,6 +54,8 @@ def is_known_unit(unit: str) -> bool:
     >>> is_known_unit("mg/kg/day"), is_known_unit("mg/kg/dy")
     (True, False)
     """
+    import pint
+
     try:
         unit_registry().parse_units(normalise_unit(unit))
     except (

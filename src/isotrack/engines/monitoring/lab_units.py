@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-import pint
 from pydantic import BaseModel, ConfigDict
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
@@ -85,6 +84,8 @@ _Conversion = tuple[Literal["none", "multiply", "divide"], float, float] | UnitM
 def _conversion(knowledge: Knowledge, test: LabTest, unit: str, target: str) -> _Conversion:
     """pint works the conversion out once per (test, unit, target) with a magnitude of one; the
     steps are the ones pint applies to any magnitude, so the product is the same number."""
+    import pint  # loaded with the registry, once per (test, unit, target)
+
     registry = unit_registry()
     source_unit = normalise_unit(test.unit_aliases.get(unit.strip(), unit))
     target_unit = normalise_unit(test.unit_aliases.get(target.strip(), target))
@@ -135,6 +136,12 @@ def convert(knowledge: Knowledge, test: LabTest, value: float, unit: str, target
     return float(value * factor)
 
 
+def _pint_error() -> type[Exception]:
+    import pint
+
+    return pint.errors.PintError
+
+
 def _allowed_units(test: LabTest, code: LoincCode | None) -> str:
     return "one of " + ", ".join(test.common_units) + " (or another unit of the same kind)"
 
@@ -144,6 +151,8 @@ def _dimensionality(knowledge: Knowledge, test: LabTest, unit: str, *, reported:
     the LOINC code fixes as written), parsed by pint once per knowledge base."""
 
     def parse() -> object:
+        import pint
+
         spelled = normalise_unit(test.unit_aliases.get(unit.strip(), unit) if reported else unit)
         try:
             return unit_registry().parse_units(spelled).dimensionality
@@ -151,7 +160,7 @@ def _dimensionality(knowledge: Knowledge, test: LabTest, unit: str, *, reported:
             return exc
 
     found = knowledge.derived(("monitoring.unit_kind", test.id, unit, reported), parse)
-    if isinstance(found, pint.errors.PintError):
+    if isinstance(found, Exception):  # pint's error, kept as the answer for this unit
         raise found
     return found
 
@@ -210,7 +219,7 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
                 knowledge, test, knowledge.number(fact.id), fact.unit, test.canonical_unit
             )
             upper_from = "default"
-    except (UnitMismatch, pint.errors.PintError) as exc:
+    except (UnitMismatch, _pint_error()) as exc:  # evaluated only when something was raised
         problem = FieldProblem(location, "unit", event.unit, _allowed_units(test, code))
         raise IsotrackInputError([problem], f"unit does not fit {test.name}") from exc
     return LabReading(
