@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, cast
 
-from isotrack.domain.timeline import Timeline
+from isotrack.domain.timeline import Timeline, recorded_before
 from isotrack.knowledge import Knowledge
 
 T = TypeVar("T")
@@ -31,21 +31,26 @@ _SHARED = "course_prefix.shared"
 _SHARED_LIMIT = 20_000
 
 
-def _shared(timeline: Timeline) -> dict[Hashable, tuple[Any, Knowledge, Any]]:
+Answers = dict[Hashable, tuple[object, Knowledge, Any]]
+
+
+def shared_answers(timeline: Timeline) -> Answers:
+    """The per-event answers of ``timeline``'s course (the same store for every prefix cut by
+    :func:`course_prefix`). An engine reading many events fetches it once."""
     return timeline.derived(_SHARED, dict)
 
 
 def course_prefix(timeline: Timeline, end: int) -> Timeline:
     """The course as recorded before event ``end`` (its first ``end`` events), sharing the
     whole course's per-event answers."""
-    prefix = timeline.model_copy(update={"events": timeline.events[:end]})
-    shared = _shared(timeline)
+    prefix = recorded_before(timeline, end)
+    shared = shared_answers(timeline)
     prefix.derived(_SHARED, lambda: shared)
     return prefix
 
 
 def per_event(
-    timeline: Timeline,
+    answers: Answers,
     knowledge: Knowledge,
     name: str,
     subject: object,
@@ -56,28 +61,15 @@ def per_event(
     ``knowledge`` and ``extra``: computed once for the course and every prefix of it.
 
     ``build`` must depend on nothing but ``subject``, ``knowledge`` and ``extra`` (hashable
-    values, such as a date); the entry keeps ``subject`` (and a tuple's members) alive, so no
-    id in its key is reused while the entry stands.
+    values, such as a date). The key names ``subject`` by its id (a tuple by its members' ids,
+    so a series cut again from the same readings is the same series) and the entry keeps
+    ``subject`` and ``knowledge`` alive: no id in a key can be reused while its entry stands.
     """
-    store = _shared(timeline)
-    key = (name, _identity(subject), id(knowledge), extra)
-    found = store.get(key)
-    if found is None or not _same(found[0], subject) or found[1] is not knowledge:
-        if len(store) >= _SHARED_LIMIT:
-            store.clear()
-        found = store[key] = (subject, knowledge, build())
+    identity = tuple(map(id, subject)) if type(subject) is tuple else id(subject)
+    key = (name, identity, id(knowledge), extra)
+    found = answers.get(key)
+    if found is None:
+        if len(answers) >= _SHARED_LIMIT:
+            answers.clear()
+        found = answers[key] = (subject, knowledge, build())
     return cast(T, found[2])
-
-
-def _identity(subject: object) -> Hashable:
-    """A tuple (a series of readings) is named by the ids of its members, anything else by its
-    own id: a series cut again from the same readings is the same series."""
-    if type(subject) is tuple:
-        return tuple(map(id, subject))
-    return id(subject)
-
-
-def _same(kept: object, subject: object) -> bool:
-    if type(subject) is tuple and type(kept) is tuple:
-        return len(kept) == len(subject) and all(a is b for a, b in zip(kept, subject, strict=True))
-    return kept is subject

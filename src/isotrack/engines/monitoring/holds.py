@@ -21,7 +21,7 @@ from functools import partial
 
 from isotrack.domain.events import AlertReviewed, MoodScreened
 from isotrack.domain.timeline import Timeline, events_of
-from isotrack.engines.course_prefix import per_event
+from isotrack.engines.course_prefix import per_event, shared_answers
 from isotrack.engines.monitoring.adverse_events import adverse_event_alerts
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView, course_view
@@ -116,33 +116,36 @@ def _lab_alerts(
         "holds.graded_tests",
         lambda: frozenset(g.test for g in lab_grades(knowledge) if g.code in held),
     )
+    answers = shared_answers(course.timeline)
     latest: dict[str, list[Alert]] = {}
     for reading in readings:
         if reading.test_id in graded_tests:
             # A grade depends on the reading alone: graded once for the course and every prefix.
             found = per_event(
-                course.timeline, knowledge, "holds.grade", reading,
+                answers, knowledge, "holds.grade", reading,
                 partial(_held_grades, knowledge, reading, held),
             )  # fmt: skip
             keep(found)
             latest[reading.test_id] = found
     current = [alert for found in latest.values() for alert in found]
     # The stop rules judge a series; judged again as of each day with a result, so a rule met
-    # in the past is remembered even when a later result no longer meets it. A series judges
-    # the same on every prefix that holds it (same readings, first dose and policy).
+    # in the past is remembered even when a later result no longer meets it. Readings are in
+    # date order, so the series of a day is the readings up to its last result; a series
+    # judges the same on every prefix that holds it (same readings, first dose and policy).
     policy = course.timeline.policy
     stop_choice = choose_position(knowledge, policy, "abnormal_labs_stop_rule")
-    days = sorted({r.date for r in readings})
-    for index, day in enumerate(days):
-        so_far = tuple(r for r in readings if r.date <= day)
+    ends = [i + 1 for i in range(len(readings)) if i + 1 == len(readings)
+            or readings[i + 1].date != readings[i].date]  # fmt: skip
+    for end in ends:
+        so_far = tuple(readings[:end])
         found = per_event(
-            course.timeline, knowledge, "holds.stop_rules", so_far,
+            answers, knowledge, "holds.stop_rules", so_far,
             partial(stop_rule_alerts, knowledge, so_far, course, stop_choice),
             extra=(course.start, policy),
         )  # fmt: skip
         keep(found)
-        if index == len(days) - 1:
-            current.extend(found)
+    if ends:
+        current.extend(found)
     return {a.id: a for a in current}
 
 

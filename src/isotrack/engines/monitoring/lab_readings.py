@@ -9,7 +9,7 @@ from functools import partial
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import LabResultRecorded
 from isotrack.domain.timeline import events_of
-from isotrack.engines.course_prefix import per_event
+from isotrack.engines.course_prefix import Answers, per_event, shared_answers
 from isotrack.engines.monitoring.alerts import Alert
 from isotrack.engines.monitoring.course import CourseView
 from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result
@@ -39,8 +39,9 @@ def _read_results(
 ) -> tuple[tuple[LabReading, ...], tuple[Alert, ...]]:
     readings: list[LabReading] = []
     alerts: list[Alert] = []
+    answers = shared_answers(course.timeline)
     for event in events_of(course.events, LabResultRecorded):
-        reading, found = _read_once(knowledge, course, event)
+        reading, found = _read_once(knowledge, answers, event)
         if reading is not None:
             readings.append(reading)
         alerts.extend(found)
@@ -49,21 +50,20 @@ def _read_results(
 
 def unreadable_lab_results(knowledge: Knowledge, course: CourseView) -> list[LabResultRecorded]:
     """The lab results of the course view that cannot be read (unknown test or unit)."""
+    answers = shared_answers(course.timeline)
     return [
         event
         for event in events_of(course.events, LabResultRecorded)
-        if _read_once(knowledge, course, event)[0] is None
+        if _read_once(knowledge, answers, event)[0] is None
     ]
 
 
 def _read_once(
-    knowledge: Knowledge, course: CourseView, event: LabResultRecorded
+    knowledge: Knowledge, answers: Answers, event: LabResultRecorded
 ) -> tuple[LabReading | None, tuple[Alert, ...]]:
     """One result read once for the course and every prefix of it (``course_prefix``): how a
     result reads depends on the result alone."""
-    return per_event(
-        course.timeline, knowledge, "lab_reading", event, partial(_read_one, knowledge, event)
-    )
+    return per_event(answers, knowledge, "lab_reading", event, partial(_read_one, knowledge, event))
 
 
 def _read_one(
