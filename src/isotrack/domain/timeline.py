@@ -252,13 +252,20 @@ def recorded_before(timeline: Timeline, end: int) -> Timeline:
     the course's rather than sorted again. A corrected course's prefixes resolve their own.
     """
     prefix = timeline.model_copy(update={"events": timeline.events[:end]})
-    if not any(type(event) in _CORRECTIONS for event in timeline.events):
-        order = timeline.derived(
-            "recording order", lambda: {id(e): i for i, e in enumerate(timeline.events)}
-        )
-        kept = tuple(e for e in effective_events(timeline) if order[id(e)] < end)
+    ranks = timeline.derived("recording ranks", lambda: _recording_ranks(timeline))
+    if ranks is not None:
+        kept = tuple(e for e, rank in zip(effective_events(timeline), ranks, strict=True)
+                     if rank < end)  # fmt: skip
         prefix.derived("effective_events", lambda: kept)
     return prefix
+
+
+def _recording_ranks(timeline: Timeline) -> list[int] | None:
+    """Where each effective event stands in the recording order (None: a corrected course)."""
+    if any(type(event) in _CORRECTIONS for event in timeline.events):
+        return None
+    order = {id(event): index for index, event in enumerate(timeline.events)}
+    return [order[id(event)] for event in effective_events(timeline)]
 
 
 def _resolve_corrections(events: Sequence[EventBase]) -> tuple[EventBase, ...]:

@@ -73,8 +73,10 @@ def safety_of_course(knowledge: Knowledge, course: CourseView) -> SafetyStatus:
 
     readings, _ = read_results(knowledge, course)
     current_lab = _lab_alerts(knowledge, course, readings, keep)
-    for screen in events_of(course.events, MoodScreened):
-        keep(screen_alerts(knowledge, screen))
+    answers = shared_answers(course.timeline)
+    for screen in events_of(course.events, MoodScreened):  # a screen's alerts are its own
+        keep(per_event(answers, knowledge, "holds.screen", screen,
+                       partial(screen_alerts, knowledge, screen)))  # fmt: skip
     keep(adverse_event_alerts(knowledge, course))
     keep(pregnancy_alerts(knowledge, course.events))
 
