@@ -4,15 +4,17 @@ alone decides.
 The audit judges each dispense on the record as it stood before it (decision 34): a prefix of
 the events in recording order, a timeline of its own. Most of what the engines work out from a
 prefix depends on the prefix as a whole (its effective events, its snapshot, its decision), but
-some of it depends on one event alone: how a lab result reads (its test resolved, its value
-converted) and the grade band it reaches. :func:`course_prefix` cuts a prefix that shares one
+some of it depends on one event (or one series of events) alone: how a lab result reads, the
+grade band it reaches, a stop-rule series, a PHQ-9's alerts, a pregnancy test's verdict, the
+contraception cover before a test. :func:`course_prefix` cuts a prefix that shares one
 store with the whole course, so that every prefix reads such a per-event answer computed once;
 :func:`per_event` reads or fills that store. A timeline that is no prefix has a store of its own,
 so an engine asked about one course alone works out each answer once, as before.
 
-The store is keyed by the object (an event, a lab reading, a series of readings) and the
-knowledge base, and holds the object itself, so an id is never reused while its entry stands.
-An amendment makes a new event object for each prefix that reads it: such events simply miss.
+The store is keyed by the object (an event, a lab reading, a series of readings), the knowledge
+base and any other input the answer reads, and holds the object and the knowledge base, so an
+id is never reused while its entry stands (decision 90). An amendment makes a new event object
+for each prefix that reads it: such events simply miss, and are worked out again.
 """
 
 from __future__ import annotations

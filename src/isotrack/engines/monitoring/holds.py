@@ -146,7 +146,7 @@ def _lab_alerts(
             extra=(course.start, policy),
         )  # fmt: skip
         keep(found)
-    if ends:
+    if ends:  # the series of the last day with a result: what the labs say today
         current.extend(found)
     return {a.id: a for a in current}
 
