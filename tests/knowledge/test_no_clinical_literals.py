@@ -28,6 +28,7 @@ NON_CLINICAL_ALLOWLIST: dict[float, str] = {
 NON_CLINICAL_IN_FILE: dict[tuple[str, float], str] = {
     ("engines/monitoring/alerts.py", 10): "hex characters of the message digest in an alert id",
     ("engines/monitoring/terms.py", 8192): "how many normalised spellings are remembered",
+    ("engines/course_prefix.py", 20_000): "how many per-event answers one course keeps",
 }
 
 

@@ -1,10 +1,11 @@
 """The audit rules: pure functions over one course's timeline, judged by the engines.
 
 Each dispense is judged as the course stood when it was recorded: the events recorded before it
-(decision 34). The programme engine decides whether it could have been authorized; the audit
-only names what the engine refused, adds what a look back can see (the same prescription filled
-twice, more supply handed over than the policy allows, the post-treatment test, exposures) and
-asks the monitoring engine whether labs or mood screens were overdue at each dispense.
+(decision 34); the engines judge every dispense of a course in one call (``judge_dispenses``).
+The programme engine decides whether it could have been authorized; the audit only names what
+the engine refused, adds what a look back can see (the same prescription filled twice, more
+supply handed over than the policy allows, the post-treatment test, exposures) and reads which
+labs or mood screens the monitoring engine found overdue at each dispense.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from isotrack.domain.events import (
     TestResult,
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
-from isotrack.engines.monitoring.course import course_view
-from isotrack.engines.monitoring.overdue import overdue_alerts
+from isotrack.engines.dispense_history import judge_dispenses
+from isotrack.engines.monitoring.alerts import Alert
 from isotrack.engines.pregnancy_exposure import pregnancy_exposure
 from isotrack.engines.programme import (
     DispenseDecision,
     Requirement,
     RequirementStatus,
     active_policy,
-    decide_dispense,
 )
 from isotrack.engines.programme.decision import programme_requirements
 from isotrack.knowledge import Knowledge
@@ -81,13 +81,10 @@ def audit_course(
     course = _Course(knowledge, timeline, audit_date)
     events = [e for e in effective_events(timeline) if e.date <= audit_date]
     dispenses = events_of(events, Dispensed)
-    position = {e.id: i for i, e in enumerate(timeline.events)}
     monitoring_seen: set[tuple[str, str]] = set()
-    for dispense in dispenses:
-        before = timeline.model_copy(update={"events": timeline.events[: position[dispense.id]]})
-        decision = decide_dispense(knowledge, before, dispense.date, dispense.prescription_id)
-        course.judge_dispense(dispense, decision, dispenses)
-        course.monitoring_at(before, dispense, monitoring_seen)
+    for judged in judge_dispenses(knowledge, timeline, audit_date):
+        course.judge_dispense(judged.dispense, judged.decision, dispenses)
+        course.monitoring_at(judged.dispense, judged.overdue, monitoring_seen)
     treatment, requirements = programme_requirements(knowledge, timeline, audit_date)
     post = _requirement(requirements, "test.post_treatment")
     course.post_treatment(post, events, treatment.end_event_id or "")
@@ -200,11 +197,11 @@ class _Course:
             )
 
     def monitoring_at(
-        self, before: Timeline, dispense: Dispensed, seen: set[tuple[str, str]]
+        self, dispense: Dispensed, overdue: Sequence[Alert], seen: set[tuple[str, str]]
     ) -> None:
         """Labs and mood screens the policy asked for and that were overdue when this fill was
         handed over (each overdue item reported once, at the first fill it concerned)."""
-        for alert in overdue_alerts(self.knowledge, course_view(before, dispense.date)):
+        for alert in overdue:
             rule_id = MONITORING_RULES.get(alert.code)
             if rule_id is None or (alert.code, alert.message) in seen:
                 continue

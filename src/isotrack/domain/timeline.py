@@ -243,6 +243,31 @@ def effective_events(timeline: Timeline) -> tuple[EventBase, ...]:
     return timeline.derived("effective_events", lambda: _resolve_corrections(timeline.events))
 
 
+def recorded_before(timeline: Timeline, end: int) -> Timeline:
+    """The course as recorded before its event number ``end`` (its first ``end`` events).
+
+    A course with no void and no amendment has as effective events its events sorted by date,
+    ties in recording order; those of a prefix are the course's less the events recorded from
+    ``end`` on (a stable sort of a part keeps the order of the whole), so they are taken from
+    the course's rather than sorted again. A corrected course's prefixes resolve their own.
+    """
+    prefix = timeline.model_copy(update={"events": timeline.events[:end]})
+    ranks = timeline.derived("recording ranks", lambda: _recording_ranks(timeline))
+    if ranks is not None:
+        kept = tuple(e for e, rank in zip(effective_events(timeline), ranks, strict=True)
+                     if rank < end)  # fmt: skip
+        prefix.derived("effective_events", lambda: kept)
+    return prefix
+
+
+def _recording_ranks(timeline: Timeline) -> list[int] | None:
+    """Where each effective event stands in the recording order (None: a corrected course)."""
+    if any(type(event) in _CORRECTIONS for event in timeline.events):
+        return None
+    order = {id(event): index for index, event in enumerate(timeline.events)}
+    return [order[id(event)] for event in effective_events(timeline)]
+
+
 def _resolve_corrections(events: Sequence[EventBase]) -> tuple[EventBase, ...]:
     voids_of: dict[str, list[str]] = {}
     amended = False

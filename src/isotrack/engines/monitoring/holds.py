@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from isotrack.domain.events import AlertReviewed, MoodScreened
 from isotrack.domain.timeline import Timeline, events_of
+from isotrack.engines.course_prefix import per_event, shared_answers
 from isotrack.engines.monitoring.adverse_events import adverse_event_alerts
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView, course_view
@@ -71,8 +73,10 @@ def safety_of_course(knowledge: Knowledge, course: CourseView) -> SafetyStatus:
 
     readings, _ = read_results(knowledge, course)
     current_lab = _lab_alerts(knowledge, course, readings, keep)
-    for screen in events_of(course.events, MoodScreened):
-        keep(screen_alerts(knowledge, screen))
+    answers = shared_answers(course.timeline)
+    for screen in events_of(course.events, MoodScreened):  # a screen's alerts are its own
+        keep(per_event(answers, knowledge, "holds.screen", screen,
+                       partial(screen_alerts, knowledge, screen)))  # fmt: skip
     keep(adverse_event_alerts(knowledge, course))
     keep(pregnancy_alerts(knowledge, course.events))
 
@@ -114,24 +118,41 @@ def _lab_alerts(
         "holds.graded_tests",
         lambda: frozenset(g.test for g in lab_grades(knowledge) if g.code in held),
     )
+    answers = shared_answers(course.timeline)
     latest: dict[str, list[Alert]] = {}
     for reading in readings:
         if reading.test_id in graded_tests:
-            found = [a for a in grade_alerts(knowledge, [reading]) if a.code in held]
+            # A grade depends on the reading alone: graded once for the course and every prefix.
+            found = per_event(
+                answers, knowledge, "holds.grade", reading,
+                partial(_held_grades, knowledge, reading, held),
+            )  # fmt: skip
             keep(found)
             latest[reading.test_id] = found
     current = [alert for found in latest.values() for alert in found]
     # The stop rules judge a series; judged again as of each day with a result, so a rule met
-    # in the past is remembered even when a later result no longer meets it.
-    stop_choice = choose_position(knowledge, course.timeline.policy, "abnormal_labs_stop_rule")
-    days = sorted({r.date for r in readings})
-    for index, day in enumerate(days):
-        so_far = [r for r in readings if r.date <= day]
-        found = stop_rule_alerts(knowledge, so_far, course, stop_choice)
+    # in the past is remembered even when a later result no longer meets it. Readings are in
+    # date order, so the series of a day is the readings up to its last result; a series
+    # judges the same on every prefix that holds it (same readings, first dose and policy).
+    policy = course.timeline.policy
+    stop_choice = choose_position(knowledge, policy, "abnormal_labs_stop_rule")
+    ends = [i + 1 for i in range(len(readings)) if i + 1 == len(readings)
+            or readings[i + 1].date != readings[i].date]  # fmt: skip
+    for end in ends:
+        so_far = tuple(readings[:end])
+        found = per_event(
+            answers, knowledge, "holds.stop_rules", so_far,
+            partial(stop_rule_alerts, knowledge, so_far, course, stop_choice),
+            extra=(course.start, policy),
+        )  # fmt: skip
         keep(found)
-        if index == len(days) - 1:
-            current.extend(found)
+    if ends:  # the series of the last day with a result: what the labs say today
+        current.extend(found)
     return {a.id: a for a in current}
+
+
+def _held_grades(knowledge: Knowledge, reading: LabReading, held: Iterable[str]) -> list[Alert]:
+    return [a for a in grade_alerts(knowledge, [reading]) if a.code in held]
 
 
 def _review(event: AlertReviewed) -> AlertReview:

@@ -4,10 +4,12 @@ test's unit, or named as not checked; the latest per test and the baseline."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from isotrack.domain.errors import IsotrackInputError
 from isotrack.domain.events import LabResultRecorded
 from isotrack.domain.timeline import events_of
+from isotrack.engines.course_prefix import Answers, per_event, shared_answers
 from isotrack.engines.monitoring.alerts import Alert
 from isotrack.engines.monitoring.course import CourseView
 from isotrack.engines.monitoring.lab_units import LabReading, check_lab_result
@@ -37,38 +39,65 @@ def _read_results(
 ) -> tuple[tuple[LabReading, ...], tuple[Alert, ...]]:
     readings: list[LabReading] = []
     alerts: list[Alert] = []
+    answers = shared_answers(course.timeline)
     for event in events_of(course.events, LabResultRecorded):
-        try:
-            reading = check_lab_result(knowledge, event)
-        except IsotrackInputError as exc:
-            alerts.append(
-                Alert(
-                    severity=Severity.WARNING,
-                    code="LAB_RESULT_UNREADABLE",
-                    topic="labs",
-                    message=f"Lab result {event.test} {event.value:g} {event.unit} of "
-                    f"{event.date.isoformat()} was not checked: "
-                    + "; ".join(p.message() for p in exc.problems),
-                    action="Correct the result (amend the event) so it can be checked.",
-                    event_ids=[event.id],
-                )
-            )
-            continue
-        readings.append(reading)
-        if reading.coding_warning:
-            alerts.append(
-                Alert(
-                    severity=Severity.INFO,
-                    code="LAB_CODE_UNIT_MISMATCH",
-                    topic="labs",
-                    message=f"{describe_reading(reading)}: {reading.coding_warning}.",
-                    action="Ask the laboratory (or the interface) to send the code that matches "
-                    "the unit.",
-                    source_ids=list(lab_tests(knowledge)[reading.test_id].source_ids),
-                    event_ids=[reading.event_id],
-                )
-            )
+        reading, found = _read_once(knowledge, answers, event)
+        if reading is not None:
+            readings.append(reading)
+        alerts.extend(found)
     return tuple(readings), tuple(alerts)
+
+
+def unreadable_lab_results(knowledge: Knowledge, course: CourseView) -> list[LabResultRecorded]:
+    """The lab results of the course view that cannot be read (unknown test or unit)."""
+    answers = shared_answers(course.timeline)
+    return [
+        event
+        for event in events_of(course.events, LabResultRecorded)
+        if _read_once(knowledge, answers, event)[0] is None
+    ]
+
+
+def _read_once(
+    knowledge: Knowledge, answers: Answers, event: LabResultRecorded
+) -> tuple[LabReading | None, tuple[Alert, ...]]:
+    """One result read once for the course and every prefix of it (``course_prefix``): how a
+    result reads depends on the result alone."""
+    return per_event(answers, knowledge, "lab_reading", event, partial(_read_one, knowledge, event))
+
+
+def _read_one(
+    knowledge: Knowledge, event: LabResultRecorded
+) -> tuple[LabReading | None, tuple[Alert, ...]]:
+    """The reading of one result and its alerts, or no reading and why it was not checked."""
+    try:
+        reading = check_lab_result(knowledge, event)
+    except IsotrackInputError as exc:
+        return None, (
+            Alert(
+                severity=Severity.WARNING,
+                code="LAB_RESULT_UNREADABLE",
+                topic="labs",
+                message=f"Lab result {event.test} {event.value:g} {event.unit} of "
+                f"{event.date.isoformat()} was not checked: "
+                + "; ".join(p.message() for p in exc.problems),
+                action="Correct the result (amend the event) so it can be checked.",
+                event_ids=[event.id],
+            ),
+        )
+    if not reading.coding_warning:
+        return reading, ()
+    return reading, (
+        Alert(
+            severity=Severity.INFO,
+            code="LAB_CODE_UNIT_MISMATCH",
+            topic="labs",
+            message=f"{describe_reading(reading)}: {reading.coding_warning}.",
+            action="Ask the laboratory (or the interface) to send the code that matches the unit.",
+            source_ids=list(lab_tests(knowledge)[reading.test_id].source_ids),
+            event_ids=[reading.event_id],
+        ),
+    )
 
 
 def latest_by_test(readings: Sequence[LabReading]) -> dict[str, LabReading]:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from isotrack.engines.monitoring.alerts import Alert, merge_sources
 from isotrack.engines.monitoring.course import CourseView
-from isotrack.engines.monitoring.lab_units import LabReading, resolve_test, unreadable_results
+from isotrack.engines.monitoring.lab_readings import unreadable_lab_results
+from isotrack.engines.monitoring.lab_units import LabReading, resolve_test
 from isotrack.engines.monitoring.policy_choice import PolicyChoice
 from isotrack.engines.periods import fact_days
 from isotrack.knowledge import Knowledge
@@ -275,7 +276,7 @@ def _unknown_if_unreadable(knowledge: Knowledge, item: LabDue, course: CourseVie
     may well meet it, and missing data is never taken as done nor as missing."""
     end = min(item.window_end or course.as_of, course.as_of)
     unreadable: list[str] = []
-    for event in unreadable_results(knowledge, course.events):
+    for event in unreadable_lab_results(knowledge, course):
         resolved = resolve_test(knowledge, event.test)
         if resolved is None or resolved[0].id not in item.missing_tests:
             continue

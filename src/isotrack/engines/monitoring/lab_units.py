@@ -7,14 +7,12 @@ with the molar mass fact of the test, so no conversion factor is written in code
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
-from isotrack.domain.events import EventBase, LabResultRecorded
-from isotrack.domain.timeline import events_of
+from isotrack.domain.events import LabResultRecorded
 from isotrack.engines.monitoring.terms import normalise_term
 from isotrack.knowledge import Knowledge
 from isotrack.knowledge.monitoring import LabTest, LoincCode, lab_tests
@@ -235,16 +233,3 @@ def check_lab_result(knowledge: Knowledge, event: LabResultRecorded) -> LabReadi
         upper_limit_from=upper_from,
         coding_warning=coding_warning,
     )
-
-
-def unreadable_results(
-    knowledge: Knowledge, events: Sequence[EventBase]
-) -> list[LabResultRecorded]:
-    """The lab results of the course that cannot be read (unknown test or unit)."""
-    unreadable: list[LabResultRecorded] = []
-    for event in events_of(events, LabResultRecorded):
-        try:
-            check_lab_result(knowledge, event)
-        except IsotrackInputError:
-            unreadable.append(event)
-    return unreadable

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from isotrack.domain.events import PregnancyTestTaken, TestResult
 from isotrack.domain.timeline import Timeline
+from isotrack.engines.course_prefix import per_event, shared_answers
 from isotrack.engines.programme.course import CourseRecord
 from isotrack.engines.programme.policy import ActivePolicy, active_policy
 from isotrack.knowledge import Knowledge
@@ -102,7 +104,16 @@ def judge_test(policy: ActivePolicy, record: CourseRecord, test: PregnancyTestTa
 
 
 def verdicts(policy: ActivePolicy, record: CourseRecord) -> list[TestVerdict]:
-    return [judge_test(policy, record, test) for test in record.tests]
+    """Each test's verdict. A verdict depends on the test, the policy and the phase it was
+    taken in alone: judged once for the course and every prefix the audit judges it on."""
+    answers = shared_answers(record.timeline)
+    found: list[TestVerdict] = []
+    for test in record.tests:
+        judge = partial(judge_test, policy, record, test)
+        phase = phase_of(record, test.date)
+        key = (policy.id, phase)
+        found.append(per_event(answers, policy.knowledge, "programme.verdict", test, judge, key))
+    return found
 
 
 def window_end(policy: ActivePolicy, opened_on: dt.date, parameter: str) -> dt.date:

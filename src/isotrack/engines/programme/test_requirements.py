@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isotrack.domain.events import PregnancyTestTaken
+from isotrack.engines.course_prefix import per_event, shared_answers
 from isotrack.engines.programme.contraception import coverage, covered_since
 from isotrack.engines.programme.pregnancy_tests import TestVerdict, verdicts
 from isotrack.engines.programme.report import NextStep, Role
@@ -49,7 +50,13 @@ def _contraception_ok_before(s: Situation, day: dt.date, parameter: str) -> bool
         return True
     scheme = s.policy.scheme(rules[0].contraception_scheme)
     start = s.policy.before(day, parameter)
-    return coverage(s.policy, scheme, s.record.contraception, start, day).covered
+    records = tuple(s.record.contraception)
+    # The same records judge the same stretch alike on every prefix the audit judges.
+    return per_event(
+        shared_answers(s.record.timeline), s.policy.knowledge, "programme.covered", records,
+        lambda: coverage(s.policy, scheme, list(records), start, day).covered,
+        extra=(s.policy.id, scheme.id, start, day),
+    )  # fmt: skip
 
 
 def screening_test(s: Situation) -> PregnancyTestTaken | None:
