@@ -179,3 +179,18 @@ def test_a_base_that_cannot_be_kept_is_still_returned(
     )
     assert load_validated(packaged_files, lambda: unpicklable, tmp_path) is unpicklable
     assert _cache_files(tmp_path) == []
+
+
+def test_every_section_and_check_is_defined_where_the_cache_key_reads_code() -> None:
+    # The key hashes the modules directly in isotrack/knowledge/. A section model or a
+    # cross-check defined anywhere else would enter the key by its name only: its code could
+    # change and a base validated by the old code be served.
+    import isotrack.knowledge as package
+    from isotrack.knowledge import load_knowledge
+    from isotrack.knowledge.sections import CROSS_CHECKS, all_sections
+
+    load_knowledge()
+    hashed = {f"isotrack.knowledge.{p.stem}" for p in Path(package.__file__).parent.glob("*.py")}
+    defined = {m.__module__ for m in all_sections().values()}
+    defined |= {check.__module__ for check in CROSS_CHECKS}
+    assert defined <= hashed, defined - hashed
