@@ -44,7 +44,7 @@ def _unrecorded_sensitivity(
         if kit <= limit:
             return None
         return TestVerdict(
-            test, False, f"{test.id} ({test.date.isoformat()}): the clinic's configured kit "
+            test, False, f"the test of {test.date.isoformat()}: the clinic's configured kit "
             f"detects hCG only from {kit:g} mIU/mL; {rule_id} needs {limit:g} mIU/mL or better",
         )  # fmt: skip
     return TestVerdict(
@@ -64,7 +64,8 @@ def phase_of(record: CourseRecord, day: dt.date) -> TreatmentPhase:
 
 def judge_test(policy: ActivePolicy, record: CourseRecord, test: PregnancyTestTaken) -> TestVerdict:
     """A test counts only when negative, sensitive enough and taken in an allowed setting."""
-    label = f"{test.id} ({test.date.isoformat()})"
+    # Named by its date, not its record id: pharmacists and prescribers read it.
+    label = f"the test of {test.date.isoformat()}"
     if test.result is TestResult.POSITIVE:
         return TestVerdict(test, False, f"{label} is positive")
     if test.result is TestResult.INVALID:
