@@ -128,10 +128,9 @@ def course_page_with(
     review_errors: dict[str, str] | None = None,
     prescribe: PrescribeState | None = None,
     status_code: int = 200,
-    tab: str | None = None,
 ) -> Response:
     user = require_user(request, PRESCRIBING_ROLES)
-    tab = section_of(request) if tab is None else tab
+    tab = section_of(request)  # a GET's ?tab=, or the section a form was sent from
     source = knowledge(request)
     course = courses.visible_course(service(request), user.user, course_id)
     name = courses.patient_name(service(request), course.header.patient_id)
@@ -173,9 +172,9 @@ def course_page_with(
             "tabs": COURSE_TABS,
             "emergency": emergency,
             "recordable": recordable,
-            "tab": tab if tab in dict(COURSE_TABS) else "",
+            "tab": tab,
             # on the action of every form of a section page, so the answer returns to it
-            "form_query": f"?tab={tab}" if tab in dict(COURSE_TABS) else "",
+            "form_query": f"?tab={tab}" if tab else "",
             "as_of_param": as_of.isoformat() if as_of else "",
             "decision": view.decision,
             "alerts": view.alerts,
@@ -216,14 +215,14 @@ def course_page_with(
 
 
 @router.get("/courses/{course_id}", response_class=HTMLResponse, include_in_schema=False)
-def course_page(request: Request, course_id: str, as_of: str = "", tab: str = "") -> Response:
+def course_page(request: Request, course_id: str, as_of: str = "") -> Response:
     day = None
     if as_of:
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             day = None
-    return course_page_with(request, course_id, as_of=day, tab=tab)
+    return course_page_with(request, course_id, as_of=day)
 
 
 def rejected_state(form: EventForm, values: Any, error: FormErrors) -> dict[str, dict[str, Any]]:
