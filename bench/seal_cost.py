@@ -28,6 +28,7 @@ import isotrack.store.authorizations as authorizations  # noqa: E402
 import isotrack.store.courses as courses  # noqa: E402
 from isotrack.domain.timeline import parse_event  # noqa: E402
 from isotrack.store.database import Database, open_database, upgrade_schema  # noqa: E402
+from isotrack.store.group_commit import GroupCommit  # noqa: E402
 
 BATCH = 32
 
@@ -45,7 +46,7 @@ def seals_off() -> Iterator[None]:
 
 
 def _authorization_batches(db: Database, course_id: str, batches: int) -> float:
-    writer = authorizations.AuthorizationWriter(db)
+    writer = authorizations.AuthorizationWriter(GroupCommit(db))
     writer.start()
     started = time.perf_counter()
     for _ in range(batches):

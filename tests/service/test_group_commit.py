@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 import isotrack.store.database as store_database
+from isotrack.store.access_log import accesses_of_patient, append_access
 from isotrack.store.authorizations import (
     AuthorizationRecord,
     AuthorizationWriter,
@@ -39,6 +40,7 @@ from isotrack.store.authorizations import (
 )
 from isotrack.store.database import Database, open_database
 from isotrack.store.decision_outbox import DecisionOutbox
+from isotrack.store.group_commit import WRITER_THREAD_NAME, GroupCommit, each_in_savepoint
 from isotrack.store.tables import dispense_authorizations
 
 DEADLINE_S = 60.0
@@ -456,7 +458,7 @@ def _writer_held_back(database: Database) -> Iterator[Callable[[], None]]:
 
 @pytest.fixture
 def writer(clinic: Clinic) -> Iterator[AuthorizationWriter]:
-    group_commit = AuthorizationWriter(clinic.database)
+    group_commit = AuthorizationWriter(GroupCommit(clinic.database))
     group_commit.start()
     yield group_commit
     group_commit.close()
@@ -570,6 +572,42 @@ def test_a_batch_that_cannot_commit_fails_every_waiter_and_stores_none_of_it(
     assert next_one.code in _stored_codes(database)
 
 
+def test_an_ehr_calls_row_queued_with_a_failing_decision_is_kept_by_the_shared_writer(
+    clinic: Clinic,
+) -> None:
+    # One writer per process commits both the pharmacist's decisions and the rows a CDS Hooks
+    # call leaves; while it waits, a decision for a course that does not exist and an EHR's
+    # access-log row queue up and form its next batch. Each kind commits in its own savepoint.
+    database = clinic.database
+    commits = GroupCommit(database)
+    writer = AuthorizationWriter(commits)
+    opening = _decision(clinic)
+    unknown_course = _decision(clinic, course_id="c-no-such-course")
+
+    def ehr_read(connection: Connection) -> str:
+        append_access(
+            connection, user_id="cds-client", username="https://ehr.example.org", role="ehr",
+            patient_id="demo-02", course_id=None, action="read", door="cds-hooks",
+        )  # fmt: skip
+        return "noted"
+
+    try:
+        with _writer_held_back(database) as wait_for_the_writer:
+            busy = writer.submit_batch([opening])
+            wait_for_the_writer()
+            broken = writer.submit_batch([unknown_course])
+            noted = commits.submit(each_in_savepoint, ehr_read)
+        assert busy.result(DEADLINE_S) == [opening]
+        with pytest.raises(IntegrityError):
+            broken.result(DEADLINE_S)
+        assert noted.result(DEADLINE_S) == "noted"
+    finally:
+        commits.close()
+    assert unknown_course.code not in _stored_codes(database)
+    with database.reading() as connection:
+        assert len(accesses_of_patient(connection, "demo-02")) == 1
+
+
 def test_a_keyed_record_for_an_unknown_course_is_not_mistaken_for_a_retry(
     clinic: Clinic, writer: AuthorizationWriter
 ) -> None:
@@ -584,7 +622,7 @@ def test_a_keyed_record_for_an_unknown_course_is_not_mistaken_for_a_retry(
 
 
 def _writer_threads_alive() -> bool:
-    return any(t.name == "isotrack-authorization-writer" for t in threading.enumerate())
+    return any(t.name == WRITER_THREAD_NAME for t in threading.enumerate())
 
 
 def test_a_caller_that_gives_up_on_its_batch_does_not_stop_the_writer(
@@ -621,7 +659,7 @@ class CountingWriter(AuthorizationWriter):
     """The real writer on the real database; it also notes every hand-over it receives."""
 
     def __init__(self, database: Database) -> None:
-        super().__init__(database)
+        super().__init__(GroupCommit(database))
         self.handed_over: list[list[str]] = []
 
     def submit_batch(self, records: list[AuthorizationRecord]) -> Future[list[Outcome]]:

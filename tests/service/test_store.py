@@ -33,6 +33,7 @@ from isotrack.store.database import (
     schema_status,
     upgrade_schema,
 )
+from isotrack.store.group_commit import GroupCommit
 from isotrack.store.tables import dispense_authorizations, events
 from isotrack.store.verify import verify_all
 
@@ -207,7 +208,7 @@ def test_two_writers_at_the_same_version_one_wins_one_conflicts_nothing_lost(
 def test_group_commit_writer_stores_every_authorization_exactly_once(clinic: Clinic) -> None:
     db = clinic.database
     course_id = clinic.courses["demo-02"].id
-    writer = AuthorizationWriter(db, max_batch=16)
+    writer = AuthorizationWriter(GroupCommit(db, max_batch=16))
     writer.start()
 
     def record(i: int, key: str | None = None) -> object:

@@ -17,6 +17,7 @@ from tamper_tools import problems_of, verify, without_guards
 from isotrack.store.authorizations import AuthorizationRecord, AuthorizationWriter, make_record
 from isotrack.store.checkpoints import take_checkpoint
 from isotrack.store.database import Database
+from isotrack.store.group_commit import GroupCommit
 
 
 def _rush(clinic: Clinic, *, keyed: bool = False) -> list[AuthorizationRecord]:
@@ -35,7 +36,7 @@ def _rush(clinic: Clinic, *, keyed: bool = False) -> list[AuthorizationRecord]:
         )
         for n, authorized in enumerate((True, False, True))
     ]
-    writer = AuthorizationWriter(clinic.database)
+    writer = AuthorizationWriter(GroupCommit(clinic.database))
     try:
         outcomes = writer.submit_batch(records).result(timeout=60)
     finally:

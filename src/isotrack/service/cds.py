@@ -38,7 +38,6 @@ from isotrack.store import cds_clients as store
 from isotrack.store.cds_clients import CdsClient, IssuedCard
 from isotrack.store.courses import append_event, read_course
 from isotrack.store.database import Database, open_database, schema_status
-from isotrack.store.group_commit import GroupCommit
 from isotrack.store.statements import as_reader
 
 __all__ = [
@@ -216,7 +215,7 @@ class CallJournal:
 
     def __init__(self, service: Service) -> None:
         self._service = service
-        self._commits = GroupCommit(service.database)
+        self._commits = service.commits
         self._forgotten_at = 0.0
 
     async def first_use(

@@ -17,16 +17,20 @@ from isotrack.store import clinic_settings as stored_settings
 from isotrack.store.authorization_log import AuthorizationLog
 from isotrack.store.database import Database, open_database
 from isotrack.store.fast_reads import FastReads
+from isotrack.store.group_commit import GroupCommit
 
 
 @dataclass
 class Service:
-    """One per process. ``authorizations`` and ``reads`` are the store's fast paths (group
-    commit, direct reads); use cases call them and see neither threads nor cursors."""
+    """One per process. ``authorizations``, ``commits`` and ``reads`` are the store's fast paths
+    (the authorization log and the group commit under it, direct reads); use cases call them
+    and see neither threads nor cursors."""
 
     settings: Settings
     database: Database
     authorizations: AuthorizationLog
+    # The process's one group-commit writer: the authorization log's, and CDS Hooks' small rows.
+    commits: GroupCommit
     reads: FastReads
     # The service's calendar date; engines never read a clock, so it is passed in from here.
     today: Callable[[], dt.date] = dt.date.today
@@ -73,10 +77,10 @@ class Service:
 
     def start(self) -> None:
         """Start the background writer (call once the process serves requests)."""
-        self.authorizations.start()
+        self.commits.start()
 
     def close(self) -> None:
-        self.authorizations.close()
+        self.commits.close()
         self.database.dispose()
 
 
@@ -84,10 +88,12 @@ def open_service(
     settings: Settings, *, today: Callable[[], dt.date] | None = None, pool_size: int = 20
 ) -> Service:
     database = open_database(settings.database_url, pool_size=pool_size)
+    commits = GroupCommit(database)
     return Service(
         settings=settings,
         database=database,
-        authorizations=AuthorizationLog(database),
+        authorizations=AuthorizationLog(database, commits),
+        commits=commits,
         reads=FastReads(database),
         today=today or dt.date.today,
     )

@@ -1,6 +1,6 @@
 """The authorization log: where every dispense decision is committed before its answer leaves.
 
-Behind it sit the group-commit writer thread (``authorizations.AuthorizationWriter``), the
+Behind it sit the process's group-commit writer thread (``group_commit.GroupCommit``), the
 per-event-loop-turn batching (``decision_outbox.DecisionOutbox``) and, on SQLite, the writer
 turns between processes. A use case hands over a record and gets back the committed record;
 it never sees a Future, a queue or a lock file.
@@ -17,22 +17,17 @@ from isotrack.store.authorizations import (
 )
 from isotrack.store.database import Database
 from isotrack.store.decision_outbox import DecisionOutbox
+from isotrack.store.group_commit import GroupCommit
 
 
 class AuthorizationLog:
     """Append-only dispense authorizations of one process: durable before answered."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, commits: GroupCommit) -> None:
         self._database = database
-        self.writer = AuthorizationWriter(database)
+        self.writer = AuthorizationWriter(commits)
         # Decisions of one event-loop turn are committed together (see decision_outbox).
         self._outbox = DecisionOutbox(self.writer)
-
-    def start(self) -> None:
-        self.writer.start()
-
-    def close(self) -> None:
-        self.writer.close()
 
     async def commit(self, record: AuthorizationRecord) -> AuthorizationRecord:
         """From the event loop: committed with the other decisions of this loop turn.

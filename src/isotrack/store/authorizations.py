@@ -1,24 +1,17 @@
-"""Recorded dispense decisions (authorizations), committed by a single group-commit writer.
+"""Recorded dispense decisions (authorizations), committed by the process's group commit.
 
 Every decision a pharmacist requests is stored with its code, outcome, reasons and
-``dispense_by`` before the answer leaves the service. Many requests arrive at once, so one
-writer thread per process takes whatever is queued and commits it in one transaction: each
-request still waits for its own durable commit, but the database sees one commit (one fsync)
-per batch instead of one per request, and SQLite's single write lock is taken once per batch.
-
-A commit costs about the same CPU for one record as for ten (measured on SQLite: about 200 µs
-for one, 50 µs per record in tens), so callers that decide several records at once hand them
-over together (:meth:`AuthorizationWriter.submit_batch`); the API does so for all decisions
-worked out in one turn of its event loop.
+``dispense_by`` before the answer leaves the service. Many requests arrive at once, so they go
+through the group-commit writer (``store/group_commit.py``): callers that decide several
+records at once hand them over together (:meth:`AuthorizationWriter.submit_batch`); the API
+does so for all decisions worked out in one turn of its event loop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
 import secrets
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -27,14 +20,13 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from isotrack.store.clock import utc_timestamp
-from isotrack.store.database import Database
+from isotrack.store.group_commit import GroupCommit
 from isotrack.store.seals import authorization_seal, insert_seals, seal_batch
 from isotrack.store.tables import dispense_authorizations
 
 # Crockford-style alphabet: no I, L, O or U, so a code read aloud over the phone is unambiguous.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
-MAX_BATCH = 512
 
 
 _CODE_BITS = 5  # the alphabet has 2**5 letters, so each 5 random bits pick one uniformly
@@ -141,51 +133,28 @@ def outcome_of(batch: Future[list[Outcome]], index: int) -> AuthorizationRecord:
     return outcome
 
 
-@dataclass
-class _Pending:
-    records: list[AuthorizationRecord]
-    done: Future[list[Outcome]]  # one outcome per record, in order
-
-
 class AuthorizationWriter:
-    """One thread that commits queued authorizations in batches (group commit).
+    """Dispense authorizations handed to the process's group commit.
 
     ``submit`` returns a future that completes once the record is committed, or fails with
     :class:`DuplicateRequest` (same idempotency key) or the database error. ``submit_batch``
     does the same for several records with one future and one hand-over.
     """
 
-    def __init__(self, database: Database, max_batch: int = MAX_BATCH) -> None:
-        self._database = database
-        self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+    def __init__(self, commits: GroupCommit) -> None:
+        self._commits = commits
 
     def start(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="isotrack-authorization-writer", daemon=True
-                )
-                self._thread.start()
+        self._commits.start()
 
     def close(self) -> None:
-        """Commit what is queued, then stop the thread."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join()
+        """Commit what is queued, then stop the writer thread."""
+        self._commits.close()
 
     def submit_batch(self, records: list[AuthorizationRecord]) -> Future[list[Outcome]]:
         """Queue records for the next commit; the future holds one outcome per record, or
         the database error if the commit failed."""
-        if self._thread is None:
-            self.start()
-        done: Future[list[Outcome]] = Future()
-        self._queue.put(_Pending(list(records), done))
-        return done
+        return self._commits.submit(commit_authorizations, list(records))
 
     def submit(self, record: AuthorizationRecord) -> Future[AuthorizationRecord]:
         single: Future[AuthorizationRecord] = Future()
@@ -201,61 +170,34 @@ class AuthorizationWriter:
         self.submit_batch([record]).add_done_callback(settle)
         return single
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stopping = False
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
-            self._commit(batch)
-            if stopping:
-                return
 
-    def _commit(self, batch: list[_Pending]) -> None:
-        records = [record for pending in batch for record in pending.records]
-        # A waiter that cancelled its future is not answered; its records are committed.
-        live = [pending for pending in batch if pending.done.set_running_or_notify_cancel()]
-        refused: dict[int, DuplicateRequest] = {}
+def commit_authorizations(
+    connection: Connection, batches: list[list[AuthorizationRecord]]
+) -> list[list[Outcome]]:
+    """The group commit's kind for authorizations: the unkeyed records of every batch in one
+    insert, each keyed record in a savepoint (a repeated key is refused alone), one seal."""
+    records = [record for batch in batches for record in batch]
+    refused: dict[int, DuplicateRequest] = {}
+    plain = [r.row() for r in records if r.idempotency_key is None]
+    if plain:
+        connection.execute(insert(dispense_authorizations), plain)
+    written = list(plain)
+    for record in records:
+        if record.idempotency_key is None:
+            continue
         try:
-            with self._database.writing() as connection:
-                plain = [r.row() for r in records if r.idempotency_key is None]
-                if plain:
-                    connection.execute(insert(dispense_authorizations), plain)
-                written = list(plain)
-                for record in records:
-                    if record.idempotency_key is None:
-                        continue
-                    # A savepoint per keyed record, so a repeated key fails alone.
-                    try:
-                        with connection.begin_nested():
-                            row = record.row()
-                            connection.execute(insert(dispense_authorizations).values(row))
-                        written.append(row)
-                    except IntegrityError:
-                        stored = authorization_by_key(
-                            connection, record.requested_by, record.idempotency_key
-                        )
-                        if stored is None:  # not the key: a database error like any other
-                            raise
-                        refused[id(record)] = DuplicateRequest(record.idempotency_key)
-                # One seal over every record the batch wrote (decision 55): one HMAC a commit.
-                seal_batch(connection, [authorization_seal(row) for row in written])
-        except BaseException as exc:  # the whole batch failed to commit: tell every waiter
-            for pending in live:
-                pending.done.set_exception(exc)
-            return
-        for pending in live:
-            pending.done.set_result([refused.get(id(r), r) for r in pending.records])
+            with connection.begin_nested():
+                row = record.row()
+                connection.execute(insert(dispense_authorizations).values(row))
+            written.append(row)
+        except IntegrityError:
+            stored = authorization_by_key(connection, record.requested_by, record.idempotency_key)
+            if stored is None:  # not the key: a database error like any other
+                raise
+            refused[id(record)] = DuplicateRequest(record.idempotency_key)
+    # One seal over every record the batch wrote (decision 55): one HMAC a commit.
+    seal_batch(connection, [authorization_seal(row) for row in written])
+    return [[refused.get(id(r), r) for r in batch] for batch in batches]
 
 
 def make_record(
