@@ -15,12 +15,13 @@ from service_clinic import TODAY, Clinic, demo_timeline
 
 from isotrack.audit.run import AuditOptions, run_audit
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
-from isotrack.domain.timeline import load_timeline
+from isotrack.domain.timeline import load_timeline, parse_event
 from isotrack.knowledge import load_knowledge
 from isotrack.service import admin_console, cds_patients, clinic_settings, dispensing, worklist
 from isotrack.service.audit_source import StoreTimelines
 from isotrack.service.context import Service, open_service
 from isotrack.service.programme_overlay import ADOPTED, EDITION_DATE, KIT
+from isotrack.service.recording import record_event
 from isotrack.service.settings import Settings
 from isotrack.store.courses import CourseHeader, import_timeline
 
@@ -52,14 +53,18 @@ def _ana_tested_with_the_clinics_own_urine_kit(
     latest = max(tests, key=lambda e: e["date"])
     assert latest["kind"] == "urine" and latest.pop("sensitivity_miu_per_ml") == LIMIT
     if filled_on is not None:
-        waiting = max((e for e in data["events"] if e["type"] == "prescription"),
-                      key=lambda e: e["date"])  # fmt: skip
-        data["events"].append({"id": "ana-fill", "type": "dispense", "date": filled_on.isoformat(),
-                               "prescription_id": waiting["id"],
-                               "days_supply": waiting["days_supply"]})  # fmt: skip
+        data["events"].append(_ana_fill(filled_on))
     with clinic.database.writing() as connection:
         return import_timeline(connection, load_timeline(data), recorded_by="dr.lee",
                                prescriber_user_id=clinic.users["dr.lee"].id)  # fmt: skip
+
+
+def _ana_fill(day: dt.date) -> dict[str, object]:
+    """The fill of the prescription waiting in Maya's (and so Ana's) record, on ``day``."""
+    events = demo_timeline("demo-02").to_json_dict()["events"]
+    waiting = max((e for e in events if e["type"] == "prescription"), key=lambda e: e["date"])
+    return {"id": "ana-fill", "type": "dispense", "date": day.isoformat(),
+            "prescription_id": waiting["id"], "days_supply": waiting["days_supply"]}  # fmt: skip
 
 
 def _row_of(service: Service, clinic: Clinic, course_id: str) -> str:
@@ -197,23 +202,49 @@ def _etasu_status(client: TestClient, clinic: Clinic, course_id: str) -> str:
     return status
 
 
+def _findings_on_ana_fill(service: Service) -> tuple[list[str], list[str]]:
+    """The population audit of the store: what it found wrong with Ana's fill, and its notes."""
+    options = AuditOptions(audit_date=TODAY, pseudonym_key=b"k" * 32, keep_findings=True)
+    outcome = run_audit(StoreTimelines(service.database, "the clinic's store"), options)
+    # Recorded late or not is beside the point here: the store stamps the wall clock, the
+    # service's calendar is this clinic's TODAY.
+    rules = [f.rule_id for f in outcome.findings
+             if f.event_id == "ana-fill" and f.rule_id != "recording.late"]  # fmt: skip
+    return rules, outcome.summary.notes
+
+
 def test_the_store_audit_judges_a_fill_with_the_clinics_kit_as_the_pharmacist_did(
     service: Service, clinic: Clinic
 ) -> None:
-    # Ana's waiting prescription was filled today, when the clinic's own kit (its figure not
-    # written on the test) counted: the population audit of the same store must judge that fill
-    # with the same settings, or it reports a lawful fill as one without authorization.
-    _ana_tested_with_the_clinics_own_urine_kit(clinic, filled_on=TODAY)
-
-    def findings_on_the_fill() -> list[str]:
-        options = AuditOptions(audit_date=TODAY, pseudonym_key=b"k" * 32, keep_findings=True)
-        outcome = run_audit(StoreTimelines(service.database, "the clinic's store"), options)
-        return [f.rule_id for f in outcome.findings if f.event_id == "ana-fill"]
-
-    # With the knowledge base as shipped, the unlabelled urine test is "unknown" (decision 40).
-    assert findings_on_the_fill() != []
+    # The admin set the clinic's kit; then the pharmacist asked about Ana's waiting prescription,
+    # was told yes (the unlabelled urine test counts with the kit) and recorded the fill. The
+    # population audit of the same store must judge that fill with the same settings, or it
+    # reports a lawful fill as one without authorization.
+    ana = _ana_tested_with_the_clinics_own_urine_kit(clinic)
+    pharmacist = clinic.users["pharmacist"]
     clinic_settings.change_settings(service, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
-    assert findings_on_the_fill() == []
+    decision = dispensing.decide_dispense_today(service, pharmacist, ana.id, None)
+    assert decision.authorized
+    fill = {**_ana_fill(TODAY), "authorization_code": decision.code}
+    record_event(service, pharmacist, ana.id, parse_event(fill))
+
+    rules, notes = _findings_on_ana_fill(service)
+    assert rules == []
+    assert any("in force when it was recorded" in note for note in notes)
+
+
+def test_a_fill_recorded_before_the_clinic_set_its_kit_is_judged_without_it(
+    service: Service, clinic: Clinic
+) -> None:
+    # Ana's fill was recorded when the clinic had no kit on file: the unlabelled urine test was
+    # "unknown" (decision 40), so no decision could have authorized it. The admin setting the
+    # kit afterwards does not make that fill lawful in the audit (decision 60).
+    _ana_tested_with_the_clinics_own_urine_kit(clinic, filled_on=TODAY)
+    before_the_kit, _ = _findings_on_ana_fill(service)
+    assert before_the_kit != []
+    clinic_settings.change_settings(service, clinic.users["admin"], {KIT: f"{GOOD_KIT:g}"})
+    after_the_kit, _ = _findings_on_ana_fill(service)
+    assert after_the_kit == before_the_kit
 
 
 def test_the_ehr_sees_a_changed_kit_on_its_next_call_about_the_same_course(

@@ -13,14 +13,17 @@ from isotrack.audit.fhir_courses import FHIR_GROUP, GROUP_PREFIX, read_group
 from isotrack.audit.findings import CourseRow, Finding, Pseudonymiser
 from isotrack.audit.rules import audit_course
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
+from isotrack.domain.events import Dispensed
 from isotrack.domain.json_input import read_json
 from isotrack.domain.timeline import Timeline, load_timeline
 from isotrack.knowledge import Knowledge, load_knowledge
-from isotrack.knowledge.clinic_overlay import ClinicOverlay
+from isotrack.knowledge.clinic_overlay import ClinicOverlay, SettingsPeriod, settings_in_force
 from isotrack.knowledge.packaged import clinic_knowledge
 
 _KNOWLEDGE: Knowledge | None = None
-_CLINIC: tuple[ClinicOverlay, Knowledge] | None = None
+# Clinic bases built in this worker, newest last: one per distinct overlay it was asked for.
+_CLINIC: list[tuple[ClinicOverlay, Knowledge]] = []
+_CLINIC_KEPT = 16
 # A reader that knows when each event was recorded (the store) adds this top-level member to
 # the timeline JSON: {event id: ISO 8601 recording time}. It is not part of the timeline.
 RECORDED_AT = "recorded_at"
@@ -29,11 +32,16 @@ RECORDED_AT = "recorded_at"
 def knowledge(overlay: ClinicOverlay | None = None) -> Knowledge:
     """The knowledge base, loaded once per worker process; with a clinic's programme settings
     laid over it when the courses come from that clinic's store (built once per overlay)."""
-    global _KNOWLEDGE, _CLINIC
+    global _KNOWLEDGE
     if overlay is not None and not overlay.empty:
-        if _CLINIC is None or _CLINIC[0] != overlay:
-            _CLINIC = (overlay, clinic_knowledge(overlay))
-        return _CLINIC[1]
+        # Compared by value: each batch brings its own unpickled copy of the same overlays.
+        for kept, built in _CLINIC:
+            if kept == overlay:
+                return built
+        built = clinic_knowledge(overlay)
+        _CLINIC.append((overlay, built))
+        del _CLINIC[:-_CLINIC_KEPT]
+        return built
     if _KNOWLEDGE is None:
         _KNOWLEDGE = load_knowledge()
     return _KNOWLEDGE
@@ -46,8 +54,11 @@ class BatchJob:
     audit_date: dt.date
     pseudonym_key: bytes
     max_days_supply_sql: int | None = None
-    # The clinic's programme settings (a store's courses are judged as its dispenses were).
+    # The clinic's programme settings when the audit runs (the look back after the fills).
     overlay: ClinicOverlay | None = None
+    # Every state the settings were in, oldest first: each fill is judged with the settings
+    # in force when it was recorded, as the pharmacist's decision was (empty: ``overlay``).
+    settings_history: tuple[SettingsPeriod, ...] = ()
 
 
 @dataclass
@@ -77,15 +88,26 @@ def audit_lines(
 
 
 def _audit_one(
-    read: tuple[Timeline, dict[str, dt.date] | None],
+    read: tuple[Timeline, dict[str, str] | None],
     job: BatchJob,
     pseudonym: Pseudonymiser,
     flag: bool | None,
     found: list[Finding],
     courses: list[CourseRow],
 ) -> None:
-    timeline, recorded_on = read
-    course = audit_course(knowledge(job.overlay), timeline, job.audit_date, recorded_on)
+    timeline, recorded_at = read
+    recorded_on = None
+    if recorded_at is not None:
+        recorded_on = {k: dt.date.fromisoformat(v[:10]) for k, v in recorded_at.items()}
+    in_force = None
+    if job.settings_history:
+        stamps = recorded_at or {}
+
+        def in_force(dispense: Dispensed) -> Knowledge:
+            stood = settings_in_force(job.settings_history, stamps.get(dispense.id), dispense.date)
+            return knowledge(stood)
+
+    course = audit_course(knowledge(job.overlay), timeline, job.audit_date, recorded_on, in_force)
     course_id = pseudonym(course.course_id)
     for f in course.findings:
         found.append(
@@ -112,7 +134,7 @@ def _audit_one(
     )
 
 
-def courses_of_line(line: str) -> list[tuple[Timeline, dict[str, dt.date] | None] | str]:
+def courses_of_line(line: str) -> list[tuple[Timeline, dict[str, str] | None] | str]:
     """The courses of one line (a timeline, or one patient's FHIR resources), or why not."""
     if line.startswith(GROUP_PREFIX):
         try:
@@ -126,8 +148,8 @@ def courses_of_line(line: str) -> list[tuple[Timeline, dict[str, dt.date] | None
         return [str(exc)]
 
 
-def read_course(line: str) -> tuple[Timeline, dict[str, dt.date] | None]:
-    """The timeline of one line and, where the reader added them, its recording days."""
+def read_course(line: str) -> tuple[Timeline, dict[str, str] | None]:
+    """The timeline of one line and, where the reader added them, its recording times."""
     if f'"{RECORDED_AT}"' not in line:
         return load_timeline(line), None
     data = read_json(line, document="timeline")
@@ -140,13 +162,15 @@ def read_course(line: str) -> tuple[Timeline, dict[str, dt.date] | None]:
             "invalid recording times",
         )
     try:
-        recorded_on = {str(k): dt.date.fromisoformat(str(v)[:10]) for k, v in stamps.items()}
+        recorded_at = {str(k): str(v) for k, v in stamps.items()}
+        for stamp in recorded_at.values():
+            dt.date.fromisoformat(stamp[:10])
     except ValueError:
         raise IsotrackInputError(
             [FieldProblem(RECORDED_AT, RECORDED_AT, "(a value)", "ISO 8601 times")],
             "invalid recording times",
         ) from None
-    return load_timeline(data), recorded_on
+    return load_timeline(data), recorded_at
 
 
 def result_rows(result: BatchResult) -> Iterable[dict[str, Any]]:

@@ -11,7 +11,7 @@ labs or mood screens the monitoring engine found overdue at each dispense.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from isotrack.audit.findings import Finding
@@ -23,11 +23,10 @@ from isotrack.domain.events import (
     TestResult,
 )
 from isotrack.domain.timeline import Timeline, effective_events, events_of
-from isotrack.engines.dispense_history import judge_dispenses
+from isotrack.engines.dispense_history import JudgedDispense, judge_dispenses
 from isotrack.engines.monitoring.alerts import Alert
 from isotrack.engines.pregnancy_exposure import pregnancy_exposure
 from isotrack.engines.programme import (
-    DispenseDecision,
     Requirement,
     RequirementStatus,
     active_policy,
@@ -75,15 +74,18 @@ def audit_course(
     timeline: Timeline,
     audit_date: dt.date,
     recorded_on: Mapping[str, dt.date] | None = None,
+    in_force: Callable[[Dispensed], Knowledge] | None = None,
 ) -> CourseAudit:
     """Every audit finding of one course, looking back from ``audit_date``. ``recorded_on``
-    (event id -> the day it was recorded) comes from readers that know it (the store)."""
+    (event id -> the day it was recorded) comes from readers that know it (the store);
+    ``in_force`` gives the base each dispense was decided with, where the clinic's programme
+    settings changed (the look back after the last dispense uses ``knowledge``)."""
     course = _Course(knowledge, timeline, audit_date)
     events = [e for e in effective_events(timeline) if e.date <= audit_date]
     dispenses = events_of(events, Dispensed)
     monitoring_seen: set[tuple[str, str]] = set()
-    for judged in judge_dispenses(knowledge, timeline, audit_date):
-        course.judge_dispense(judged.dispense, judged.decision, dispenses)
+    for judged in judge_dispenses(knowledge, timeline, audit_date, in_force):
+        course.judge_dispense(judged, dispenses)
         course.monitoring_at(judged.dispense, judged.overdue, monitoring_seen)
     treatment, requirements = programme_requirements(knowledge, timeline, audit_date)
     post = _requirement(requirements, "test.post_treatment")
@@ -143,11 +145,10 @@ class _Course:
             )
         )
 
-    def judge_dispense(
-        self, dispense: Dispensed, decision: DispenseDecision, dispenses: list[Dispensed]
-    ) -> None:
+    def judge_dispense(self, judged: JudgedDispense, dispenses: list[Dispensed]) -> None:
         """Unauthorized dispense (each engine reason, each clinical hold), double dispense,
         supply over the limit."""
+        dispense, decision = judged.dispense, judged.decision
         earlier = [
             d
             for d in dispenses
@@ -186,7 +187,7 @@ class _Course:
             )
         limit = decision.max_days_supply
         if limit is not None and dispense.days_supply > limit:
-            fact = active_policy(self.knowledge, self.timeline.policy).fact("max_days_supply")
+            fact = active_policy(judged.knowledge, self.timeline.policy).fact("max_days_supply")
             self.add(
                 "supply_over_limit",
                 dispense.id,

@@ -11,6 +11,7 @@ from isotrack.audit.batch import BatchJob, BatchResult, knowledge
 from isotrack.audit.findings import Finding
 from isotrack.audit.readers import TimelineSource
 from isotrack.audit.summary import AuditSummary
+from isotrack.knowledge.clinic_overlay import SettingsPeriod
 
 ENGINES = ("duckdb", "spark")
 # The SQL pre-check's limit is the general programme fact; the engine applies each policy's.
@@ -45,17 +46,26 @@ def run_audit(
     if options.engine not in ENGINES:
         raise ValueError(f"--engine {options.engine!r} is not known; allowed: {', '.join(ENGINES)}")
     overlay = getattr(source, "overlay", None)
+    history: tuple[SettingsPeriod, ...] = getattr(source, "settings_history", ())
     job = BatchJob(
         audit_date=options.audit_date,
         pseudonym_key=options.pseudonym_key,
         max_days_supply_sql=int(knowledge().number(SQL_SUPPLY_FACT)),
         overlay=overlay,
+        settings_history=history,
     )
     summary = AuditSummary(source.description, options.engine, options.audit_date.isoformat())
     summary.notes.extend(options.notes)
+    if any(not period.overlay.empty for period in history):
+        summary.notes.append(
+            "Each fill judged with the clinic's programme settings in force when it was "
+            f"recorded ({len(history)} states of the settings in the admin console's history; "
+            "a fill imported with its course, with those in force at the start of its day)."
+        )
     if overlay is not None and not overlay.empty:
         summary.notes.append(
-            "Judged with the clinic's programme settings in force when the audit ran (admin "
+            "The look back after the fills (post-treatment test, contraception, exposures) "
+            "judged with the clinic's programme settings in force when the audit ran (admin "
             "console): "
             + "; ".join(
                 f"{policy_id}: {override.reason}"

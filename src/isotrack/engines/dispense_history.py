@@ -12,6 +12,7 @@ a stop-rule series) worked out once for the course rather than once per dispense
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from isotrack.domain.events import Dispensed
@@ -33,21 +34,27 @@ class JudgedDispense:
     dispense: Dispensed
     decision: DispenseDecision
     overdue: list[Alert]
+    knowledge: Knowledge  # the base it was judged with (a clinic's settings as they stood)
 
 
 def judge_dispenses(
-    knowledge: Knowledge, timeline: Timeline, until: dt.date
+    knowledge: Knowledge,
+    timeline: Timeline,
+    until: dt.date,
+    in_force: Callable[[Dispensed], Knowledge] | None = None,
 ) -> list[JudgedDispense]:
     """Each effective dispense dated on or before ``until``, in date order, judged on the events
-    recorded before it."""
+    recorded before it; with the base ``in_force`` gives for that dispense where the clinic's
+    programme settings changed over the course (else ``knowledge``)."""
     position = {event.id: index for index, event in enumerate(timeline.events)}
     dispenses = events_of(
         [event for event in effective_events(timeline) if event.date <= until], Dispensed
     )
     judged: list[JudgedDispense] = []
     for dispense in dispenses:
+        judged_with = knowledge if in_force is None else in_force(dispense)
         before = course_prefix(timeline, position[dispense.id])
-        decision = decide_dispense(knowledge, before, dispense.date, dispense.prescription_id)
-        overdue = overdue_alerts(knowledge, course_view(before, dispense.date))
-        judged.append(JudgedDispense(dispense, decision, overdue))
+        decision = decide_dispense(judged_with, before, dispense.date, dispense.prescription_id)
+        overdue = overdue_alerts(judged_with, course_view(before, dispense.date))
+        judged.append(JudgedDispense(dispense, decision, overdue, judged_with))
     return judged

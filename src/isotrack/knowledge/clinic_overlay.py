@@ -10,7 +10,8 @@ knowledge base that would not start; and each output already lists the overrides
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+import datetime as dt
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -30,6 +31,30 @@ class ClinicOverlay:
     @property
     def empty(self) -> bool:
         return not self.facts and not any(self.overrides.values())
+
+
+@dataclass(frozen=True)
+class SettingsPeriod:
+    """The clinic's programme settings as they stood from one change (``since``, the store's
+    ISO 8601 UTC time of that change) until the next."""
+
+    since: str
+    overlay: ClinicOverlay
+
+
+def settings_in_force(
+    history: Sequence[SettingsPeriod], recorded_at: str | None, day: dt.date
+) -> ClinicOverlay | None:
+    """The overlay in force when an event was recorded; for one with no recording time
+    (imported with its course), at the start of its day: a change made that day is not known
+    to have come before it. ``None`` before the first change."""
+    moment = recorded_at or day.isoformat()  # "2026-11-30" sorts before that day's times
+    in_force = None
+    for period in history:
+        if period.since > moment:
+            break
+        in_force = period.overlay
+    return in_force
 
 
 def lay_over(

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from isotrack.knowledge import load_knowledge
-from isotrack.service.programme_overlay import overlay_of
+from isotrack.service.programme_overlay import overlay_of, settings_over_time
 from isotrack.store.audit_scan import count_courses, stream_courses
-from isotrack.store.clinic_settings import current_settings
+from isotrack.store.clinic_settings import current_settings, setting_history
 from isotrack.store.course_records import StoredCourse
 from isotrack.store.database import Database
 
@@ -47,11 +47,15 @@ class StoreTimelines:
         self.description = description
         # Told of each page of courses read (the accounting of disclosures of a run).
         self.on_read = on_read
-        # The clinic's programme settings: its fills were decided with them, so the audit
-        # judges with them too (the audit lays them over the knowledge base in each worker).
+        # The clinic's programme settings, now and as they stood at each change: each fill was
+        # decided with those in force then, so the audit judges it with them too (it lays them
+        # over the knowledge base in each worker).
         with database.reading() as connection:
             stored = current_settings(connection)
-        self.overlay = overlay_of(load_knowledge(), stored)
+            history = setting_history(connection, limit=None)
+        packaged = load_knowledge()
+        self.overlay = overlay_of(packaged, stored)
+        self.settings_history = settings_over_time(packaged, history)
 
     def batches(self, size: int) -> Iterator[list[str]]:
         for page in stream_courses(self.database, size):

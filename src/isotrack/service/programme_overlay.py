@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from isotrack.domain.errors import FieldProblem
 from isotrack.engines.programme.pregnancy_tests import CLINIC_KIT_PARAMETER
 from isotrack.knowledge import ClinicOverlay, Knowledge
+from isotrack.knowledge.clinic_overlay import SettingsPeriod
 from isotrack.knowledge.model import EvidenceLevel, Fact, Policy, PolicyOverride
 from isotrack.store.clinic_settings import SettingChange
 
@@ -193,6 +194,21 @@ def overlay_of(knowledge: Knowledge, stored: Mapping[str, SettingChange]) -> Cli
                     f"Clinic policy {clinic_policy.id} adopted ({change.changed_by}, "
                     f"{change.changed_at[:10]}): {own.reason}")}))  # fmt: skip
     return ClinicOverlay({k: tuple(v) for k, v in overrides.items()}, tuple(facts))
+
+
+def settings_over_time(
+    knowledge: Knowledge, history: Sequence[SettingChange]
+) -> tuple[SettingsPeriod, ...]:
+    """Each state the programme settings were in, oldest first, from the store's history
+    (newest first): a change that left the overlay as it was starts no new period."""
+    stored: dict[str, SettingChange] = {}
+    periods: list[SettingsPeriod] = []
+    for change in reversed(history):
+        stored[change.name] = change
+        overlay = overlay_of(knowledge, stored)
+        if not periods or periods[-1].overlay != overlay:
+            periods.append(SettingsPeriod(change.changed_at, overlay))
+    return tuple(periods)
 
 
 def _move_edition(edition: Policy, spec: ProgrammeSetting, change: SettingChange, add: Any) -> None:
