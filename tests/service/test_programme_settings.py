@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from service_clinic import TODAY, Clinic, demo_timeline
 
+from isotrack.audit.report_html import render_report
 from isotrack.audit.run import AuditOptions, run_audit
+from isotrack.audit.summary import AuditSummary
 from isotrack.domain.errors import ActionNotAllowed, IsotrackInputError
 from isotrack.domain.timeline import load_timeline, parse_event
 from isotrack.knowledge import load_knowledge
@@ -202,7 +204,7 @@ def _etasu_status(client: TestClient, clinic: Clinic, course_id: str) -> str:
     return status
 
 
-def _findings_on_ana_fill(service: Service) -> tuple[list[str], list[str]]:
+def _findings_on_ana_fill(service: Service) -> tuple[list[str], AuditSummary]:
     """The population audit of the store: what it found wrong with Ana's fill, and its notes."""
     options = AuditOptions(audit_date=TODAY, pseudonym_key=b"k" * 32, keep_findings=True)
     outcome = run_audit(StoreTimelines(service.database, "the clinic's store"), options)
@@ -210,7 +212,7 @@ def _findings_on_ana_fill(service: Service) -> tuple[list[str], list[str]]:
     # service's calendar is this clinic's TODAY.
     rules = [f.rule_id for f in outcome.findings
              if f.event_id == "ana-fill" and f.rule_id != "recording.late"]  # fmt: skip
-    return rules, outcome.summary.notes
+    return rules, outcome.summary
 
 
 def test_the_store_audit_judges_a_fill_with_the_clinics_kit_as_the_pharmacist_did(
@@ -228,9 +230,11 @@ def test_the_store_audit_judges_a_fill_with_the_clinics_kit_as_the_pharmacist_di
     fill = {**_ana_fill(TODAY), "authorization_code": decision.code}
     record_event(service, pharmacist, ana.id, parse_event(fill))
 
-    rules, notes = _findings_on_ana_fill(service)
+    rules, summary = _findings_on_ana_fill(service)
     assert rules == []
-    assert any("in force when it was recorded" in note for note in notes)
+    # The auditor reads which settings judged the fills, in the report as in the summary.
+    assert any("in force when it was recorded" in note for note in summary.notes)
+    assert "in force when it was recorded" in render_report(summary)
 
 
 def test_a_fill_recorded_before_the_clinic_set_its_kit_is_judged_without_it(

@@ -4,14 +4,19 @@ and a run needs the form's CSRF token."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
+from isotrack.knowledge import load_knowledge
 from isotrack.server import create_app
+from isotrack.service.programme_overlay import KIT
 from isotrack.service.settings import Settings
+from isotrack.store.clinic_settings import change_setting
 from isotrack.store.database import open_database, upgrade_schema
 from isotrack.store.users import Role, create_user
 
@@ -19,7 +24,7 @@ PASSWORD = "audit-page-password"
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     directory: Path = tmp_path_factory.mktemp("audit-pages")
     url = f"sqlite:///{directory / 'isotrack.sqlite'}"
     database = open_database(url)
@@ -28,7 +33,13 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         create_user(connection, username="aud", password=PASSWORD, role=Role.AUDITOR)
         create_user(connection, username="dr.aud", password=PASSWORD, role=Role.PRESCRIBER)
     database.dispose()
-    settings = Settings(database_url=url, secret_key="k" * 32, data_dir=directory / "data")
+    return url
+
+
+@pytest.fixture(scope="module")
+def web(store_url: str) -> Iterator[TestClient]:
+    data_dir = Path(str(make_url(store_url).database)).parent / "data"
+    settings = Settings(database_url=store_url, secret_key="k" * 32, data_dir=data_dir)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -63,3 +74,26 @@ def test_starting_a_run_without_the_csrf_token_is_refused(web: TestClient) -> No
     _sign_in(web, "aud")
     refused = web.post("/audit/runs", data={}, follow_redirects=False)
     assert refused.status_code in (400, 403)
+
+
+def test_an_audit_judged_with_the_clinics_settings_says_so_on_the_auditors_page(
+    web: TestClient, store_url: str
+) -> None:
+    # The admin set the clinic's urine kit before this run: the auditor must be able to read
+    # which programme settings the fills were judged with (decision 60), not only the counts.
+    kit = load_knowledge().number("programme.example_clinic_urine_kit_sensitivity")
+    database = open_database(store_url)
+    try:
+        with database.writing() as connection:
+            change_setting(connection, KIT, kit, "admin")
+    finally:
+        database.dispose()
+    csrf = _sign_in(web, "aud")
+    started = web.post("/audit/runs", data={"csrf_token": csrf}, follow_redirects=False)
+    assert started.status_code in (302, 303)
+    deadline = time.monotonic() + 120
+    while "Latest audit" not in (page := web.get("/audit")).text:
+        assert time.monotonic() < deadline, "the audit run did not finish"
+        time.sleep(0.5)
+    assert "How this audit judged" in page.text
+    assert "in force when it was recorded" in page.text

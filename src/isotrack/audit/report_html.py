@@ -115,6 +115,8 @@ def render_report(summary: AuditSummary) -> str:
         for r, n in summary.by_rule.most_common()
     )
     unchecked = "".join(f"<li>{html.escape(text)}</li>" for text in data["not_checkable"].values())
+    notes = "".join(f"<li>{html.escape(text)}</li>" for text in summary.notes)
+    judged = f"<h2>How this audit judged</h2><ul>{notes}</ul>" if notes else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Programme audit {html.escape(summary.audit_date)}</title>
@@ -137,6 +139,7 @@ def render_report(summary: AuditSummary) -> str:
 <h2>Cross-check</h2><p class=note>A SQL pre-check of supply over the limit was run on
 {sql["courses_checked"]} courses and disagreed with the engines on
 {sql["disagreements_with_engine"]}; the engines' findings stand.</p>
+{judged}
 <h2>Not checkable from this source</h2><ul>{unchecked}</ul>
 </body></html>
 """
