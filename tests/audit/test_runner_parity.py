@@ -4,6 +4,7 @@ population, from NDJSON and from Parquet: the engines judge in every runner."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,15 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _audit(source: NdjsonTimelines | ParquetTimelines, **options: object) -> AuditOutcome:
+def _audit(
+    source: NdjsonTimelines | ParquetTimelines,
+    on_courses: Callable[[int], None] | None = None,
+    **options: object,
+) -> AuditOutcome:
     return run_audit(
         source,
         AuditOptions(audit_date=AUDIT_DATE, pseudonym_key=KEY, keep_findings=True, **options),  # type: ignore[arg-type]
+        on_courses,
     )
 
 
@@ -52,9 +58,15 @@ def test_the_process_pool_and_parquet_give_the_in_process_findings(
 
 def test_spark_gives_the_embedded_findings(population: Path, embedded: AuditOutcome) -> None:
     require_java()
-    spark = _audit(ParquetTimelines(population / "parquet"), engine="spark", master="local[2]")
+    told: list[int] = []
+    spark = _audit(
+        ParquetTimelines(population / "parquet"), told.append, engine="spark", master="local[2]"
+    )
     assert spark.summary.engine == "spark"
     assert _comparable(spark) == _comparable(embedded)
+    # The progress bar hears of every course once, as Spark's tasks finish, not at the end
+    # from the rows streamed back as well.
+    assert sum(told) == spark.summary.courses + spark.summary.unreadable == 12
 
 
 def test_an_unreadable_course_is_counted_not_fatal(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def run_audit(
 
         files = FindingFiles(options.out_dir)
 
-    def take(result: BatchResult) -> None:
+    def keep(result: BatchResult) -> None:
         summary.add_courses(result.courses)
         summary.add_findings(result.findings)
         summary.unreadable += len(result.unreadable)
@@ -89,6 +89,9 @@ def run_audit(
             files.write(result.findings)
         if options.keep_findings:
             kept.extend(result.findings)
+
+    def take(result: BatchResult) -> None:
+        keep(result)
         if on_courses is not None:
             on_courses(len(result.courses) + len(result.unreadable))
 
@@ -96,7 +99,12 @@ def run_audit(
         if options.engine == "spark":
             from isotrack.audit.spark_runner import run_spark
 
-            run_spark(source, job, take, master=options.master, batch_size=options.batch_size)
+            # Spark's rows come back only when every task is done: progress comes from the
+            # tasks as they finish instead, so the results are not counted twice.
+            run_spark(
+                source, job, keep, master=options.master, batch_size=options.batch_size,
+                on_audited=on_courses,
+            )  # fmt: skip
         else:
             from isotrack.audit.runners import run_duckdb
 

@@ -12,7 +12,9 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,8 @@ ROW_SCHEMA = (
 # Row groups of the staged Parquet: small enough that each task reads a bounded slice.
 STAGED_ROWS_PER_GROUP = 1024
 _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
+SPLIT_BYTES = "16m"
+PROGRESS_POLL_SECONDS = 1.0
 # Local mode runs the executors in the driver's JVM: its heap bounds the shuffle and the scan
 # (they spill beyond it). With the driver's Python, one Python worker per core (the knowledge
 # base loaded in each) and the JVM's own overhead, the process tree stays inside the issue's
@@ -78,21 +82,31 @@ def supply_precheck(limit: int) -> str:
     )
 
 
-def audit_frames(frames: Iterator[Any], job: BatchJob) -> Iterator[Any]:
-    """The ``mapInPandas`` function: pandas batches of timelines in, finding/course rows out."""
+def audit_frames(frames: Iterator[Any], job: BatchJob, audited: Any = None) -> Iterator[Any]:
+    """The ``mapInPandas`` function: pandas batches of timelines in, finding/course rows out.
+    ``audited`` (a Spark accumulator) counts the courses, for the driver's progress."""
     import pandas as pd
 
     for frame in frames:
         flags = [None if pd.isna(v) else bool(v) for v in frame["sql_supply_over"]]
         result = audit_lines([str(v) for v in frame[TIMELINE_COLUMN]], job, flags)
         rows = [{c: row.get(c) for c in _COLUMNS} for row in result_rows(result)]
+        if audited is not None:
+            audited.add(len(result.courses) + len(result.unreadable))
         yield pd.DataFrame(rows, columns=_COLUMNS)
 
 
 def run_spark(
-    source: TimelineSource, job: BatchJob, on_result: OnResult, *, master: str, batch_size: int
+    source: TimelineSource,
+    job: BatchJob,
+    on_result: OnResult,
+    *,
+    master: str,
+    batch_size: int,
+    on_audited: Callable[[int], None] | None = None,
 ) -> None:
-    """Audit ``source`` on Spark at ``master``; results stream back to the driver."""
+    """Audit ``source`` on Spark at ``master``; results stream back to the driver once every
+    task has written them, and ``on_audited`` hears of the courses audited as tasks finish."""
     from pyspark.sql import functions as spark_sql
 
     spark = spark_session(master)
@@ -101,6 +115,9 @@ def run_spark(
     # A FHIR line holds one patient's resources (tens of kB): the vectorized Parquet reader's
     # default 4 096 rows per batch asks the JVM for one contiguous buffer of them all.
     spark.conf.set("spark.sql.parquet.columnarReaderBatchSize", str(batch_size))
+    # Tasks of one or two row groups (isotrack writes 10 000 courses a group, about 9 MB):
+    # progress moves as tasks finish, and no core waits idle behind one long last task.
+    spark.conf.set("spark.sql.files.maxPartitionBytes", SPLIT_BYTES)
     frame = source.spark_frame(spark)
     spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
     if frame is None:  # a reader with no native scan: stream its batches to Parquet first
@@ -118,17 +135,50 @@ def run_spark(
         # spread them. A scan with enough splits, or a frame a shuffle grouped, is already
         # spread; a shuffle would move every timeline once more for nothing.
         frame = frame.repartition(cores * 2)
-    rows = frame.mapInPandas(lambda frames: audit_frames(frames, job), schema=ROW_SCHEMA)
+    audited = spark.sparkContext.accumulator(0)
+    rows = frame.mapInPandas(lambda frames: audit_frames(frames, job, audited), schema=ROW_SCHEMA)
     # Executors write their rows in parallel; the driver then streams the files back. (A
     # driver-side iterator would run one partition at a time.) On a cluster, ``spool`` must be
     # storage every node can reach: pass it with the ``spark.isotrack.spool`` setting.
     target = os.path.join(spool, "rows")
     try:
-        rows.write.mode("overwrite").parquet(target)
+        with _reporting(audited, on_audited):
+            rows.write.mode("overwrite").parquet(target)
         _stream_back(target, on_result, batch_size)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
         spark.stop()
+
+
+@contextmanager
+def _reporting(audited: Any, on_audited: Callable[[int], None] | None) -> Iterator[None]:
+    """While the tasks run, tell ``on_audited`` of the courses their finished tasks counted
+    (Spark merges a task's accumulator updates on the driver when the task ends)."""
+    if on_audited is None:
+        yield
+        return
+    told = 0
+    stop = threading.Event()
+
+    def tell() -> None:
+        nonlocal told
+        count = int(audited.value)
+        if count > told:
+            on_audited(count - told)
+            told = count
+
+    def poll() -> None:
+        while not stop.wait(PROGRESS_POLL_SECONDS):
+            tell()
+
+    poller = threading.Thread(target=poll, name="isotrack-spark-progress", daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join()
+    tell()
 
 
 def _stream_back(target: str, on_result: OnResult, batch_size: int) -> None:
