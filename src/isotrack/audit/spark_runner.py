@@ -117,7 +117,9 @@ def run_spark(
     spark.conf.set("spark.sql.parquet.columnarReaderBatchSize", str(batch_size))
     # Tasks of one or two row groups (isotrack writes 10 000 courses a group, about 9 MB):
     # progress moves as tasks finish, and no core waits idle behind one long last task.
-    spark.conf.set("spark.sql.files.maxPartitionBytes", SPLIT_BYTES)
+    # A cluster may choose its own with the ``spark.isotrack.splitBytes`` setting.
+    split = spark.conf.get("spark.isotrack.splitBytes", None) or SPLIT_BYTES
+    spark.conf.set("spark.sql.files.maxPartitionBytes", split)
     frame = source.spark_frame(spark)
     spool = spark.conf.get("spark.isotrack.spool", None) or tempfile.mkdtemp(prefix="isoaudit-")
     if frame is None:  # a reader with no native scan: stream its batches to Parquet first
