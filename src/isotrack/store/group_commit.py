@@ -49,6 +49,9 @@ CommitKind = Callable[[Connection, list[Any]], list[Any]]
 one result per write (a :class:`Refused` for a write refused alone). Raising refuses them all."""
 
 
+_Turn = list[tuple[Callable[[Connection], Any], "asyncio.Future[Any]"]]
+
+
 @dataclass
 class _Queued:
     kind: CommitKind
@@ -69,6 +72,8 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Per event loop: the works of its current turn, not yet handed to the thread.
+        self._turns: dict[asyncio.AbstractEventLoop, _Turn] = {}
 
     def start(self) -> None:
         with self._lock:
@@ -98,9 +103,31 @@ class GroupCommit:
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """``work(connection)`` in a savepoint of the next shared transaction; its result once
-        that transaction has committed (its exception, its savepoint undone)."""
-        result: T = await asyncio.wrap_future(self.submit(each_in_savepoint, work))
-        return result
+        that transaction has committed (its exception, its savepoint undone).
+
+        The works of one turn of the event loop are handed over together, at the start of the
+        next turn: one hand-over and one wake-up back to the loop for all of them, and the
+        writer sees them as one batch rather than waking for the first alone."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[T] = loop.create_future()
+        turn = self._turns.get(loop)
+        if turn is None:
+            turn = self._turns[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        turn.append((work, answer))
+        return await answer
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        turn = self._turns.pop(loop, [])
+        if not turn:
+            return
+        committed = self.submit(_works_in_savepoints, [work for work, _ in turn])
+
+        def back_to_loop(done: Future[Any]) -> None:
+            if not loop.is_closed():  # after shutdown nobody is waiting any more
+                loop.call_soon_threadsafe(_settle, turn, done)
+
+        committed.add_done_callback(back_to_loop)
 
     def _run(self) -> None:
         while True:
@@ -122,6 +149,23 @@ class GroupCommit:
             if stopping:
                 return
 
+    @staticmethod
+    def _commit_kinds(
+        connection: Connection,
+        batch: list[_Queued],
+        kinds: dict[CommitKind, list[int]],
+        results: list[Any],
+    ) -> None:
+        """Each kind in a savepoint of its own: a kind that fails is undone and refused alone."""
+        for kind, indexes in kinds.items():
+            try:
+                with connection.begin_nested():
+                    answers = kind(connection, [batch[i].item for i in indexes])
+            except Exception as exc:
+                answers = [Refused(exc)] * len(indexes)
+            for index, answer in zip(indexes, answers, strict=True):
+                results[index] = answer
+
     def _commit(self, batch: list[_Queued]) -> None:
         # A waiter that cancelled its future is not answered; its write is committed.
         live = [queued.done.set_running_or_notify_cancel() for queued in batch]
@@ -131,14 +175,10 @@ class GroupCommit:
         results: list[Any] = [None] * len(batch)
         try:
             with self._database.writing() as connection:
-                for kind, indexes in kinds.items():
-                    try:
-                        with connection.begin_nested():
-                            answers = kind(connection, [batch[i].item for i in indexes])
-                    except Exception as exc:  # this kind's writes are undone and refused
-                        answers = [Refused(exc)] * len(indexes)
-                    for index, answer in zip(indexes, answers, strict=True):
-                        results[index] = answer
+                if len(kinds) == 1:  # one kind alone: its failure is the batch's, no savepoint
+                    results = batch[0].kind(connection, [queued.item for queued in batch])
+                else:
+                    self._commit_kinds(connection, batch, kinds, results)
         except BaseException as exc:  # the transaction failed to commit: tell every waiter
             results = [Refused(exc)] * len(batch)
         for queued, answering, result in zip(batch, live, results, strict=True):
@@ -162,3 +202,22 @@ def each_in_savepoint(
         except Exception as exc:
             answers.append(Refused(exc))
     return answers
+
+
+def _works_in_savepoints(
+    connection: Connection, turns: list[list[Callable[[Connection], Any]]]
+) -> list[list[Any]]:
+    """The kind of a turn's works handed over together: each work in its own savepoint."""
+    return [each_in_savepoint(connection, works) for works in turns]
+
+
+def _settle(turn: _Turn, done: Future[Any]) -> None:
+    failure = done.exception()
+    outcomes: list[Any] = [Refused(failure)] * len(turn) if failure else done.result()
+    for (_work, answer), outcome in zip(turn, outcomes, strict=True):
+        if answer.done():  # the caller went away; its rows are committed all the same
+            continue
+        if isinstance(outcome, Refused):
+            answer.set_exception(outcome.error)
+        else:
+            answer.set_result(outcome)
