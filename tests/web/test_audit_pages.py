@@ -97,3 +97,5 @@ def test_an_audit_judged_with_the_clinics_settings_says_so_on_the_auditors_page(
         time.sleep(0.5)
     assert "How this audit judged" in page.text
     assert "in force when it was recorded" in page.text
+    # Programmes are named as people know them, not by the knowledge base's ids.
+    assert "iPLEDGE REMS" in page.text and "us-ipledge-2023:" not in page.text

@@ -68,7 +68,7 @@ def run_audit(
             "judged with the clinic's programme settings in force when the audit ran (admin "
             "console): "
             + "; ".join(
-                f"{policy_id}: {override.reason}"
+                f"{knowledge().policy(policy_id).title}: {override.reason}"
                 for policy_id, overrides in sorted(overlay.overrides.items())
                 for override in overrides
             )

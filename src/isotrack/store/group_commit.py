@@ -128,12 +128,10 @@ class GroupCommit:
 
     @staticmethod
     def _commit_kinds(
-        connection: Connection,
-        batch: list[_Queued],
-        kinds: dict[CommitKind, list[int]],
-        results: list[Any],
-    ) -> None:
+        connection: Connection, batch: list[_Queued], kinds: dict[CommitKind, list[int]]
+    ) -> list[Any]:
         """Each kind in a savepoint of its own: a kind that fails is undone and refused alone."""
+        results: list[Any] = [None] * len(batch)
         for kind, indexes in kinds.items():
             try:
                 with connection.begin_nested():
@@ -142,6 +140,7 @@ class GroupCommit:
                 answers = [Refused(exc)] * len(indexes)
             for index, answer in zip(indexes, answers, strict=True):
                 results[index] = answer
+        return results
 
     def _commit(self, batch: list[_Queued]) -> None:
         # A waiter that cancelled its future is not answered; its write is committed.
@@ -149,13 +148,13 @@ class GroupCommit:
         kinds: dict[CommitKind, list[int]] = {}
         for index, queued in enumerate(batch):
             kinds.setdefault(queued.kind, []).append(index)
-        results: list[Any] = [None] * len(batch)
+        results: list[Any]
         try:
             with self._database.writing() as connection:
                 if len(kinds) == 1:  # one kind alone: its failure is the batch's, no savepoint
                     results = batch[0].kind(connection, [queued.item for queued in batch])
                 else:
-                    self._commit_kinds(connection, batch, kinds, results)
+                    results = self._commit_kinds(connection, batch, kinds)
         except BaseException as exc:  # the transaction failed to commit: tell every waiter
             results = [Refused(exc)] * len(batch)
         for queued, answering, result in zip(batch, live, results, strict=True):
