@@ -107,6 +107,17 @@ def test_only_one_source_may_be_named(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--timelines and --parquet" in result.output
 
 
+def test_synth_refuses_fhir_options_for_another_format_naming_them(tmp_path: Path) -> None:
+    # Decision 62: --workers and --gzip shape a FHIR Bulk export; silently ignoring them on a
+    # Parquet population would mislead whoever sized a run by them.
+    result = CliRunner().invoke(
+        app, ["synth", "--patients", "3", "--out", str(tmp_path), "--format", "parquet", "--gzip"]
+    )
+    assert result.exit_code == 2
+    assert "--workers and --gzip apply to --format fhir-ndjson only" in result.output
+    assert not (tmp_path / "truth.json").exists()
+
+
 @pytest.mark.browser
 def test_the_report_renders_offline_in_chromium(audited: tuple[Path, Path]) -> None:
     from playwright.sync_api import sync_playwright

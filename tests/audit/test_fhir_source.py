@@ -3,6 +3,7 @@ interop mapper carries every fact the rules judge (issue 14)."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from isotrack.audit.fhir_source import FhirBulkTimelines
 from isotrack.audit.readers import NdjsonTimelines, TimelineSource
 from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
 from isotrack.audit.synth import AUDIT_DATE
-from isotrack.audit.synth_files import write_population
+from isotrack.audit.synth_files import FhirOptions, write_population
+from isotrack.interop.fhir.bulk import read_bulk
+from isotrack.interop.fhir.report import ConversionReport
 
 PATIENTS = 30
 SEED = 11
@@ -23,6 +26,15 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fhir-population")
     write_population(PATIENTS, SEED, "timeline-ndjson", out)
     write_population(PATIENTS, SEED, "fhir-ndjson", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def gzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same population, mapped in two processes and written as ``.ndjson.gz`` files, as a
+    national export is kept on disk (decision 62)."""
+    out = tmp_path_factory.mktemp("fhir-gzip")
+    write_population(PATIENTS, SEED, "fhir-ndjson", out, FhirOptions(workers=2, gzip=True))
     return out
 
 
@@ -49,3 +61,28 @@ def test_fhir_bulk_and_timelines_give_the_same_findings(population: Path) -> Non
 def test_a_folder_without_ndjson_is_refused_naming_the_option(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="--fhir-bulk"):
         FhirBulkTimelines(tmp_path)
+
+
+def test_a_gzipped_export_written_in_two_processes_holds_the_same_resources(
+    population: Path, gzipped: Path
+) -> None:
+    plain = sorted(p.name for p in (population / "fhir").iterdir())
+    assert sorted(p.name for p in (gzipped / "fhir").iterdir()) == [f"{n}.gz" for n in plain]
+    for name in plain:
+        inflated = gzip.decompress((gzipped / "fhir" / f"{name}.gz").read_bytes())
+        assert inflated == (population / "fhir" / name).read_bytes(), name
+    assert (gzipped / "truth.json").read_bytes() == (population / "truth.json").read_bytes()
+
+
+def test_a_gzipped_export_gives_the_audit_and_the_importer_the_same_courses(
+    population: Path, gzipped: Path
+) -> None:
+    source = FhirBulkTimelines(gzipped / "fhir")
+    assert source.count() == PATIENTS
+    from_plain = _audit(FhirBulkTimelines(population / "fhir"))
+    from_gzip = _audit(source)
+    assert from_gzip.summary.courses == PATIENTS and from_gzip.summary.unreadable == 0
+    assert [f.as_row() for f in from_gzip.findings] == [f.as_row() for f in from_plain.findings]
+    assert read_bulk(gzipped / "fhir", ConversionReport()) == read_bulk(
+        population / "fhir", ConversionReport()
+    )

@@ -3,6 +3,7 @@ the same lines reach the engines, so the same findings come out (issue 14)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -48,12 +49,27 @@ def _canonical(lines: list[str]) -> list[str]:
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines)
 
 
-def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(export: Path) -> None:
+def _gzipped(export: Path, folder: Path) -> Path:
+    """The export as a Bulk client may keep it: each file gzip-compressed, two members to a
+    file (as ``isotrack synth --gzip`` appends one per chunk of courses)."""
+    folder.mkdir()
+    for path in export.iterdir():
+        lines = path.read_bytes().splitlines(keepends=True)
+        half = len(lines) // 2
+        members = [gzip.compress(b"".join(part)) for part in (lines[:half], lines[half:])]
+        (folder / f"{path.name}.gz").write_bytes(b"".join(members))
+    return folder
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["ndjson", "ndjson.gz"])
+def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(
+    export: Path, tmp_path: Path, compressed: bool
+) -> None:
     require_java()
     from isotrack.audit.spark_runner import spark_session
 
-    source = FhirBulkTimelines(export)
-    duckdb_lines = [line for batch in source.batches(100) for line in batch]
+    duckdb_lines = [line for batch in FhirBulkTimelines(export).batches(100) for line in batch]
+    source = FhirBulkTimelines(_gzipped(export, tmp_path / "gz") if compressed else export)
     spark = spark_session("local[2]")
     try:
         spark_lines = [row.timeline for row in source.spark_frame(spark).collect()]

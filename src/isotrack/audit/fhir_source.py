@@ -10,6 +10,7 @@ is a shuffle on the executors (``fhir_spark``).
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +19,19 @@ from typing import Any
 from isotrack.audit.batch import knowledge
 from isotrack.audit.fhir_courses import courses_of_group, group_line
 from isotrack.domain.timeline import Timeline
+from isotrack.interop.fhir.bulk import bulk_files, resource_type_of
 
 # DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
 # whole process tree stays inside the issue's 2 GiB target however large the export.
 DUCKDB_MEMORY_LIMIT = "768MB"
 # Owner of each resource: the Patient itself, its subject/patient, or (a Provenance) the
 # owner of the resource it targets. Sorted by owner, then file and line, so runs repeat.
+# The export is scanned again rather than materialised (NOT MATERIALIZED): only the sort may
+# spill the resources to disk, once; a materialised scan would spill them a second time
+# (about 51 GB per million courses each). The owners of targets are looked up only for the
+# resources some unowned record names, so the join's table stays small.
 OWNER_SQL = r"""
-WITH raw AS (
+WITH raw AS NOT MATERIALIZED (
   SELECT json, filename, row_number() OVER () AS line,
          json->>'resourceType' AS rtype, json->>'id' AS rid,
          regexp_extract(coalesce(json->'subject'->>'reference',
@@ -34,15 +40,19 @@ WITH raw AS (
          regexp_extract(coalesce(json->'target'->0->>'reference', ''),
                         '([^/]+/[^/]+)$', 1) AS target
   FROM read_ndjson_objects($files, filename = true)
-), owned AS (
+), owned AS NOT MATERIALIZED (
   SELECT raw.*, CASE WHEN rtype = 'Patient' THEN 'Patient/' || rid
                      WHEN ref <> '' THEN ref END AS owner
   FROM raw
+), wanted AS (
+  SELECT DISTINCT target FROM owned WHERE owner IS NULL AND target <> ''
+), owners_of_targets AS (
+  SELECT rtype || '/' || rid AS key, owner FROM owned
+  WHERE owner IS NOT NULL AND rtype || '/' || rid IN (SELECT target FROM wanted)
 )
 SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource
 FROM owned o
-LEFT JOIN owned t ON o.owner IS NULL AND o.target <> ''
-                 AND t.rtype || '/' || t.rid = o.target
+LEFT JOIN owners_of_targets t ON o.owner IS NULL AND o.target <> '' AND t.key = o.target
 ORDER BY owner, o.filename, o.line
 """
 
@@ -54,9 +64,11 @@ class FhirBulkTimelines:
     spark_frame_grouped = True
 
     def __init__(self, directory: Path, policy: str | None = None) -> None:
-        self.files = sorted(directory.glob("*.ndjson")) if directory.is_dir() else []
+        self.files = bulk_files(directory)
         if not self.files:
-            raise FileNotFoundError(f"--fhir-bulk: {directory} holds no .ndjson files")
+            raise FileNotFoundError(
+                f"--fhir-bulk: {directory} holds no .ndjson (or .ndjson.gz) files"
+            )
         self.directory = directory
         self.policy = policy
         self.description = f"FHIR Bulk {directory.name}"
@@ -100,10 +112,11 @@ class FhirBulkTimelines:
             yield batch
 
     def count(self) -> int | None:
-        patients = self.directory / "Patient.ndjson"
-        if not patients.is_file():
+        patients = [f for f in self.files if resource_type_of(f) == "Patient"]
+        if len(patients) != 1:
             return None
-        with patients.open("rb") as raw:
+        opener = gzip.open if patients[0].name.endswith(".gz") else open
+        with opener(patients[0], "rb") as raw:
             return sum(1 for line in raw if line.strip())
 
     def duckdb_relation(self, con: Any) -> Any | None:

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from isotrack.audit.readers import convert_to_parquet
 from isotrack.audit.synth import AUDIT_DATE, INTERRUPTED_RATE, VIOLATION_RATE, synth_course
+from isotrack.domain.timeline import load_timeline
 
 FORMATS = ("timeline-ndjson", "fhir-ndjson", "parquet")
 FHIR_FOLDER = "fhir"
 FHIR_CHUNK = 500  # courses mapped per append to the NDJSON files
+
+_FhirChunk = tuple[dict[str, bytes], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class FhirOptions:
+    """How a FHIR Bulk population is written: mapped in ``workers`` processes, and each file
+    gzip-compressed (``Observation.ndjson.gz``) when ``gzip``; the resources are the same."""
+
+    workers: int = 1
+    gzip: bool = False
 
 
 class _SynthLines:
@@ -37,24 +53,61 @@ class _SynthLines:
             yield batch
 
 
-def _write_fhir(lines: _SynthLines, folder: Path) -> None:
-    """The population as a FHIR Bulk export (the interop mapper), appended chunk by chunk."""
+def _fhir_chunk(seed: int, first: int, stop: int, compress: bool) -> _FhirChunk:
+    """Courses ``first`` to ``stop - 1`` as NDJSON per resource type (gzip members when
+    ``compress``), with the violations injected into them."""
     from isotrack.audit.batch import knowledge
-    from isotrack.domain.timeline import load_timeline
     from isotrack.interop.fhir.bulk import ndjson_files
     from isotrack.interop.fhir.convert import timeline_to_fhir
 
+    bundles, injected = [], []
+    for index in range(first, stop):
+        timeline, injection = synth_course(seed, index)
+        if injection is not None:
+            injected.append(injection.as_json())
+        line = json.dumps(timeline, separators=(",", ":"))  # as the other formats write it
+        bundles.append(timeline_to_fhir(knowledge(), load_timeline(line)).bundle)
+    files: dict[str, bytes] = {}
+    for name, text in ndjson_files(bundles).items():
+        raw = text.encode("utf-8")
+        # Level 1: the export is written once and read once; speed matters more than size.
+        files[name + ".gz" if compress else name] = (
+            gzip.compress(raw, compresslevel=1, mtime=0) if compress else raw
+        )
+    return files, injected
+
+
+def _write_fhir(
+    seed: int, patients: int, truth: list[dict[str, Any]], folder: Path, options: FhirOptions
+) -> None:
+    """The population as a FHIR Bulk export (the interop mapper), appended chunk by chunk in
+    course order, so the files are the same whatever the number of processes."""
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.ndjson"):
+    for stale in [*folder.glob("*.ndjson"), *folder.glob("*.ndjson.gz")]:
         stale.unlink()
-    for batch in lines.batches(FHIR_CHUNK):
-        bundles = [timeline_to_fhir(knowledge(), load_timeline(line)).bundle for line in batch]
-        for name, text in ndjson_files(bundles).items():
-            with (folder / name).open("a", encoding="utf-8") as out:
-                out.write(text)
+    starts = range(0, patients, FHIR_CHUNK)
+    args = (
+        [seed] * len(starts),
+        list(starts),
+        [min(first + FHIR_CHUNK, patients) for first in starts],
+        [options.gzip] * len(starts),
+    )
+    with contextlib.ExitStack() as stack:
+        if options.workers > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(options.workers))
+            chunks: Iterator[_FhirChunk] = pool.map(_fhir_chunk, *args)
+        else:
+            chunks = map(_fhir_chunk, *args)
+        for files, injected in chunks:
+            truth.extend(injected)
+            for name, data in files.items():
+                with (folder / name).open("ab") as out:
+                    out.write(data)
 
 
-def write_population(patients: int, seed: int, fmt: str, out_dir: Path) -> dict[str, Any]:
+def write_population(
+    patients: int, seed: int, fmt: str, out_dir: Path, fhir: FhirOptions | None = None
+) -> dict[str, Any]:
     """Write ``patients`` courses in ``fmt`` to ``out_dir`` and return the truth written."""
     if fmt not in FORMATS:
         raise ValueError(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
@@ -66,7 +119,7 @@ def write_population(patients: int, seed: int, fmt: str, out_dir: Path) -> dict[
     if fmt == "parquet":
         convert_to_parquet(lines, out_dir / "parquet")
     elif fmt == "fhir-ndjson":
-        _write_fhir(lines, out_dir / FHIR_FOLDER)
+        _write_fhir(seed, patients, injected, out_dir / FHIR_FOLDER, fhir or FhirOptions())
     else:
         with (out_dir / "timelines.ndjson").open("w", encoding="utf-8") as out:
             for batch in lines.batches(1000):

@@ -243,11 +243,17 @@ def synth_command(
     fmt: Annotated[
         str, typer.Option("--format", help="timeline-ndjson, fhir-ndjson or parquet")
     ] = "timeline-ndjson",
+    workers: Annotated[
+        int, typer.Option("--workers", help="processes mapping fhir-ndjson courses", min=1)
+    ] = 1,
+    gzip: Annotated[bool, typer.Option("--gzip", help="fhir-ndjson files as .ndjson.gz")] = False,
 ) -> None:
     """Write a synthetic programme population with violations at known rates (truth.json)."""
-    from isotrack.audit.synth_files import FORMATS, write_population
+    from isotrack.audit.synth_files import FORMATS, FhirOptions, write_population
 
     if fmt not in FORMATS:
         fail(f"--format {fmt!r} is not known; allowed: {', '.join(FORMATS)}")
-    truth = write_population(patients, seed, fmt, out)
+    if (workers > 1 or gzip) and fmt != "fhir-ndjson":
+        fail(f"--workers and --gzip apply to --format fhir-ndjson only, not {fmt!r}")
+    truth = write_population(patients, seed, fmt, out, FhirOptions(workers, gzip))
     console.print(f"Wrote {patients} courses ({len(truth['injected'])} with a violation) to {out}")

@@ -7,6 +7,7 @@ commands sit on top of these.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,6 +15,30 @@ from typing import Any
 
 from isotrack.interop.fhir.elements import reference_key
 from isotrack.interop.fhir.report import ConversionReport, Finding
+
+# A Bulk client may keep the server's gzip content encoding on disk (``Patient.ndjson.gz``);
+# both spellings are read, so a national export need not be inflated first.
+BULK_SUFFIXES = (".ndjson", ".ndjson.gz")
+
+
+def bulk_files(directory: Path) -> list[Path]:
+    """The export's NDJSON files in ``directory``, plain or gzip-compressed, sorted by name."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.name.endswith(BULK_SUFFIXES))
+
+
+def resource_type_of(path: Path) -> str:
+    """``Patient`` for ``Patient.ndjson`` and ``Patient.ndjson.gz``."""
+    return path.name.removesuffix(".gz").removesuffix(".ndjson")
+
+
+def ndjson_text(path: Path) -> str:
+    """The text of one export file, inflated when it is gzip-compressed."""
+    if path.name.endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as text:
+            return text.read()
+    return path.read_text(encoding="utf-8")
 
 
 def group_by_type(bundles: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -49,11 +74,11 @@ def write_bulk(directory: Path, bundles: Iterable[Mapping[str, Any]]) -> list[Pa
 
 
 def read_bulk(directory: Path, report: ConversionReport) -> dict[str, list[dict[str, Any]]]:
-    """Resources of every ``*.ndjson`` file grouped by patient (see ``group_by_patient``).
-    Bad lines are warnings, never errors."""
+    """Resources of every ``*.ndjson`` (or ``*.ndjson.gz``) file grouped by patient (see
+    ``group_by_patient``). Bad lines are warnings, never errors."""
     resources: list[dict[str, Any]] = []
-    for path in sorted(directory.glob("*.ndjson")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for path in bulk_files(directory):
+        for number, line in enumerate(ndjson_text(path).splitlines(), start=1):
             if not line.strip():
                 continue
             try:
