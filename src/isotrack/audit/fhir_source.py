@@ -10,7 +10,6 @@ is a shuffle on the executors (``fhir_spark``).
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from isotrack.audit.batch import knowledge
 from isotrack.audit.fhir_courses import courses_of_group, group_line
 from isotrack.domain.timeline import Timeline
-from isotrack.interop.fhir.bulk import bulk_files, resource_type_of
+from isotrack.interop.fhir.bulk import bulk_files, open_ndjson, resource_type_of
 
 # DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
 # whole process tree stays inside the 2 GiB target however large the export.
@@ -115,8 +114,7 @@ class FhirBulkTimelines:
         patients = [f for f in self.files if resource_type_of(f) == "Patient"]
         if len(patients) != 1:
             return None
-        opener = gzip.open if patients[0].name.endswith(".gz") else open
-        with opener(patients[0], "rb") as raw:
+        with open_ndjson(patients[0]) as raw:
             return sum(1 for line in raw if line.strip())
 
     def duckdb_relation(self, con: Any) -> Any | None:

@@ -8,6 +8,7 @@ commands sit on top of these.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,12 +34,17 @@ def resource_type_of(path: Path) -> str:
     return path.name.removesuffix(".gz").removesuffix(".ndjson")
 
 
+def open_ndjson(path: Path) -> io.BufferedIOBase:
+    """One export file's bytes, inflated when it is gzip-compressed."""
+    if path.name.endswith(".gz"):
+        return gzip.GzipFile(path, "rb")
+    return io.BufferedReader(io.FileIO(path, "rb"))
+
+
 def ndjson_text(path: Path) -> str:
     """The text of one export file, inflated when it is gzip-compressed."""
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8") as text:
-            return text.read()
-    return path.read_text(encoding="utf-8")
+    with open_ndjson(path) as raw:
+        return raw.read().decode("utf-8")
 
 
 def group_by_type(bundles: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
