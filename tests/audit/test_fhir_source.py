@@ -14,7 +14,7 @@ from isotrack.audit.readers import NdjsonTimelines, TimelineSource
 from isotrack.audit.run import AuditOptions, AuditOutcome, run_audit
 from isotrack.audit.synth import AUDIT_DATE
 from isotrack.audit.synth_files import FhirOptions, write_population
-from isotrack.interop.fhir.bulk import read_bulk
+from isotrack.interop.fhir.bulk import read_bulk, resource_type_of
 from isotrack.interop.fhir.report import ConversionReport
 
 PATIENTS = 30
@@ -86,3 +86,42 @@ def test_a_gzipped_export_gives_the_audit_and_the_importer_the_same_courses(
     assert read_bulk(gzipped / "fhir", ConversionReport()) == read_bulk(
         population / "fhir", ConversionReport()
     )
+
+
+def test_a_large_export_is_written_in_numbered_parts_that_hold_the_same_resources(
+    population: Path, tmp_path: Path
+) -> None:
+    # A gzip file is read whole on one core; a national export in parts of 10 courses here
+    # (50 000 by default) lets Spark read the parts on every core.
+    write_population(
+        PATIENTS, SEED, "fhir-ndjson", tmp_path, FhirOptions(workers=2, gzip=True, part_courses=10)
+    )
+    names = sorted(p.name for p in (tmp_path / "fhir").iterdir())
+    assert names[:3] == [
+        "Encounter.001.ndjson.gz",
+        "Encounter.002.ndjson.gz",
+        "Encounter.003.ndjson.gz",
+    ]
+    for path in (population / "fhir").iterdir():
+        parts = sorted((tmp_path / "fhir").glob(path.name.replace(".ndjson", ".*.ndjson.gz")))
+        assert b"".join(gzip.decompress(p.read_bytes()) for p in parts) == path.read_bytes()
+    source = FhirBulkTimelines(tmp_path / "fhir")
+    assert source.count() == PATIENTS
+    from_parts = _audit(source)
+    from_plain = _audit(FhirBulkTimelines(population / "fhir"))
+    assert [f.as_row() for f in from_parts.findings] == [f.as_row() for f in from_plain.findings]
+
+
+@pytest.mark.parametrize(
+    ("name", "resource_type"),
+    [
+        ("Patient.ndjson", "Patient"),
+        ("Observation.ndjson.gz", "Observation"),
+        ("Observation.012.ndjson.gz", "Observation"),
+        ("1.MedicationDispense.ndjson", "MedicationDispense"),
+    ],
+)
+def test_the_resource_type_of_an_export_file_is_read_from_its_name(
+    name: str, resource_type: str
+) -> None:
+    assert resource_type_of(Path(name)) == resource_type

@@ -49,27 +49,36 @@ def _canonical(lines: list[str]) -> list[str]:
     return sorted(json.dumps(json.loads(line), sort_keys=True) for line in lines)
 
 
-def _gzipped(export: Path, folder: Path) -> Path:
+def _gzipped(export: Path, folder: Path, parts: bool) -> Path:
     """The export as a Bulk client may keep it: each file gzip-compressed, two members to a
-    file (as ``isotrack synth --gzip`` appends one per chunk of courses)."""
+    file (as ``isotrack synth --gzip`` appends one per chunk of courses), or, with ``parts``,
+    two numbered files per type (``Observation.002.ndjson.gz``), as a large export is split."""
     folder.mkdir()
     for path in export.iterdir():
         lines = path.read_bytes().splitlines(keepends=True)
         half = len(lines) // 2
         members = [gzip.compress(b"".join(part)) for part in (lines[:half], lines[half:])]
-        (folder / f"{path.name}.gz").write_bytes(b"".join(members))
+        if parts:
+            for number, member in enumerate(members, start=1):
+                stem = path.name.removesuffix(".ndjson")
+                (folder / f"{stem}.{number:03d}.ndjson.gz").write_bytes(member)
+        else:
+            (folder / f"{path.name}.gz").write_bytes(b"".join(members))
     return folder
 
 
-@pytest.mark.parametrize("compressed", [False, True], ids=["ndjson", "ndjson.gz"])
+@pytest.mark.parametrize("layout", ["ndjson", "ndjson.gz", "parts"])
 def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(
-    export: Path, tmp_path: Path, compressed: bool
+    export: Path, tmp_path: Path, layout: str
 ) -> None:
     require_java()
     from isotrack.audit.spark_runner import spark_session
 
     duckdb_lines = [line for batch in FhirBulkTimelines(export).batches(100) for line in batch]
-    source = FhirBulkTimelines(_gzipped(export, tmp_path / "gz") if compressed else export)
+    if layout == "ndjson":
+        source = FhirBulkTimelines(export)
+    else:
+        source = FhirBulkTimelines(_gzipped(export, tmp_path / "gz", parts=layout == "parts"))
     spark = spark_session("local[2]")
     try:
         spark_lines = [row.timeline for row in source.spark_frame(spark).collect()]

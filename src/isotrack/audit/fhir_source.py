@@ -112,10 +112,13 @@ class FhirBulkTimelines:
 
     def count(self) -> int | None:
         patients = [f for f in self.files if resource_type_of(f) == "Patient"]
-        if len(patients) != 1:
+        if not patients:
             return None
-        with open_ndjson(patients[0]) as raw:
-            return sum(1 for line in raw if line.strip())
+        total = 0
+        for path in patients:  # one file, or the numbered parts of a large export
+            with open_ndjson(path) as raw:
+                total += sum(1 for line in raw if line.strip())
+        return total
 
     def duckdb_relation(self, con: Any) -> Any | None:
         return None

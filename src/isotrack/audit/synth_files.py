@@ -19,6 +19,10 @@ from isotrack.domain.timeline import load_timeline
 FORMATS = ("timeline-ndjson", "fhir-ndjson", "parquet")
 FHIR_FOLDER = "fhir"
 FHIR_CHUNK = 500  # courses mapped per append to the NDJSON files
+# Courses per file of one resource type. A gzip file cannot be split, so Spark reads each on one
+# core: a national export in numbered parts (``Observation.003.ndjson.gz``) spreads the reading
+# over the cluster, as a Bulk server's manifest may list several files per type.
+FHIR_PART_COURSES = 50_000
 
 _FhirChunk = tuple[dict[str, bytes], list[dict[str, Any]]]
 
@@ -26,10 +30,13 @@ _FhirChunk = tuple[dict[str, bytes], list[dict[str, Any]]]
 @dataclass(frozen=True)
 class FhirOptions:
     """How a FHIR Bulk population is written: mapped in ``workers`` processes, and each file
-    gzip-compressed (``Observation.ndjson.gz``) when ``gzip``; the resources are the same."""
+    gzip-compressed (``Observation.ndjson.gz``) when ``gzip``, in numbered parts of about
+    ``part_courses`` courses when there are more (a chunk of courses mapped together goes to the
+    part of its first course); the resources and their order are the same."""
 
     workers: int = 1
     gzip: bool = False
+    part_courses: int = FHIR_PART_COURSES
 
 
 class _SynthLines:
@@ -55,7 +62,7 @@ class _SynthLines:
 
 def _fhir_chunk(seed: int, first: int, stop: int, compress: bool) -> _FhirChunk:
     """Courses ``first`` to ``stop - 1`` as NDJSON per resource type (gzip members when
-    ``compress``), with the violations injected into them."""
+    ``compress``), with the violations injected into them; the names carry no part number."""
     from isotrack.audit.batch import knowledge
     from isotrack.interop.fhir.bulk import ndjson_files
     from isotrack.interop.fhir.convert import timeline_to_fhir
@@ -85,11 +92,12 @@ def _write_fhir(
     folder.mkdir(parents=True, exist_ok=True)
     for stale in [*folder.glob("*.ndjson"), *folder.glob("*.ndjson.gz")]:
         stale.unlink()
-    starts = range(0, patients, FHIR_CHUNK)
+    chunk = min(FHIR_CHUNK, options.part_courses)
+    starts = range(0, patients, chunk)
     args = (
         [seed] * len(starts),
         list(starts),
-        [min(first + FHIR_CHUNK, patients) for first in starts],
+        [min(first + chunk, patients) for first in starts],
         [options.gzip] * len(starts),
     )
     with contextlib.ExitStack() as stack:
@@ -98,11 +106,20 @@ def _write_fhir(
             chunks: Iterator[_FhirChunk] = pool.map(_fhir_chunk, *args)
         else:
             chunks = map(_fhir_chunk, *args)
-        for files, injected in chunks:
+        for first, (files, injected) in zip(starts, chunks, strict=True):
             truth.extend(injected)
+            part = None if patients <= options.part_courses else first // options.part_courses
             for name, data in files.items():
-                with (folder / name).open("ab") as out:
+                with (folder / _part_name(name, part)).open("ab") as out:
                     out.write(data)
+
+
+def _part_name(name: str, part: int | None) -> str:
+    """``Observation.ndjson.gz`` as the file of ``part`` (``Observation.002.ndjson.gz``)."""
+    if part is None:
+        return name
+    resource_type, _, suffix = name.partition(".")
+    return f"{resource_type}.{part + 1:03d}.{suffix}"
 
 
 def write_population(

@@ -30,8 +30,10 @@ def bulk_files(directory: Path) -> list[Path]:
 
 
 def resource_type_of(path: Path) -> str:
-    """``Patient`` for ``Patient.ndjson`` and ``Patient.ndjson.gz``."""
-    return path.name.removesuffix(".gz").removesuffix(".ndjson")
+    """``Patient`` for ``Patient.ndjson``, ``Patient.ndjson.gz`` and the numbered parts servers
+    write when a type holds many resources (``Patient.002.ndjson``, ``1.Patient.ndjson``)."""
+    stem = path.name.removesuffix(".gz").removesuffix(".ndjson")
+    return next((part for part in stem.split(".") if part[:1].isupper()), stem)
 
 
 def open_ndjson(path: Path) -> io.BufferedIOBase:
