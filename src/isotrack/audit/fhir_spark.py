@@ -24,9 +24,6 @@ def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
     """One row per owner: a string column ``timeline`` holding its ``fhir_resources`` line."""
     from pyspark.sql import functions as spark_sql
 
-    def member(path: str) -> Any:
-        return spark_sql.get_json_object("resource", path)
-
     def tail(reference: Any) -> Any:
         return spark_sql.regexp_extract(
             spark_sql.coalesce(reference, spark_sql.lit("")), REFERENCE_TAIL, 1
@@ -42,15 +39,29 @@ def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
         )
         .where(spark_sql.trim("resource") != "")
     )
-    subject = spark_sql.coalesce(member("$.subject.reference"), member("$.patient.reference"))
-    read = raw.select(
+    # ``json_tuple`` parses each resource once for its five top-level members; a
+    # ``get_json_object`` per member parsed it five times (half the scan's time, measured).
+    members = raw.select(
         "resource",
         "file",
         "line",
-        member("$.resourceType").alias("rtype"),
-        member("$.id").alias("rid"),
+        spark_sql.json_tuple("resource", "resourceType", "id", "subject", "patient", "target"),
+    ).toDF("resource", "file", "line", "rtype", "rid", "subject", "patient", "targets")
+
+    def reference(member: str, path: str) -> Any:
+        return spark_sql.get_json_object(member, path)
+
+    subject = spark_sql.coalesce(
+        reference("subject", "$.reference"), reference("patient", "$.reference")
+    )
+    read = members.select(
+        "resource",
+        "file",
+        "line",
+        "rtype",
+        "rid",
         tail(subject).alias("ref"),
-        tail(member("$.target[0].reference")).alias("target"),
+        tail(reference("targets", "$[0].reference")).alias("target"),
     )
     owned = read.withColumn(
         "owner",
