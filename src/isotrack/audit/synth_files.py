@@ -15,6 +15,7 @@ from typing import Any
 from isotrack.audit.readers import convert_to_parquet
 from isotrack.audit.synth import AUDIT_DATE, INTERRUPTED_RATE, VIOLATION_RATE, synth_course
 from isotrack.domain.timeline import load_timeline
+from isotrack.interop.fhir.bulk import part_file_name
 
 FORMATS = ("timeline-ndjson", "fhir-ndjson", "parquet")
 FHIR_FOLDER = "fhir"
@@ -110,16 +111,8 @@ def _write_fhir(
             truth.extend(injected)
             part = None if patients <= options.part_courses else first // options.part_courses
             for name, data in files.items():
-                with (folder / _part_name(name, part)).open("ab") as out:
+                with (folder / part_file_name(name, part)).open("ab") as out:
                     out.write(data)
-
-
-def _part_name(name: str, part: int | None) -> str:
-    """``Observation.ndjson.gz`` as the file of ``part`` (``Observation.002.ndjson.gz``)."""
-    if part is None:
-        return name
-    resource_type, _, suffix = name.partition(".")
-    return f"{resource_type}.{part + 1:03d}.{suffix}"
 
 
 def write_population(

@@ -36,6 +36,15 @@ def resource_type_of(path: Path) -> str:
     return next((part for part in stem.split(".") if part[:1].isupper()), stem)
 
 
+def part_file_name(name: str, part: int | None) -> str:
+    """``Observation.ndjson.gz`` as the file of ``part`` (0 gives ``Observation.001.ndjson.gz``),
+    the shape ``resource_type_of`` reads back; ``None`` keeps the single file's name."""
+    if part is None:
+        return name
+    resource_type, _, suffix = name.partition(".")
+    return f"{resource_type}.{part + 1:03d}.{suffix}"
+
+
 def open_ndjson(path: Path) -> io.BufferedIOBase:
     """One export file's bytes, inflated when it is gzip-compressed."""
     if path.name.endswith(".gz"):
