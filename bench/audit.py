@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,23 +40,42 @@ RUNS = ("duckdb-parquet", "duckdb-ndjson", "duckdb-fhir", "spark-parquet", "spar
 SOURCE_OPTIONS = {"parquet": "--parquet", "ndjson": "--timelines", "fhir": "--fhir-bulk"}
 
 
-def _tree(pid: int) -> tuple[int, dict[int, int]]:
-    """Resident memory of ``pid`` and every descendant, and the CPU clock ticks each used so
-    far (user + system), from /proc."""
-    total, ticks, stack = 0, {}, [pid]
+def _tree(pid: int) -> dict[int, tuple[int, int]]:
+    """Resident bytes and CPU clock ticks so far (user + system) of ``pid`` and each of its
+    descendants, from /proc."""
+    seen: dict[int, tuple[int, int]] = {}
+    stack = [pid]
     while stack:
         current = stack.pop()
         try:
+            rss = 0
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+                    rss = int(line.split()[1]) * 1024
             fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
-            ticks[current] = int(fields[11]) + int(fields[12])
+            seen[current] = (rss, int(fields[11]) + int(fields[12]))
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total, ticks
+    return seen
+
+
+def _role(pid: int) -> str:
+    """What a process of the tree is, for the peak's breakdown: the JVM, a PySpark daemon or
+    worker, a DuckDB engine process, or the ``isotrack audit`` driver."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError):
+        return "gone"
+    text = b" ".join(argv).decode(errors="replace")
+    if "java" in argv[0].decode(errors="replace"):
+        return "jvm"
+    if "pyspark.daemon" in text or "pyspark.worker" in text:
+        return "pyspark worker"
+    if "isotrack" in text and " audit " in text:
+        return "audit driver"
+    return Path(argv[0].decode(errors="replace")).name or "other"
 
 
 def _uptime() -> str:
@@ -63,22 +83,45 @@ def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def _measure(command: list[str]) -> tuple[float, int, int, float]:
-    """Wall seconds, peak tree RSS, exit code and CPU seconds of ``command``'s process tree
-    (each process's last sample, every 0.25 s: on a shared machine, courses per CPU second
-    show the runner's own cost where courses per wall second show the load)."""
+@dataclass
+class Measured:
+    """One run's process tree: wall and CPU seconds, exit code, the peak resident size with
+    what each role held at that moment, and the tree's largest size in each minute."""
+
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    exit_code: int = 0
+    peak: int = 0
+    peak_at_s: float = 0.0
+    peak_by_role: dict[str, int] = field(default_factory=dict)
+    per_minute: list[int] = field(default_factory=list)
+
+
+def _measure(command: list[str]) -> Measured:
+    """Sample ``command``'s tree every 0.25 s (each process's last CPU sample counts: on a
+    shared machine, courses per CPU second show the runner's own cost where courses per wall
+    second show the load)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    peak = 0
+    measured = Measured()
     ticks: dict[int, int] = {}
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            rss, now = _tree(process.pid)
-            peak = max(peak, rss)
-            ticks.update(now)
+            seen = _tree(process.pid)
+            total = sum(rss for rss, _ in seen.values())
+            elapsed = time.perf_counter() - started
+            minute = int(elapsed // 60)
+            measured.per_minute.extend([0] * (minute + 1 - len(measured.per_minute)))
+            measured.per_minute[minute] = max(measured.per_minute[minute], total)
+            if total > measured.peak:
+                measured.peak, measured.peak_at_s = total, elapsed
+                measured.peak_by_role = {}
+                for pid, (rss, _) in seen.items():
+                    role = _role(pid)
+                    measured.peak_by_role[role] = measured.peak_by_role.get(role, 0) + rss
+            ticks.update({pid: used for pid, (_, used) in seen.items()})
             done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -86,8 +129,10 @@ def _measure(command: list[str]) -> tuple[float, int, int, float]:
     process.communicate()
     done.set()
     sampler.join()
-    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
-    return time.perf_counter() - started, peak, process.returncode, cpu
+    measured.cpu_seconds = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    measured.seconds = time.perf_counter() - started
+    measured.exit_code = process.returncode
+    return measured
 
 
 def baseline_rates(ndjson: Path, sample: int) -> dict[str, float]:
@@ -168,7 +213,8 @@ def main() -> None:
     for run in runs:
         load_before, uptime_before = os.getloadavg()[0], _uptime()
         out = work / f"out-{run}"
-        seconds, peak, code, cpu = _measure(_command(run, paths, out, args.cores, args.batch_size))
+        measured = _measure(_command(run, paths, out, args.cores, args.batch_size))
+        code, seconds, cpu = measured.exit_code, measured.seconds, measured.cpu_seconds
         audited = json.loads((out / "summary.json").read_text()) if code in (0, 3) else {}
         rate = args.courses / seconds
         results["runs"][run] = {
@@ -178,7 +224,12 @@ def main() -> None:
             "unreadable": audited.get("unreadable_courses"),
             "seconds": round(seconds, 1),
             "courses_per_s": round(rate, 2),
-            "peak_rss_mib": round(peak / 2**20, 1),
+            "peak_rss_mib": round(measured.peak / 2**20, 1),
+            "peak_at_s": round(measured.peak_at_s, 1),
+            "peak_rss_mib_by_role": {
+                role: round(rss / 2**20, 1) for role, rss in sorted(measured.peak_by_role.items())
+            },
+            "rss_mib_per_minute": [round(rss / 2**20) for rss in measured.per_minute],
             "efficiency_vs_evaluate_batch": round(rate / (evaluate_rate * args.cores), 3),
             "efficiency_vs_audit_rules": round(rate / (audit_rate * args.cores), 3),
             "cpu_seconds": round(cpu, 1),

@@ -4,6 +4,7 @@ population, from NDJSON and from Parquet: the engines judge in every runner."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,6 +87,38 @@ def test_spark_tells_the_progress_bar_as_tasks_finish_before_the_rows_come_back(
         master="local[2]", batch_size=4, on_audited=told.append,
     )  # fmt: skip
     assert told_when_rows_came and told_when_rows_came[0] == 12 == sum(told)
+
+
+def _descendants() -> list[str]:
+    """The command lines of this process's children and their children, from /proc."""
+    found, stack = [], [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            for child in (task / "children").read_text().split():
+                stack.append(int(child))
+                command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+                found.append(command.decode(errors="replace"))
+    return found
+
+
+def test_no_spark_process_stays_resident_while_the_rows_come_back(population: Path) -> None:
+    # A million courses stream back for minutes and the outputs are written after: the driver
+    # JVM (about 1.2 GB) and the Python workers, idle by then, must not count against the
+    # 2 GiB the audit is allowed (issue 14; a 1 M-course run peaked at 3 GiB with them alive).
+    require_java()
+    from isotrack.audit.spark_runner import run_spark
+
+    alive_when_rows_came: list[list[str]] = []
+    job = BatchJob(audit_date=AUDIT_DATE, pseudonym_key=KEY)
+    run_spark(
+        ParquetTimelines(population / "parquet"), job,
+        lambda result: alive_when_rows_came.append(
+            [c for c in _descendants() if "java" in c or "pyspark" in c]
+        ),
+        master="local[2]", batch_size=4,
+    )  # fmt: skip
+    assert alive_when_rows_came and all(alive == [] for alive in alive_when_rows_came)
 
 
 def test_an_unreadable_course_is_counted_not_fatal(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(
     export: Path, tmp_path: Path, layout: str
 ) -> None:
     require_java()
-    from isotrack.audit.spark_runner import spark_session
+    from isotrack.audit.spark_runner import end_spark, spark_session
 
     duckdb_lines = [line for batch in FhirBulkTimelines(export).batches(100) for line in batch]
     if layout == "ndjson":
@@ -83,7 +83,7 @@ def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(
     try:
         spark_lines = [row.timeline for row in source.spark_frame(spark).collect()]
     finally:
-        spark.stop()
+        end_spark(spark)
     # One line per patient and one for the Provenance that names nobody; each line holds the
     # resources in the export's file and line order.
     assert len(duckdb_lines) == PATIENTS + 1

@@ -35,6 +35,8 @@ STAGED_ROWS_PER_GROUP = 1024
 _COLUMNS = [part.split()[0] for part in ROW_SCHEMA.split(", ")]
 SPLIT_BYTES = "16m"
 PROGRESS_POLL_SECONDS = 1.0
+# How long the driver JVM gets to exit once its input closes (it exits within a second here).
+JVM_EXIT_SECONDS = 60
 # Local mode runs the executors in the driver's JVM: its heap bounds the shuffle and the scan
 # (they spill beyond it). With the driver's Python, one Python worker per core (the knowledge
 # base loaded in each) and the JVM's own overhead, the process tree stays inside the issue's
@@ -144,12 +146,38 @@ def run_spark(
     # storage every node can reach: pass it with the ``spark.isotrack.spool`` setting.
     target = os.path.join(spool, "rows")
     try:
-        with _reporting(audited, on_audited):
-            rows.write.mode("overwrite").parquet(target)
+        try:
+            with _reporting(audited, on_audited):
+                rows.write.mode("overwrite").parquet(target)
+        finally:
+            end_spark(spark)
+        # The rows are files now: nothing of Spark is needed, and none of it stays resident
+        # while the driver reads them back and the outputs are written.
         _stream_back(target, on_result, batch_size)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-        spark.stop()
+
+
+def end_spark(spark: Any) -> None:
+    """Stop ``spark`` and end the driver JVM PySpark launched for it.
+
+    Stopping a session ends its Python workers but leaves the JVM alive for a next session,
+    holding the heap it grew to (about 1.2 GB of the process tree in local mode, measured).
+    The JVM leaves when the pipe to its standard input closes; a later session launches a new
+    one."""
+    from pyspark import SparkContext
+
+    spark.stop()
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None and process.stdin is not None:
+        process.stdin.close()
+        process.wait(timeout=JVM_EXIT_SECONDS)
 
 
 @contextmanager
