@@ -61,9 +61,11 @@ def _tree(pid: int) -> dict[int, tuple[int, int]]:
     return seen
 
 
-def _role(pid: int) -> str:
-    """What a process of the tree is, for the peak's breakdown: the JVM, a PySpark daemon or
-    worker, a DuckDB engine process, or the ``isotrack audit`` driver."""
+def _role(pid: int, root: int) -> str:
+    """What a process of ``root``'s tree is, for the peak's breakdown: the ``isotrack audit``
+    driver itself, the JVM, a PySpark daemon or worker, or a DuckDB engine process."""
+    if pid == root:
+        return "audit driver"
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except (FileNotFoundError, ProcessLookupError):
@@ -73,8 +75,8 @@ def _role(pid: int) -> str:
         return "jvm"
     if "pyspark.daemon" in text or "pyspark.worker" in text:
         return "pyspark worker"
-    if "isotrack" in text and " audit " in text:
-        return "audit driver"
+    if "multiprocessing.spawn" in text:  # the DuckDB runner's pool spawns its engines
+        return "engine process"
     return Path(argv[0].decode(errors="replace")).name or "other"
 
 
@@ -119,7 +121,7 @@ def _measure(command: list[str]) -> Measured:
                 measured.peak, measured.peak_at_s = total, elapsed
                 measured.peak_by_role = {}
                 for pid, (rss, _) in seen.items():
-                    role = _role(pid)
+                    role = _role(pid, process.pid)
                     measured.peak_by_role[role] = measured.peak_by_role.get(role, 0) + rss
             ticks.update({pid: used for pid, (_, used) in seen.items()})
             done.wait(0.25)
