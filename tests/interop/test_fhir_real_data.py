@@ -172,3 +172,69 @@ def test_isotretinoin_is_recognised_on_any_coding_and_in_a_contained_medication(
     (ignored,) = result.report.ignored
     assert ignored.where == "MedicationStatement/ms1"
     assert "not guessed" in ignored.message  # an EHR statement never starts a course by itself
+
+
+def _order_naming(medication: str, order_id: str = "rx-c") -> dict[str, object]:
+    """An EHR's order that names its medicine only by a reference to a Medication resource."""
+    order: dict[str, object] = {
+        **ISOTRETINOIN_STU3_ORDER, "id": order_id,
+        "medicationReference": {"reference": f"Medication/{medication}"},
+    }  # fmt: skip
+    del order["medicationCodeableConcept"]
+    return order
+
+
+CLARAVIS_MEDICATION = {
+    "resourceType": "Medication", "id": "claravis-40",
+    "code": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                         "code": "999999", "display": "Claravis 40 MG Oral Capsule"}]},
+}  # fmt: skip
+
+
+def test_an_order_naming_a_medication_resource_sent_beside_it_is_read_as_that_medicine(
+    knowledge: Knowledge,
+) -> None:
+    """Bulk exports and many EHR bundles name the medicine by reference to a Medication
+    resource of its own (with its own id) rather than in the order: isotrack follows it."""
+    order = _order_naming("claravis-40", order_id="claravis-40")  # the same id as the Medication
+    bundle = [PATIENT, CLARAVIS_MEDICATION, order]
+    result = fhir_to_timeline(knowledge, bundle, policy="us-ipledge-2026")
+    assert result.timeline is not None
+    (rx,) = result.timeline.events
+    assert rx.product == "claravis"  # type: ignore[attr-defined]
+    assert rx.id == "claravis-40"  # the Medication took no event id from the order
+    assert not result.report.ignored
+    assert not [w for w in result.report.warnings if w.where.startswith("Medication")]
+
+
+def test_an_order_naming_a_medication_that_was_not_sent_is_unknown_not_other_medicine(
+    knowledge: Knowledge,
+) -> None:
+    """Missing data is "unknown", never "fine": an order whose medicine cannot be seen is not
+    read as "not isotretinoin", and the report says what could not be told."""
+    result = fhir_to_timeline(
+        knowledge, [PATIENT, _order_naming("absent")], policy="us-ipledge-2026"
+    )
+    assert result.timeline is not None and result.timeline.events == []
+    assert not result.report.ignored
+    (warning,) = [w for w in result.report.warnings if w.where.startswith("Medication")]
+    assert warning.where == "MedicationRequest/rx-c"
+    assert "Medication/absent" in warning.message and "unknown" in warning.message
+
+
+def test_a_bulk_export_gives_each_patient_the_medications_their_orders_name(
+    knowledge: Knowledge,
+) -> None:
+    """A Medication names no patient: it goes to every group whose orders name it, and a
+    Medication shared by two patients' orders is read for both."""
+    second = {**PATIENT, "id": "p2"}
+    order_two = {**_order_naming("claravis-40", "rx-d"), "subject": {"reference": "Patient/p2"}}
+    report = ConversionReport()
+    groups = group_by_patient(
+        [PATIENT, second, CLARAVIS_MEDICATION, _order_naming("claravis-40"), order_two], report
+    )
+    assert not report.ignored
+    for key in ("Patient/p1", "Patient/p2"):
+        result = fhir_to_timeline(knowledge, groups[key], policy="us-ipledge-2026")
+        assert result.timeline is not None
+        assert [e.product for e in result.timeline.events] == ["claravis"]  # type: ignore[attr-defined]

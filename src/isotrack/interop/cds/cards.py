@@ -40,7 +40,10 @@ def unreadable_order_card(
 ) -> Card:
     """An isotretinoin order (or the draftOrders document) that could not be read fully."""
     key = order.key if order else "(draftOrders)"
-    what = "The isotretinoin order" if order else "The draft orders"
+    if order is None:
+        what = "The draft orders"
+    else:
+        what = "The isotretinoin order" if order.medicine_known else "The order"
     return make_card(
         hook_instance, "unreadable-order", key,
         summary=f"{what} could not be read fully; isotrack could not check it",

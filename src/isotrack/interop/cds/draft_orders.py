@@ -18,7 +18,12 @@ from pydantic import ValidationError
 from isotrack.domain.events import PrescriptionWritten
 from isotrack.interop.fhir.map_orders import prescription_from_fhir
 from isotrack.interop.fhir.mapping import ReadContext
-from isotrack.interop.fhir.medication import medication_concept_of, recognised_product
+from isotrack.interop.fhir.medication import (
+    medication_concept_of,
+    medications_of,
+    recognised_product,
+    unresolved_medication,
+)
 from isotrack.interop.fhir.reader import resources_of
 from isotrack.interop.fhir.report import ConversionReport
 
@@ -27,12 +32,15 @@ DRAFT_EVENT_ID = "cds-draft-order"
 
 @dataclass(frozen=True)
 class DraftOrder:
-    """One isotretinoin order: read into a prescription, or the reasons it could not be."""
+    """One isotretinoin order: read into a prescription, or the reasons it could not be. An
+    order whose medicine is only a reference to a Medication not sent may be isotretinoin:
+    it is kept, unread, with ``medicine_known`` false."""
 
     key: str  # ``MedicationRequest/<id>``, or ``draftOrders entry <n>`` without an id
     resource: Mapping[str, Any]
     prescription: PrescriptionWritten | None
     problems: tuple[str, ...] = ()
+    medicine_known: bool = True
 
 
 @dataclass
@@ -88,6 +96,7 @@ def read_draft_orders(
     resources = resources_of(draft_orders, report)
     found = DraftOrders(problems=[f"{w.where}: {w.message}" for w in report.warnings])
     wanted = set(selections) if selections is not None else None
+    medications = medications_of(resources)
     for index, resource in enumerate(resources):
         if resource.get("resourceType") != "MedicationRequest":
             continue
@@ -95,11 +104,20 @@ def read_draft_orders(
         if wanted is not None and key not in wanted:
             continue
         rxnorm = rxnorm_products or {}
-        if recognised_product(medication_concept_of(resource), product_names, rxnorm) is None:
+        unknown = unresolved_medication(resource, medications)
+        if unknown is not None:
+            problem = (
+                f"its medicine is named only by a reference to {unknown}, which was not sent "
+                "with the draft orders: whether it is isotretinoin is unknown"
+            )
+            found.orders.append(DraftOrder(key, resource, None, (problem,), medicine_known=False))
+            continue
+        concept = medication_concept_of(resource, medications)
+        if recognised_product(concept, product_names, rxnorm) is None:
             continue
         ctx = ReadContext(
             event_ids={}, product_names=product_names, generic_product=generic_product,
-            lab_loinc=frozenset(), rxnorm_products=rxnorm,
+            lab_loinc=frozenset(), rxnorm_products=rxnorm, medications=medications,
         )  # fmt: skip
         rx, problems = _prescription(resource, ctx, today)
         found.orders.append(DraftOrder(key, resource, rx, tuple(problems)))

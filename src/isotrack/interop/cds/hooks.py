@@ -128,6 +128,10 @@ def hook_cards(given: HookInput) -> HookCards:
             # Not an isotretinoin order (or none selected): isotrack has nothing to say.
             return found
     if given.timeline is None or given.assessment is None:
+        if drafts is not None and not any(o.medicine_known for o in drafts.orders):
+            # A patient isotrack does not know, ordering a medicine nobody can name here:
+            # nothing to check, and no reason to suggest enrolment.
+            return found
         found.cards.append(enrol_card(request.hookInstance, given.links, ordering))
         return found
     facts = cc.CourseFacts(

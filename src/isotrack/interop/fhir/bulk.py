@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from isotrack.interop.fhir.elements import reference_key
+from isotrack.interop.fhir.medication import medications_of
 from isotrack.interop.fhir.report import ConversionReport, Finding
 
 # A Bulk client may keep the server's gzip content encoding on disk (``Patient.ndjson.gz``);
@@ -114,12 +115,16 @@ def group_by_patient(
     resources: list[dict[str, Any]], report: ConversionReport
 ) -> dict[str, list[dict[str, Any]]]:
     """``Patient/id`` -> the Patient, then every resource whose subject or patient names it
-    (a Provenance goes with the resource it corrects). Each group reads as one course."""
+    (a Provenance goes with the resource it corrects, a Medication with each group whose
+    orders name it). Each group reads as one course."""
     groups: dict[str, list[dict[str, Any]]] = {
         f"Patient/{r.get('id')}": [r] for r in resources if r["resourceType"] == "Patient"
     }
+    medications = medications_of(resources)
     for resource in resources:
         if resource["resourceType"] == "Patient":
+            continue
+        if resource["resourceType"] == "Medication":  # shared: goes where it is named
             continue
         owner = reference_key(resource.get("subject") or resource.get("patient"))
         if owner is None and resource["resourceType"] == "Provenance":
@@ -129,6 +134,9 @@ def group_by_patient(
         else:
             where = f"{resource['resourceType']}/{resource.get('id')}"
             report.ignored.append(Finding(where, "names no Patient in this export"))
+    for owned in groups.values():
+        named = {reference_key(r.get("medicationReference")) or "" for r in owned}
+        owned.extend(dict(medications[key]) for key in sorted(named) if key in medications)
     return groups
 
 

@@ -84,7 +84,7 @@ def medication_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any]
         "date": date_part(resource.get("effectiveDateTime"))
         or date_part(period.get("start") if isinstance(period, dict) else None)
         or date_part(resource.get("dateAsserted")),
-        "name": text_of(medication_concept_of(resource)),
+        "name": text_of(medication_concept_of(resource, ctx.medications)),
         "status": "stopped" if status in ("stopped", "completed") else "started",
     }
 
@@ -133,7 +133,9 @@ ALLERGY = EventMapping(
 )
 MEDICATION = EventMapping(
     "medication", "MedicationStatement", medication_to_fhir, medication_from_fhir,
-    lambda r, ctx: not is_isotretinoin(medication_concept_of(r), ctx.product_names),
+    lambda r, ctx: not is_isotretinoin(
+        medication_concept_of(r, ctx.medications), ctx.product_names
+    ),
 )  # fmt: skip
 ADVERSE_EVENT = EventMapping(
     "adverse_event", "AdverseEvent", adverse_event_to_fhir, adverse_event_from_fhir,

@@ -118,7 +118,7 @@ def _regimen_from(resource: JsonDict) -> list[dict[str, Any]] | None:
 
 def _product(resource: JsonDict, ctx: ReadContext) -> str | None:
     product = recognised_product(
-        medication_concept_of(resource), ctx.product_names, ctx.rxnorm_products
+        medication_concept_of(resource, ctx.medications), ctx.product_names, ctx.rxnorm_products
     )
     if product == "":
         ctx.warnings.append(
@@ -157,7 +157,7 @@ def prescription_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, An
 
 
 def _is_isotretinoin(resource: JsonDict, ctx: ReadContext) -> bool:
-    concept = medication_concept_of(resource)
+    concept = medication_concept_of(resource, ctx.medications)
     return recognised_product(concept, ctx.product_names, ctx.rxnorm_products) is not None
 
 

@@ -86,7 +86,9 @@ def plan_from_fhir(resource: JsonDict, ctx: ReadContext) -> dict[str, Any] | Non
         return None
     fields: dict[str, Any] = {
         "date": fhir_date(resource.get("authoredOn")),
-        "product": recognised_product(medication_concept_of(resource), ctx.product_names)
+        "product": recognised_product(
+            medication_concept_of(resource, ctx.medications), ctx.product_names
+        )
         or ctx.generic_product,
         "weight_kg": weight[0],
         "phases": phases,

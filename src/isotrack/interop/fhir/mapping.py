@@ -40,6 +40,8 @@ class ReadContext:
     report_dates: Mapping[str, str] = field(default_factory=dict)
     # RxCUI of an isotretinoin clinical drug -> its product id ("" for a generic strength)
     rxnorm_products: Mapping[str, str] = field(default_factory=dict)
+    # ``Medication/id`` -> a Medication resource that travelled beside the orders naming it
+    medications: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 

@@ -4,16 +4,27 @@ Written: the isotrack product code, the RxNorm ingredient 6064 and the product n
 Read: isotretinoin on **any** coding (never only ``coding[0]``): the RxNorm ingredient, an
 RxNorm clinical drug of the knowledge base (a generic strength, or a branded one naming its
 product), an isotrack product code, or a known product name or "isotretinoin" in a display
-or text, in a ``medicationCodeableConcept`` or a contained Medication.
+or text, in a ``medicationCodeableConcept``, a contained Medication, or a Medication resource
+the reference names when it travels beside the order (in the same Bundle or draft orders).
+A reference to a Medication that is not there leaves the medicine unknown: never "not
+isotretinoin" (:func:`unresolved_medication`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from isotrack.interop.fhir import codes
-from isotrack.interop.fhir.elements import JsonDict, coding, codings_of, concept
+from isotrack.interop.fhir.elements import (
+    JsonDict,
+    coding,
+    codings_of,
+    concept,
+    reference_key,
+)
+
+MedicationIndex = Mapping[str, Mapping[str, Any]]
 
 
 def isotretinoin_concept(product: str, product_names: Mapping[str, str]) -> JsonDict:
@@ -31,8 +42,18 @@ def ingredient_concept() -> JsonDict:
     )
 
 
-def medication_concept_of(resource: Mapping[str, Any]) -> Any:
-    """The medication CodeableConcept, following a ``#contained`` Medication reference."""
+def medications_of(resources: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """``Medication/id`` -> the Medication resource, for orders that name it by reference."""
+    return {
+        f"Medication/{r.get('id')}": r for r in resources if r.get("resourceType") == "Medication"
+    }
+
+
+def medication_concept_of(
+    resource: Mapping[str, Any], medications: MedicationIndex | None = None
+) -> Any:
+    """The medication CodeableConcept, following a ``#contained`` Medication reference or a
+    reference to a Medication in ``medications``."""
     if "medicationCodeableConcept" in resource:
         return resource["medicationCodeableConcept"]
     ref = resource.get("medicationReference")
@@ -42,9 +63,28 @@ def medication_concept_of(resource: Mapping[str, Any]) -> Any:
         for item in contained:
             if isinstance(item, Mapping) and item.get("id") == target[1:]:
                 return item.get("code")
+    named = medications.get(reference_key(ref) or "") if medications else None
+    if named is not None:
+        return named.get("code")
     if isinstance(ref, Mapping) and isinstance(ref.get("display"), str):
         return {"text": ref["display"]}
     return None
+
+
+def unresolved_medication(
+    resource: Mapping[str, Any], medications: MedicationIndex | None = None
+) -> str | None:
+    """The reference (``Medication/id``) of a medicine named only by a reference to a
+    Medication that is neither contained nor in ``medications``: what it is, is unknown."""
+    if "medicationCodeableConcept" in resource:
+        return None
+    ref = resource.get("medicationReference")
+    target = reference_key(ref)
+    if target is None or not target.startswith("Medication/"):
+        return None
+    if medication_concept_of(resource, medications) is not None:
+        return None
+    return target
 
 
 def is_isotretinoin(

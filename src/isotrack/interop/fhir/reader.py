@@ -27,7 +27,11 @@ from isotrack.interop.fhir.elements import (
     reference_key,
 )
 from isotrack.interop.fhir.mapping import EventMapping, ReadContext
-from isotrack.interop.fhir.medication import generic_product_for
+from isotrack.interop.fhir.medication import (
+    generic_product_for,
+    medications_of,
+    unresolved_medication,
+)
 from isotrack.interop.fhir.patient import patient_from_fhir
 from isotrack.interop.fhir.registry import BY_EVENT_TYPE, candidates
 from isotrack.interop.fhir.report import ConversionReport, Finding, TimelineResult
@@ -99,7 +103,8 @@ def bundle_to_timeline(
         )
         return TimelineResult(None, report)
     others = [r for r in resources if r["resourceType"] != "Patient"]
-    event_ids = _assign_event_ids(others)
+    # A Medication is no event: it must not take an id an order or dispense would carry.
+    event_ids = _assign_event_ids([r for r in others if r["resourceType"] != "Medication"])
     ctx = ReadContext(
         event_ids=event_ids,
         product_names=product_names,
@@ -107,6 +112,7 @@ def bundle_to_timeline(
         lab_loinc=lab_loinc,
         report_dates=_report_dates(others),
         rxnorm_products=rxnorm_products or {},
+        medications=medications_of(others),
     )
     voided_keys = {
         reference_key(t)
@@ -212,13 +218,20 @@ def _read_one(
     if _in_error(resource) and not voided_here:
         report.ignored.append(Finding(key, "marked entered in error"))
         return None
+    unknown = unresolved_medication(resource, ctx.medications)
+    if unknown is not None:
+        # Only a reference, to a Medication not sent: whether it is isotretinoin is unknown,
+        # and an unknown is said, never read as "not isotretinoin" (or as another medicine).
+        report.warnings.append(Finding(key, _unknown_medicine(unknown)))
+        return None
     try:
         mapping = _mapping_for(resource, ctx)
     except Exception as exc:
         report.warnings.append(Finding(key, f"could not be read ({type(exc).__name__})"))
         return None
     if mapping is None:
-        report.ignored.append(Finding(key, _why_ignored(resource["resourceType"])))
+        if resource["resourceType"] != "Medication":  # read as the medicine of its orders
+            report.ignored.append(Finding(key, _why_ignored(resource["resourceType"])))
         return None
     ctx.warnings.clear()
     try:
@@ -257,6 +270,13 @@ def _annotation(resource: JsonDict) -> str | None:
         text = notes[0].get("text")
         return text if isinstance(text, str) else None
     return None
+
+
+def _unknown_medicine(reference: str) -> str:
+    return (
+        f"its medicine is named only by a reference to {reference}, which was not sent with "
+        "it: whether it is isotretinoin is unknown, and it was not read"
+    )
 
 
 def _why_ignored(resource_type: str) -> str:
