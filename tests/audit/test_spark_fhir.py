@@ -108,3 +108,45 @@ def test_spark_audits_a_bulk_export_with_the_embedded_findings(export: Path) -> 
     assert [f.as_row() for f in spark.findings] == [f.as_row() for f in embedded.findings]
     assert (spark.summary.courses, spark.summary.unreadable) == (PATIENTS, 1)
     assert spark.summary.sql_disagreements == embedded.summary.sql_disagreements
+
+
+def _by_reference(export: Path, folder: Path) -> Path:
+    """The same export as an EHR may write it: every order and dispense names its medicine by
+    a reference to one shared Medication resource, kept in its own file."""
+    folder.mkdir()
+    medications: dict[str, dict[str, object]] = {}
+    for path in export.iterdir():
+        lines = []
+        for line in path.read_text().splitlines():
+            resource = json.loads(line)
+            concept = resource.pop("medicationCodeableConcept", None)
+            if concept is not None and resource["resourceType"] != "MedicationStatement":
+                key = f"med-{len(medications) + 1}"
+                key = next((k for k, m in medications.items() if m["code"] == concept), key)
+                medications[key] = {"resourceType": "Medication", "id": key, "code": concept}
+                resource["medicationReference"] = {"reference": f"Medication/{key}"}
+            elif concept is not None:
+                resource["medicationCodeableConcept"] = concept
+            lines.append(json.dumps(resource) + "\n")
+        (folder / path.name).write_text("".join(lines))
+    assert medications  # the export has orders to rewrite
+    (folder / "Medication.ndjson").write_text(
+        "".join(json.dumps(m) + "\n" for m in medications.values())
+    )
+    return folder
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_orders_naming_a_shared_medication_are_audited_as_orders_coding_it_inline(
+    export: Path, tmp_path: Path, engine: str
+) -> None:
+    """A Medication names no patient: each patient whose orders name it receives it, so the
+    dispenses are read and judged exactly as when the medicine is coded in the order."""
+    if engine == "spark":
+        require_java()
+    inline = _audit("duckdb", export)
+    shared = _audit(engine, _by_reference(export, tmp_path / "by-reference"))
+    assert inline.summary.dispenses > 0
+    assert shared.summary.dispenses == inline.summary.dispenses
+    assert [f.as_row() for f in shared.findings] == [f.as_row() for f in inline.findings]
+    assert (shared.summary.courses, shared.summary.unreadable) == (PATIENTS, 1)

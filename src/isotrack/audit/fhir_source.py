@@ -54,6 +54,36 @@ FROM owned o
 LEFT JOIN owners_of_targets t ON o.owner IS NULL AND o.target <> '' AND t.key = o.target
 ORDER BY owner, o.filename, o.line
 """
+# An export with Medication files: a Medication names no patient, so it goes to each owner
+# whose resources name it by ``medicationReference`` (one export may share it between many
+# patients). Only then are the references read and the Medication files scanned.
+OWNER_SQL_WITH_MEDICATIONS = (
+    OWNER_SQL.replace(
+        "AS target\n  FROM read_ndjson_objects",
+        "AS target,\n         regexp_extract("
+        "coalesce(json->'medicationReference'->>'reference', ''),\n"
+        "                        '(Medication/[^/]+)$', 1) AS med\n  FROM read_ndjson_objects",
+    )
+    .replace(
+        ")\nSELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource\nFROM owned o",
+        """), named AS (
+  SELECT DISTINCT owner, med FROM owned WHERE owner IS NOT NULL AND med <> ''
+), medications AS (
+  SELECT 'Medication/' || (json->>'id') AS key, json, filename, row_number() OVER () AS line
+  FROM read_ndjson_objects($medication_files, filename = true)
+)
+SELECT owner, resource FROM (
+SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.filename, o.line
+FROM owned o""",
+    )
+    .replace(
+        "ORDER BY owner, o.filename, o.line",
+        """UNION ALL
+SELECT n.owner, m.json::VARCHAR, m.filename, m.line
+FROM named n JOIN medications m ON m.key = n.med
+) ORDER BY owner, filename, line""",
+    )
+)
 
 
 class FhirBulkTimelines:
@@ -68,6 +98,9 @@ class FhirBulkTimelines:
             raise FileNotFoundError(
                 f"--fhir-bulk: {directory} holds no .ndjson (or .ndjson.gz) files"
             )
+        # Medications are shared, not owned: read apart, and given to each patient naming one.
+        self.medication_files = [f for f in self.files if resource_type_of(f) == "Medication"]
+        self.owned_files = [f for f in self.files if f not in self.medication_files]
         self.directory = directory
         self.policy = policy
         self.description = f"FHIR Bulk {directory.name}"
@@ -78,7 +111,15 @@ class FhirBulkTimelines:
 
         con = duckdb.connect()
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-        query = con.sql(OWNER_SQL, params={"files": [str(f) for f in self.files]})
+        files = [str(f) for f in self.owned_files]
+        if self.medication_files:
+            medication_files = [str(f) for f in self.medication_files]
+            query = con.sql(
+                OWNER_SQL_WITH_MEDICATIONS,
+                params={"files": files, "medication_files": medication_files},
+            )
+        else:
+            query = con.sql(OWNER_SQL, params={"files": files})
         owner: str | None = None
         group: list[str] = []
         for batch in query.to_arrow_reader(4096):
@@ -127,4 +168,9 @@ class FhirBulkTimelines:
         """The same lines, grouped by a Spark shuffle (``fhir_spark``) instead of DuckDB."""
         from isotrack.audit.fhir_spark import fhir_group_frame
 
-        return fhir_group_frame(spark, [str(f) for f in self.files], self.policy)
+        return fhir_group_frame(
+            spark,
+            [str(f) for f in self.owned_files],
+            self.policy,
+            medication_files=[str(f) for f in self.medication_files],
+        )

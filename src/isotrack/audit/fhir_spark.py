@@ -20,8 +20,11 @@ from isotrack.audit.readers import TIMELINE_COLUMN
 REFERENCE_TAIL = r"([^/]+/[^/]+)$"
 
 
-def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
-    """One row per owner: a string column ``timeline`` holding its ``fhir_resources`` line."""
+def fhir_group_frame(
+    spark: Any, files: list[str], policy: str | None, medication_files: list[str] | None = None
+) -> Any:
+    """One row per owner: a string column ``timeline`` holding its ``fhir_resources`` line.
+    A Medication of ``medication_files`` goes to each owner whose resources name it."""
     from pyspark.sql import functions as spark_sql
 
     def tail(reference: Any) -> Any:
@@ -29,24 +32,27 @@ def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
             spark_sql.coalesce(reference, spark_sql.lit("")), REFERENCE_TAIL, 1
         )
 
-    raw = (
-        spark.read.text(files)
-        .select(
-            spark_sql.col("value").alias("resource"),
-            spark_sql.input_file_name().alias("file"),
-            # Increases with the line within each file (partitions follow file offsets).
-            spark_sql.monotonically_increasing_id().alias("line"),
+    def lines(paths: list[str]) -> Any:
+        return (
+            spark.read.text(paths)
+            .select(
+                spark_sql.col("value").alias("resource"),
+                spark_sql.input_file_name().alias("file"),
+                # Increases with the line within each file (partitions follow file offsets).
+                spark_sql.monotonically_increasing_id().alias("line"),
+            )
+            .where(spark_sql.trim("resource") != "")
         )
-        .where(spark_sql.trim("resource") != "")
-    )
-    # ``json_tuple`` parses each resource once for its five top-level members; a
+
+    # ``json_tuple`` parses each resource once for its top-level members; a
     # ``get_json_object`` per member parsed it five times (half the scan's time, measured).
-    members = raw.select(
-        "resource",
-        "file",
-        "line",
-        spark_sql.json_tuple("resource", "resourceType", "id", "subject", "patient", "target"),
-    ).toDF("resource", "file", "line", "rtype", "rid", "subject", "patient", "targets")
+    # The medicine's reference is read only when the export has Medications to give.
+    wanted = ["resourceType", "id", "subject", "patient", "target"]
+    wanted += ["medicationReference"] if medication_files else []
+    members = lines(files).select(
+        "resource", "file", "line", spark_sql.json_tuple("resource", *wanted)
+    ).toDF("resource", "file", "line", "rtype", "rid", "subject", "patient", "targets",
+           *(["medication"] if medication_files else []))  # fmt: skip
 
     def reference(member: str, path: str) -> Any:
         return spark_sql.get_json_object(member, path)
@@ -62,6 +68,7 @@ def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
         "rid",
         tail(subject).alias("ref"),
         tail(reference("targets", "$[0].reference")).alias("target"),
+        *([tail(reference("medication", "$.reference")).alias("med")] if medication_files else []),
     )
     owned = read.withColumn(
         "owner",
@@ -82,6 +89,22 @@ def fhir_group_frame(spark: Any, files: list[str], policy: str | None) -> Any:
         .select(spark_sql.col("target_owner").alias("owner"), "file", "line", "resource")
     )
     placed = owned.where(~orphan).select("owner", "file", "line", "resource").unionByName(adopted)
+    if medication_files:
+        named = (
+            owned.where(
+                spark_sql.col("owner").isNotNull() & spark_sql.col("med").startswith("Medication/")
+            )
+            .select("owner", "med")
+            .distinct()
+        )
+        shared = lines(medication_files).withColumn(
+            "key", spark_sql.concat(spark_sql.lit("Medication/"),
+                                    spark_sql.get_json_object("resource", "$.id")),
+        )  # fmt: skip
+        given = named.join(shared, named["med"] == shared["key"]).select(
+            "owner", "file", "line", "resource"
+        )
+        placed = placed.unionByName(given)
     grouped = placed.groupBy("owner").agg(
         spark_sql.sort_array(
             spark_sql.collect_list(spark_sql.struct("file", "line", "resource"))
