@@ -54,17 +54,30 @@ FROM owned o
 LEFT JOIN owners_of_targets t ON o.owner IS NULL AND o.target <> '' AND t.key = o.target
 ORDER BY owner, o.filename, o.line
 """
+
+
+def _edited(sql: str, *edits: tuple[str, str]) -> str:
+    """``sql`` with each (old, new) edit made; an edit that no longer matches fails at import,
+    never as a query that silently lacks its Medications."""
+    for old, new in edits:
+        if old not in sql:
+            raise ValueError(f"OWNER_SQL no longer holds {old!r}")
+        sql = sql.replace(old, new)
+    return sql
+
+
 # An export with Medication files: a Medication names no patient, so it goes to each owner
 # whose resources name it by ``medicationReference`` (one export may share it between many
 # patients). Only then are the references read and the Medication files scanned.
-OWNER_SQL_WITH_MEDICATIONS = (
-    OWNER_SQL.replace(
+OWNER_SQL_WITH_MEDICATIONS = _edited(
+    OWNER_SQL,
+    (
         "AS target\n  FROM read_ndjson_objects",
         "AS target,\n         regexp_extract("
         "coalesce(json->'medicationReference'->>'reference', ''),\n"
         "                        '(Medication/[^/]+)$', 1) AS med\n  FROM read_ndjson_objects",
-    )
-    .replace(
+    ),
+    (
         ")\nSELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource\nFROM owned o",
         """), named AS (
   SELECT DISTINCT owner, med FROM owned WHERE owner IS NOT NULL AND med <> ''
@@ -75,14 +88,14 @@ OWNER_SQL_WITH_MEDICATIONS = (
 SELECT owner, resource FROM (
 SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.filename, o.line
 FROM owned o""",
-    )
-    .replace(
+    ),
+    (
         "ORDER BY owner, o.filename, o.line",
         """UNION ALL
 SELECT n.owner, m.json::VARCHAR, m.filename, m.line
 FROM named n JOIN medications m ON m.key = n.med
 ) ORDER BY owner, filename, line""",
-    )
+    ),
 )
 
 
