@@ -22,6 +22,7 @@ from isotrack.interop.fhir.medication import (
     medication_concept_of,
     medications_of,
     recognised_product,
+    unknown_medicine,
     unresolved_medication,
 )
 from isotrack.interop.fhir.reader import resources_of
@@ -106,10 +107,7 @@ def read_draft_orders(
         rxnorm = rxnorm_products or {}
         unknown = unresolved_medication(resource, medications)
         if unknown is not None:
-            problem = (
-                f"its medicine is named only by a reference to {unknown}, which was not sent "
-                "with the draft orders: whether it is isotretinoin is unknown"
-            )
+            problem = unknown_medicine(unknown, "the draft orders")
             found.orders.append(DraftOrder(key, resource, None, (problem,), medicine_known=False))
             continue
         concept = medication_concept_of(resource, medications)

@@ -87,6 +87,14 @@ def unresolved_medication(
     return target
 
 
+def unknown_medicine(reference: str, sent_with: str) -> str:
+    """Why a medicine named by ``reference`` is unknown, for the report or the card."""
+    return (
+        f"its medicine is named only by a reference to {reference}, which was not sent with "
+        f"{sent_with} or does not say what it is: whether it is isotretinoin is unknown"
+    )
+
+
 def is_isotretinoin(
     value: Any, product_names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None
 ) -> bool:

@@ -30,6 +30,7 @@ from isotrack.interop.fhir.mapping import EventMapping, ReadContext
 from isotrack.interop.fhir.medication import (
     generic_product_for,
     medications_of,
+    unknown_medicine,
     unresolved_medication,
 )
 from isotrack.interop.fhir.patient import patient_from_fhir
@@ -222,7 +223,7 @@ def _read_one(
     if unknown is not None:
         # Only a reference, to a Medication not sent: whether it is isotretinoin is unknown,
         # and an unknown is said, never read as "not isotretinoin" (or as another medicine).
-        report.warnings.append(Finding(key, _unknown_medicine(unknown)))
+        report.warnings.append(Finding(key, f"{unknown_medicine(unknown, 'it')}; not read"))
         return None
     try:
         mapping = _mapping_for(resource, ctx)
@@ -270,13 +271,6 @@ def _annotation(resource: JsonDict) -> str | None:
         text = notes[0].get("text")
         return text if isinstance(text, str) else None
     return None
-
-
-def _unknown_medicine(reference: str) -> str:
-    return (
-        f"its medicine is named only by a reference to {reference}, which was not sent with "
-        "it: whether it is isotretinoin is unknown, and it was not read"
-    )
 
 
 def _why_ignored(resource_type: str) -> str:
