@@ -140,3 +140,30 @@ def test_the_report_renders_offline_in_chromium(audited: tuple[Path, Path]) -> N
             page.screenshot(path=str(SCREENSHOT), full_page=False)
         browser.close()
     assert all(url.startswith("file://") for url in requests)
+
+
+def test_the_terminal_summary_says_which_resources_were_not_read(tmp_path: Path) -> None:
+    # An EHR's export: one lab result came without a unit, and the staff list travels with the
+    # patients. Neither can be judged; the auditor must be told so, not shown a clean count.
+    runner = CliRunner()
+    made = runner.invoke(
+        app, ["synth", "--patients", "4", "--seed", "5", "--format", "fhir-ndjson",
+              "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    export = tmp_path / "fhir"
+    observations = [json.loads(line) for line in (export / "Observation.ndjson").open()]
+    lab = next(o for o in observations if "valueQuantity" in o and "29463-7" not in str(o))
+    del lab["valueQuantity"]["unit"], lab["valueQuantity"]["code"]
+    (export / "Observation.ndjson").write_text("".join(json.dumps(o) + "\n" for o in observations))
+    (export / "Practitioner.ndjson").write_text('{"resourceType":"Practitioner","id":"dr-1"}\n')
+    command = ["audit", "--fhir-bulk", str(export), "--as-of", "2026-11-01", "--workers", "0"]
+    shown = runner.invoke(app, command)
+    assert shown.exit_code == 0, shown.output
+    assert "Resources not read: 2 (courses concerned: 1)" in shown.output
+    assert "names no Patient in this export" in shown.output
+    as_json = runner.invoke(app, [*command, "--json"])
+    listed = json.loads(as_json.stdout)["not_read"]
+    assert sorted(item["resource"] for item in listed) == sorted(
+        [f"Observation/{lab['id']}", "Practitioner"]
+    )

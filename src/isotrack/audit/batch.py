@@ -6,11 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from isotrack.audit.fhir_courses import FHIR_GROUP, GROUP_PREFIX, read_group
-from isotrack.audit.findings import CourseRow, Finding, Pseudonymiser
+from isotrack.audit.fhir_courses import (
+    FHIR_GROUP,
+    GROUP_PREFIX,
+    NAMES_NO_PATIENT,
+    UNOWNED,
+    UNOWNED_PREFIX,
+    read_group,
+)
+from isotrack.audit.findings import CourseRow, Finding, NotRead, Pseudonymiser
 from isotrack.audit.rules import audit_course
 from isotrack.domain.errors import FieldProblem, IsotrackInputError
 from isotrack.domain.events import Dispensed
@@ -61,11 +68,22 @@ class BatchJob:
     settings_history: tuple[SettingsPeriod, ...] = ()
 
 
+@dataclass(frozen=True)
+class CourseRead:
+    """One course as read from a line: its timeline, when each event was recorded (where the
+    reader knows), and what of its source was not read (resource, reason)."""
+
+    timeline: Timeline
+    recorded_at: dict[str, str] | None = None
+    not_read: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class BatchResult:
     findings: list[Finding]
     courses: list[CourseRow]
     unreadable: list[str]
+    not_read: list[NotRead] = field(default_factory=list)
 
 
 def audit_lines(
@@ -74,28 +92,24 @@ def audit_lines(
     """Audit each timeline (JSON text); ``sql_flags`` are the SQL pre-check's verdicts, kept
     beside the engine's so the summary can count where they disagree."""
     pseudonym = Pseudonymiser(job.pseudonym_key)
-    found: list[Finding] = []
-    courses: list[CourseRow] = []
-    unreadable: list[str] = []
+    result = BatchResult([], [], [])
     flags: Sequence[bool | None] = sql_flags if sql_flags is not None else [None] * len(lines)
     for line, flag in zip(lines, flags, strict=True):
         for read in courses_of_line(line):
             if isinstance(read, str):
-                unreadable.append(read)
-                continue
-            _audit_one(read, job, pseudonym, flag, found, courses)
-    return BatchResult(found, courses, unreadable)
+                result.unreadable.append(read)
+            elif isinstance(read, NotRead):
+                result.not_read.append(read)
+            else:
+                _audit_one(read, job, pseudonym, flag, result)
+    return result
 
 
 def _audit_one(
-    read: tuple[Timeline, dict[str, str] | None],
-    job: BatchJob,
-    pseudonym: Pseudonymiser,
-    flag: bool | None,
-    found: list[Finding],
-    courses: list[CourseRow],
-) -> None:
-    timeline, recorded_at = read
+    read: CourseRead, job: BatchJob, pseudonym: Pseudonymiser, flag: bool | None,
+    result: BatchResult,
+) -> None:  # fmt: skip
+    timeline, recorded_at = read.timeline, read.recorded_at
     recorded_on = None
     if recorded_at is not None:
         recorded_on = {k: dt.date.fromisoformat(v[:10]) for k, v in recorded_at.items()}
@@ -109,8 +123,9 @@ def _audit_one(
 
     course = audit_course(knowledge(job.overlay), timeline, job.audit_date, recorded_on, in_force)
     course_id = pseudonym(course.course_id)
+    patient_id = pseudonym(timeline.patient.id)
     for f in course.findings:
-        found.append(
+        result.findings.append(
             Finding(
                 **{
                     **asdict(f),
@@ -120,7 +135,10 @@ def _audit_one(
                 }
             )
         )
-    courses.append(
+    result.not_read.extend(
+        NotRead(patient_id, course_id, resource, reason) for resource, reason in read.not_read
+    )
+    result.courses.append(
         CourseRow(
             course_id=course_id,
             policy=course.policy,
@@ -130,20 +148,30 @@ def _audit_one(
             findings=len(course.findings),
             sql_supply_over=flag,
             engine_supply_over=any(f.rule_id == "supply_over_limit" for f in course.findings),
+            not_read=len(read.not_read),
         )
     )
 
 
-def courses_of_line(line: str) -> list[tuple[Timeline, dict[str, str] | None] | str]:
-    """The courses of one line (a timeline, or one patient's FHIR resources), or why not."""
+def courses_of_line(line: str) -> list[CourseRead | NotRead | str]:
+    """The courses of one line (a timeline, or one patient's FHIR resources), or why not; a
+    line counting resources that name no patient, as what was not read."""
     if line.startswith(GROUP_PREFIX):
         try:
             mapped = read_group(knowledge(), line)
         except ValueError as exc:
             return [f"{FHIR_GROUP}: not JSON ({exc})"]
-        return [m if isinstance(m, str) else (m, None) for m in mapped]
+        return [
+            m
+            if isinstance(m, str)
+            else CourseRead(m[0], None, tuple((w.where, w.message) for w in m[1]))
+            for m in mapped
+        ]
+    if line.startswith(UNOWNED_PREFIX):
+        data = json.loads(line)
+        return [NotRead("", "", str(data[UNOWNED]), NAMES_NO_PATIENT, int(data["count"]))]
     try:
-        return [read_course(line)]
+        return [CourseRead(*read_course(line))]
     except IsotrackInputError as exc:
         return [str(exc)]
 
@@ -182,3 +210,5 @@ def result_rows(result: BatchResult) -> Iterable[dict[str, Any]]:
         yield {"kind": "course", **asdict(c)}
     for problem in result.unreadable:
         yield {"kind": "unreadable", "message": problem}
+    for item in result.not_read:
+        yield {"kind": "not_read", **asdict(item)}

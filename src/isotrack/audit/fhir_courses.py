@@ -3,8 +3,10 @@ work, done where the engines run (a pool worker, a Spark task) rather than in th
 is shared between the cores like the judging.
 
 A FHIR Bulk reader ships each patient's resources as one line ``{"fhir_resources": [...],
-"policy": ...}``; :func:`courses_of_group` turns it into timelines, or into text saying why no
-course could be read.
+"policy": ...}``; :func:`courses_of_group` turns it into timelines, each with the resources the
+mapper could not read (or read only on an assumption it states), or into text saying why no
+course could be read. Resources that name no patient are not shipped: the reader counts them by
+type and ships one line per type, ``{"fhir_unowned": "Practitioner", "count": 12}``.
 
 Bulk NDJSON does not keep the recording order of events (docs/fhir-mapping.md), which the
 audit needs to judge a dispense on what was recorded before it; the events of each course are
@@ -19,11 +21,15 @@ from typing import Any
 from isotrack.domain.timeline import Timeline
 from isotrack.interop.fhir.bulk import group_by_patient
 from isotrack.interop.fhir.convert import fhir_to_timeline
-from isotrack.interop.fhir.report import ConversionReport
+from isotrack.interop.fhir.report import ConversionReport, Finding
 from isotrack.knowledge import Knowledge
 
 FHIR_GROUP = "fhir_resources"
 GROUP_PREFIX = '{"' + FHIR_GROUP + '"'
+UNOWNED = "fhir_unowned"
+UNOWNED_PREFIX = '{"' + UNOWNED + '"'
+# What the audit says of a resource that names no patient (nothing of it can be judged).
+NAMES_NO_PATIENT = "names no Patient in this export; nothing in it was checked"
 CORRECTIONS = ("void", "amend")
 
 
@@ -33,24 +39,30 @@ def group_line(resources_json: list[str], policy: str | None) -> str:
     return f"{GROUP_PREFIX}:[{','.join(resources_json)}]{head}}}"
 
 
+def unowned_line(resource_type: str, count: int) -> str:
+    """The line standing for ``count`` resources of one type that name no patient."""
+    return json.dumps({UNOWNED: resource_type, "count": count}, separators=(",", ":"))
+
+
 def courses_of_group(
     knowledge: Knowledge, resources: list[dict[str, Any]], policy: str | None
-) -> list[Timeline | str]:
-    """Each course the resources hold (one per Patient), or why none could be read."""
-    found: list[Timeline | str] = []
+) -> list[tuple[Timeline, list[Finding]] | str]:
+    """Each course the resources hold (one per Patient) with the mapper's warnings about it
+    (what was not read, or read on an assumption), or why no course could be read."""
+    found: list[tuple[Timeline, list[Finding]] | str] = []
     for key, owned in group_by_patient(resources, ConversionReport()).items():
         result = fhir_to_timeline(knowledge, owned, policy=policy)
         if result.timeline is None:
             problems = "; ".join(w.message for w in result.report.warnings[:3])
             found.append(f"{key}: no course could be read ({problems or 'no events'})")
             continue
-        found.append(in_date_order(result.timeline))
+        found.append((in_date_order(result.timeline), result.report.warnings))
     if not found:
-        found.append("resources that name no Patient in this export")
+        found.append("resources whose subject is not a Patient in this export")
     return found
 
 
-def read_group(knowledge: Knowledge, line: str) -> list[Timeline | str]:
+def read_group(knowledge: Knowledge, line: str) -> list[tuple[Timeline, list[Finding]] | str]:
     data = json.loads(line)
     resources = data.get(FHIR_GROUP)
     if not isinstance(resources, list):

@@ -11,13 +11,12 @@ is a shuffle on the executors (``fhir_spark``).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from isotrack.audit.batch import knowledge
-from isotrack.audit.fhir_courses import courses_of_group, group_line
-from isotrack.domain.timeline import Timeline
+from isotrack.audit.fhir_courses import group_line, unowned_line
 from isotrack.interop.fhir.bulk import bulk_files, open_ndjson, resource_type_of
 
 # DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
@@ -118,8 +117,10 @@ class FhirBulkTimelines:
         self.policy = policy
         self.description = f"FHIR Bulk {directory.name}"
 
-    def _owner_groups(self) -> Iterator[list[str]]:
-        """Each owner's resources, as the JSON text of the export (not parsed here)."""
+    def _lines(self) -> Iterator[str]:
+        """One line per owner with its resources (the export's JSON text, not parsed here),
+        then one line per type of the resources that name no patient, counting them: those
+        are not gathered, however many there are."""
         import duckdb
 
         con = duckdb.connect()
@@ -135,29 +136,29 @@ class FhirBulkTimelines:
             query = con.sql(OWNER_SQL, params={"files": files})
         owner: str | None = None
         group: list[str] = []
+        unowned: Counter[str] = Counter()
         for batch in query.to_arrow_reader(4096):
             for key, text in zip(
                 batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
             ):
+                if key is None:
+                    unowned[str(json.loads(text).get("resourceType"))] += 1
+                    continue
                 if key != owner and group:
-                    yield group
+                    yield group_line(group, self.policy)
                     group = []
                 owner = key
                 group.append(text)
         if group:
-            yield group
-
-    def timelines(self) -> Iterator[Timeline | str]:
-        """Each patient's course, or why none could be read (text naming the patient)."""
-        for texts in self._owner_groups():
-            resources = [json.loads(text) for text in texts]
-            yield from courses_of_group(knowledge(), resources, self.policy)
+            yield group_line(group, self.policy)
+        for resource_type, count in sorted(unowned.items()):
+            yield unowned_line(resource_type, count)
 
     def batches(self, size: int) -> Iterator[list[str]]:
         """One line per patient with its resources; the workers map and judge them."""
         batch: list[str] = []
-        for texts in self._owner_groups():
-            batch.append(group_line(texts, self.policy))
+        for line in self._lines():
+            batch.append(line)
             if len(batch) >= size:
                 yield batch
                 batch = []

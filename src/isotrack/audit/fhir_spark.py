@@ -5,7 +5,9 @@ their patient and the driver never sees them.
 Each resource's owner is the Patient itself, its subject/patient reference, or (a Provenance)
 the owner of the resource it targets. The resources of one owner are gathered in file and line
 order (the order DuckDB gives), then joined as text into one ``fhir_resources`` line, the line
-the workers map and judge (``fhir_courses``). Nothing is parsed in Python here.
+the workers map and judge (``fhir_courses``). Resources that name no patient are counted by
+type, not gathered: one short line per type, as the DuckDB reader ships them. Nothing is parsed
+in Python here.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isotrack.audit.fhir_courses import GROUP_PREFIX
+from isotrack.audit.fhir_courses import GROUP_PREFIX, UNOWNED
 from isotrack.audit.readers import TIMELINE_COLUMN
 
 # The last "Type/id" of a reference, as the DuckDB reader extracts it.
 REFERENCE_TAIL = r"([^/]+/[^/]+)$"
+# The group of the resources of one type that name no patient: no reference ends this way.
+UNOWNED_GROUP = "\u0000unowned/"
 
 
 def fhir_group_frame(
@@ -86,9 +90,13 @@ def fhir_group_frame(
     adopted = (
         owned.where(orphan)
         .join(keys, spark_sql.col("target") == spark_sql.col("key"), "left")
-        .select(spark_sql.col("target_owner").alias("owner"), "file", "line", "resource")
+        .select(spark_sql.col("target_owner").alias("owner"), "file", "line", "resource", "rtype")
     )
-    placed = owned.where(~orphan).select("owner", "file", "line", "resource").unionByName(adopted)
+    placed = (
+        owned.where(~orphan)
+        .select("owner", "file", "line", "resource", "rtype")
+        .unionByName(adopted)
+    )
     if medication_files:
         named = (
             owned.where(
@@ -102,20 +110,45 @@ def fhir_group_frame(
                                     spark_sql.get_json_object("resource", "$.id")),
         )  # fmt: skip
         given = named.join(shared, named["med"] == shared["key"]).select(
-            "owner", "file", "line", "resource"
+            "owner", "file", "line", "resource", spark_sql.lit("Medication").alias("rtype")
         )
         placed = placed.unionByName(given)
-    grouped = placed.groupBy("owner").agg(
-        spark_sql.sort_array(
-            spark_sql.collect_list(spark_sql.struct("file", "line", "resource"))
-        ).alias("resources")
+    unowned = spark_sql.col("owner").isNull()
+    rtype = spark_sql.coalesce(spark_sql.col("rtype"), spark_sql.lit("(no resourceType)"))
+    grouped = (
+        placed.withColumn(
+            "group",
+            spark_sql.when(
+                unowned, spark_sql.concat(spark_sql.lit(UNOWNED_GROUP), rtype)
+            ).otherwise(spark_sql.col("owner")),
+        )
+        .groupBy("group")
+        .agg(
+            # collect_list skips the nulls: an unowned resource's text is never gathered.
+            spark_sql.sort_array(
+                spark_sql.collect_list(
+                    spark_sql.when(~unowned, spark_sql.struct("file", "line", "resource"))
+                )
+            ).alias("resources"),
+            spark_sql.count(spark_sql.lit(1)).alias("count"),
+            spark_sql.first(rtype).alias("type"),
+        )
     )
     head = "" if policy is None else f',"policy":{json.dumps(policy)}'
     texts = spark_sql.transform("resources", lambda r: r["resource"])
     return grouped.select(
-        spark_sql.concat(
-            spark_sql.lit(f"{GROUP_PREFIX}:["),
-            spark_sql.array_join(texts, ","),
-            spark_sql.lit(f"]{head}}}"),
-        ).alias(TIMELINE_COLUMN)
+        spark_sql.when(
+            spark_sql.col("group").startswith(UNOWNED_GROUP),
+            spark_sql.to_json(
+                spark_sql.struct(spark_sql.col("type").alias(UNOWNED), spark_sql.col("count"))
+            ),
+        )
+        .otherwise(
+            spark_sql.concat(
+                spark_sql.lit(f"{GROUP_PREFIX}:["),
+                spark_sql.array_join(texts, ","),
+                spark_sql.lit(f"]{head}}}"),
+            )
+        )
+        .alias(TIMELINE_COLUMN)
     )

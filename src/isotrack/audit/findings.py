@@ -44,6 +44,20 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class NotRead:
+    """Resources of the source the audit could not read, or read only on an assumption the
+    reason states: whatever they would show was not checked. ``resource`` names one resource
+    (``Observation/abc``) of a course, or, where ``resources`` counts several that name no
+    patient (and ``patient_id`` and ``course_id`` are empty), their type."""
+
+    patient_id: str
+    course_id: str
+    resource: str
+    reason: str
+    resources: int = 1
+
+
+@dataclass(frozen=True)
 class CourseRow:
     """One audited course: what the summary counts per policy, prescriber and month."""
 
@@ -55,6 +69,8 @@ class CourseRow:
     findings: int
     sql_supply_over: bool | None
     engine_supply_over: bool
+    # Resources of the course's source that were not read (FHIR input; 0 for timelines).
+    not_read: int = 0
 
 
 class Pseudonymiser:

@@ -1,15 +1,18 @@
-"""Where findings go: streamed to CSV and Parquet in ``--out DIR``, kept for ``--json``."""
+"""Where findings go: streamed to CSV and Parquet in ``--out DIR``, kept for ``--json``; the
+resources not read go to ``not_read.csv`` beside them."""
 
 from __future__ import annotations
 
 import csv
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from isotrack.audit.findings import Finding
+from isotrack.audit.findings import Finding, NotRead
 
 FINDING_COLUMNS = list(Finding.__dataclass_fields__)
+NOT_READ_COLUMNS = list(NotRead.__dataclass_fields__)
 
 
 class FindingFiles:
@@ -31,6 +34,9 @@ class FindingFiles:
             ]
         )
         self._parquet = pq.ParquetWriter(out_dir / "findings.parquet", self._schema)
+        self._not_read_file = (out_dir / "not_read.csv").open("w", newline="", encoding="utf-8")
+        self._not_read = csv.DictWriter(self._not_read_file, fieldnames=NOT_READ_COLUMNS)
+        self._not_read.writeheader()
 
     def write(self, findings: list[Finding]) -> None:
         import pyarrow as pa
@@ -42,7 +48,11 @@ class FindingFiles:
         columns = {c: [r[c] for r in rows] for c in FINDING_COLUMNS}
         self._parquet.write_table(pa.table(columns, schema=self._schema))
 
+    def write_not_read(self, items: list[NotRead]) -> None:
+        self._not_read.writerows(asdict(item) for item in items)
+
     def close(self) -> None:
+        self._not_read_file.close()
         self._csv_file.close()
         self._parquet.close()
 

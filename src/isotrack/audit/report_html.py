@@ -115,6 +115,17 @@ def render_report(summary: AuditSummary) -> str:
         for r, n in summary.by_rule.most_common()
     )
     unchecked = "".join(f"<li>{html.escape(text)}</li>" for text in data["not_checkable"].values())
+    not_read = "".join(
+        f"<tr><td>{html.escape(reason)}</td><td class=num>{n}</td></tr>"
+        for reason, n in data["not_read"]["by_reason"].items()
+    )
+    unread = (
+        f"<h2>Resources not read</h2><p class=note>{html.escape(data['not_read']['note'])} "
+        f"Courses concerned: {summary.courses_not_fully_read}; each resource is listed in "
+        f"not_read.csv.</p><table><tr><th>Why</th><th>Resources</th></tr>{not_read}</table>"
+        if not_read
+        else ""
+    )
     notes = "".join(f"<li>{html.escape(text)}</li>" for text in summary.notes)
     judged = f"<h2>How this audit judged</h2><ul>{notes}</ul>" if notes else ""
     return f"""<!DOCTYPE html>
@@ -127,7 +138,8 @@ def render_report(summary: AuditSummary) -> str:
 <table><tr><th>Courses</th><td class=num>{summary.courses}</td></tr>
 <tr><th>Dispenses</th><td class=num>{summary.dispenses}</td></tr>
 <tr><th>Findings</th><td class=num>{summary.findings}</td></tr>
-<tr><th>Courses that could not be read</th><td class=num>{summary.unreadable}</td></tr></table>
+<tr><th>Courses that could not be read</th><td class=num>{summary.unreadable}</td></tr>
+<tr><th>Resources not read</th><td class=num>{summary.not_read}</td></tr></table>
 <h2>Findings by severity</h2><table>{severity}</table>
 <div class=plots>{"".join(plots(summary))}</div>
 <h2>Findings by rule</h2>
@@ -140,6 +152,7 @@ def render_report(summary: AuditSummary) -> str:
 {sql["courses_checked"]} courses and disagreed with the engines on
 {sql["disagreements_with_engine"]}; the engines' findings stand.</p>
 {judged}
+{unread}
 <h2>Not checkable from this source</h2><ul>{unchecked}</ul>
 </body></html>
 """

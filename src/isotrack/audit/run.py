@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from isotrack.audit.batch import BatchJob, BatchResult, knowledge
-from isotrack.audit.findings import Finding
+from isotrack.audit.findings import Finding, NotRead
 from isotrack.audit.readers import TimelineSource
 from isotrack.audit.summary import AuditSummary
 from isotrack.knowledge.clinic_overlay import SettingsPeriod
@@ -35,6 +35,7 @@ class AuditOptions:
 class AuditOutcome:
     summary: AuditSummary
     findings: list[Finding]
+    not_read: list[NotRead] = field(default_factory=list)
 
 
 def run_audit(
@@ -75,6 +76,7 @@ def run_audit(
         )
     summary.recording_times = bool(getattr(source, "recording_times", False))
     kept: list[Finding] = []
+    kept_not_read: list[NotRead] = []
     files = None
     if options.out_dir is not None:
         from isotrack.audit.outputs import FindingFiles
@@ -85,10 +87,13 @@ def run_audit(
         summary.add_courses(result.courses)
         summary.add_findings(result.findings)
         summary.unreadable += len(result.unreadable)
+        summary.add_not_read(result.not_read)
         if files is not None:
             files.write(result.findings)
+            files.write_not_read(result.not_read)
         if options.keep_findings:
             kept.extend(result.findings)
+            kept_not_read.extend(result.not_read)
 
     def take(result: BatchResult) -> None:
         keep(result)
@@ -119,7 +124,7 @@ def run_audit(
         write_summary(options.out_dir, summary.as_json())
         (options.out_dir / "report.html").write_text(render_report(summary), encoding="utf-8")
     kept.sort(key=Finding.sort_key)
-    return AuditOutcome(summary, kept)
+    return AuditOutcome(summary, kept, kept_not_read)
 
 
 def run_to_folder(source: TimelineSource, folder: Path, audit_date: dt.date, key: bytes) -> None:

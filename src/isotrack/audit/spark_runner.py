@@ -20,7 +20,7 @@ from typing import Any
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines, result_rows
 from isotrack.audit.fhir_courses import FHIR_GROUP
-from isotrack.audit.findings import CourseRow, Finding
+from isotrack.audit.findings import CourseRow, Finding, NotRead
 from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource, convert_to_parquet
 from isotrack.audit.runners import OnResult
 
@@ -28,7 +28,8 @@ ROW_SCHEMA = (
     "kind string, patient_id string, course_id string, rule_id string, event_id string, "
     "date string, severity string, message string, source_ids string, policy string, "
     "prescriber_id string, start_month string, dispenses long, findings long, "
-    "sql_supply_over boolean, engine_supply_over boolean"
+    "sql_supply_over boolean, engine_supply_over boolean, not_read long, resource string, "
+    "reason string, resources long"
 )
 # Row groups of the staged Parquet: small enough that each task reads a bounded slice.
 STAGED_ROWS_PER_GROUP = 1024
@@ -230,5 +231,7 @@ def _collect(into: BatchResult, row: dict[str, Any]) -> None:
         into.findings.append(Finding(**fields))
     elif kind == "course":
         into.courses.append(CourseRow(**{k: row[k] for k in CourseRow.__dataclass_fields__}))
+    elif kind == "not_read":
+        into.not_read.append(NotRead(**{k: row[k] for k in NotRead.__dataclass_fields__}))
     else:
         into.unreadable.append(str(row["message"]))

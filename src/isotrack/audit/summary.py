@@ -6,11 +6,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from isotrack.audit.findings import CourseRow, Finding, severity_rank
+from isotrack.audit.findings import CourseRow, Finding, NotRead, severity_rank
 from isotrack.audit.rule_names import rule_name
 from isotrack.audit.rules import NOT_CHECKABLE
 
 TOP_FINDINGS = 50
+# Distinct reasons counted one by one; beyond them, "other reasons" (a reason may name the
+# resource it concerns, and an export may hold millions).
+NOT_READ_REASONS_KEPT = 100
+OTHER_REASONS = "other reasons"
 
 
 @dataclass
@@ -50,6 +54,9 @@ class AuditSummary:
     sql_disagreements: int = 0
     top: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    not_read: int = 0
+    courses_not_fully_read: int = 0
+    not_read_reasons: Counter[str] = field(default_factory=Counter)
     # True when the source knows when each event was recorded (the store): "recording.late"
     # is then checked, not listed as not checkable.
     recording_times: bool = False
@@ -67,6 +74,7 @@ class AuditSummary:
                 group.courses += 1
                 group.with_findings += int(c.findings > 0)
                 group.findings += c.findings
+            self.courses_not_fully_read += int(c.not_read > 0)
             if c.sql_supply_over is not None:
                 self.sql_checked += 1
                 self.sql_disagreements += int(c.sql_supply_over != c.engine_supply_over)
@@ -80,6 +88,16 @@ class AuditSummary:
         self.top.extend(findings)
         self.top.sort(key=lambda f: (-severity_rank(f.severity), f.date, f.course_id, f.rule_id))
         del self.top[TOP_FINDINGS:]
+
+    def add_not_read(self, items: list[NotRead]) -> None:
+        for item in items:
+            self.not_read += item.resources
+            reason = item.reason
+            if reason not in self.not_read_reasons and (
+                len(self.not_read_reasons) >= NOT_READ_REASONS_KEPT
+            ):
+                reason = OTHER_REASONS
+            self.not_read_reasons[reason] += item.resources
 
     def worst_severity(self) -> str | None:
         present = [s for s, n in self.by_severity.items() if n]
@@ -115,6 +133,15 @@ class AuditSummary:
                 rule: why
                 for rule, why in NOT_CHECKABLE.items()
                 if not (self.recording_times and rule == "recording.late")
+            },
+            "not_read": {
+                "resources": self.not_read,
+                "courses": self.courses_not_fully_read,
+                "by_reason": dict(self.not_read_reasons.most_common()),
+                "note": (
+                    "Resources of the source that could not be read, or were read only on the "
+                    "assumption their reason states: what they would show was not checked."
+                ),
             },
             "notes": self.notes,
         }

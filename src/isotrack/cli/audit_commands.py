@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from isotrack.audit.run import AuditOptions, AuditOutcome
 
 EXIT_FINDINGS = 3
+# Reasons for resources not read shown on the terminal; the summary JSON holds them all.
+NOT_READ_SHOWN = 5
 
 
 def _pseudonym_key(path: Path | None) -> tuple[bytes, list[str]]:
@@ -168,7 +171,11 @@ def _audit(
     summary = outcome.summary
     if as_json:
         emit_json(
-            {"summary": summary.as_json(), "findings": [f.as_row() for f in outcome.findings]}
+            {
+                "summary": summary.as_json(),
+                "findings": [f.as_row() for f in outcome.findings],
+                "not_read": [asdict(item) for item in outcome.not_read],
+            }
         )
     else:
         _print_summary(summary.as_json(), out)
@@ -231,6 +238,16 @@ def _print_summary(data: dict[str, object], out: Path | None) -> None:
     )
     for note in list(data["notes"]):  # type: ignore[call-overload]
         console.print(f"Note: {note}")
+    if data["unreadable_courses"]:
+        console.print(f"Courses that could not be read: {data['unreadable_courses']}.")
+    not_read = dict(data["not_read"])  # type: ignore[call-overload]
+    if not_read["resources"]:
+        console.print(
+            f"Resources not read: {not_read['resources']} (courses concerned: "
+            f"{not_read['courses']}); nothing they show was checked:"
+        )
+        for reason, count in list(dict(not_read["by_reason"]).items())[:NOT_READ_SHOWN]:
+            console.print(f"  {count} × {reason}", markup=False)
     if out is not None:
         console.print(f"Report: {out / 'report.html'}")
 
