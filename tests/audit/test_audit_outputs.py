@@ -143,8 +143,9 @@ def test_the_report_renders_offline_in_chromium(audited: tuple[Path, Path]) -> N
 
 
 def test_the_terminal_summary_says_which_resources_were_not_read(tmp_path: Path) -> None:
-    # An EHR's export: one lab result came without a unit, and the staff list travels with the
-    # patients. Neither can be judged; the auditor must be told so, not shown a clean count.
+    # An EHR's export: one lab result came without a unit, the staff list travels with the
+    # patients, and one patient's birth date is missing. None of it can be judged; the auditor
+    # must be told so, not shown a clean count.
     runner = CliRunner()
     made = runner.invoke(
         app, ["synth", "--patients", "4", "--seed", "5", "--format", "fhir-ndjson",
@@ -157,13 +158,19 @@ def test_the_terminal_summary_says_which_resources_were_not_read(tmp_path: Path)
     del lab["valueQuantity"]["unit"], lab["valueQuantity"]["code"]
     (export / "Observation.ndjson").write_text("".join(json.dumps(o) + "\n" for o in observations))
     (export / "Practitioner.ndjson").write_text('{"resourceType":"Practitioner","id":"dr-1"}\n')
+    patients = [json.loads(line) for line in (export / "Patient.ndjson").open()]
+    del patients[-1]["birthDate"]
+    (export / "Patient.ndjson").write_text("".join(json.dumps(p) + "\n" for p in patients))
     command = ["audit", "--fhir-bulk", str(export), "--as-of", "2026-11-01", "--workers", "0"]
     shown = runner.invoke(app, command)
     assert shown.exit_code == 0, shown.output
+    assert "Courses that could not be read: 1:" in shown.output
+    assert "no course could be read (the Patient has no birth date" in shown.output
     assert "Resources not read: 2 (courses concerned: 1)" in shown.output
     assert "names no Patient in this export" in shown.output
     as_json = runner.invoke(app, [*command, "--json"])
     listed = json.loads(as_json.stdout)["not_read"]
     assert sorted(item["resource"] for item in listed) == sorted(
-        [f"Observation/{lab['id']}", "Practitioner"]
+        [f"Observation/{lab['id']}", "Practitioner", "(the whole course)"]
     )
+    assert patients[-1]["id"] not in as_json.stdout  # the auditor sees pseudonyms only

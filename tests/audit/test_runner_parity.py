@@ -4,6 +4,7 @@ population, from NDJSON and from Parquet: the engines judge in every runner."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -126,6 +127,26 @@ def test_an_unreadable_course_is_counted_not_fatal(tmp_path: Path) -> None:
     source.write_text('{"schema": "isotrack.timeline/1", "policy": "eu-ppp-2018"}\n')
     outcome = _audit(NdjsonTimelines(source))
     assert (outcome.summary.courses, outcome.summary.unreadable) == (0, 1)
+
+
+def test_an_unreadable_course_is_listed_with_why_but_not_the_values_it_holds(
+    tmp_path: Path,
+) -> None:
+    # A clinic's export holds a course whose patient's birth date was typed as a name: the
+    # auditor is told which course and which field, pseudonymised, never the value itself.
+    source = tmp_path / "typo.ndjson"
+    source.write_text(json.dumps({
+        "schema": "isotrack.timeline/1", "policy": "eu-ppp-2018",
+        "patient": {"id": "pt-typo", "birth_date": "Jane Doe", "sex_at_birth": "female"},
+        "events": [],
+    }) + "\n")  # fmt: skip
+    outcome = _audit(NdjsonTimelines(source))
+    assert outcome.summary.unreadable == 1
+    [listed] = outcome.not_read
+    assert listed.patient_id.startswith("ps-") and "pt-typo" not in listed.patient_id
+    assert "birth_date" in listed.reason and "Jane Doe" not in listed.reason
+    [(reason, count)] = outcome.summary.as_json()["unreadable_reasons"].items()
+    assert (reason, count) == (listed.reason, 1)
 
 
 def test_audit_date_is_part_of_the_summary(embedded: AuditOutcome) -> None:

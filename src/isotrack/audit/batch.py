@@ -15,6 +15,7 @@ from isotrack.audit.fhir_courses import (
     NAMES_NO_PATIENT,
     UNOWNED,
     UNOWNED_PREFIX,
+    Unmapped,
     read_group,
 )
 from isotrack.audit.findings import CourseRow, Finding, NotRead, Pseudonymiser
@@ -31,6 +32,8 @@ _KNOWLEDGE: Knowledge | None = None
 # Clinic bases built in this worker, newest last: one per distinct overlay it was asked for.
 _CLINIC: list[tuple[ClinicOverlay, Knowledge]] = []
 _CLINIC_KEPT = 16
+# What ``resource`` says of an unreadable course: nothing of it was read.
+WHOLE_COURSE = "(the whole course)"
 # A reader that knows when each event was recorded (the store) adds this top-level member to
 # the timeline JSON: {event id: ISO 8601 recording time}. It is not part of the timeline.
 RECORDED_AT = "recorded_at"
@@ -82,7 +85,8 @@ class CourseRead:
 class BatchResult:
     findings: list[Finding]
     courses: list[CourseRow]
-    unreadable: list[str]
+    # Courses none of which could be read: who (pseudonymised, where known) and why.
+    unreadable: list[NotRead]
     not_read: list[NotRead] = field(default_factory=list)
 
 
@@ -96,8 +100,9 @@ def audit_lines(
     flags: Sequence[bool | None] = sql_flags if sql_flags is not None else [None] * len(lines)
     for line, flag in zip(lines, flags, strict=True):
         for read in courses_of_line(line):
-            if isinstance(read, str):
-                result.unreadable.append(read)
+            if isinstance(read, Unmapped):
+                who = pseudonym(read.patient_id) if read.patient_id else ""
+                result.unreadable.append(NotRead(who, "", WHOLE_COURSE, read.reason))
             elif isinstance(read, NotRead):
                 result.not_read.append(read)
             else:
@@ -153,17 +158,17 @@ def _audit_one(
     )
 
 
-def courses_of_line(line: str) -> list[CourseRead | NotRead | str]:
+def courses_of_line(line: str) -> list[CourseRead | NotRead | Unmapped]:
     """The courses of one line (a timeline, or one patient's FHIR resources), or why not; a
     line counting resources that name no patient, as what was not read."""
     if line.startswith(GROUP_PREFIX):
         try:
             mapped = read_group(knowledge(), line)
         except ValueError as exc:
-            return [f"{FHIR_GROUP}: not JSON ({exc})"]
+            return [Unmapped("", f"{FHIR_GROUP}: not JSON ({exc})")]
         return [
             m
-            if isinstance(m, str)
+            if isinstance(m, Unmapped)
             else CourseRead(m[0], None, tuple((w.where, w.message) for w in m[1]))
             for m in mapped
         ]
@@ -173,7 +178,7 @@ def courses_of_line(line: str) -> list[CourseRead | NotRead | str]:
     try:
         return [CourseRead(*read_course(line))]
     except IsotrackInputError as exc:
-        return [str(exc)]
+        return [Unmapped(_patient_of(line), _without_values(exc))]
 
 
 def read_course(line: str) -> tuple[Timeline, dict[str, str] | None]:
@@ -209,6 +214,25 @@ def result_rows(result: BatchResult) -> Iterable[dict[str, Any]]:
     for c in result.courses:
         yield {"kind": "course", **asdict(c)}
     for problem in result.unreadable:
-        yield {"kind": "unreadable", "message": problem}
+        yield {"kind": "unreadable", **asdict(problem)}
     for item in result.not_read:
         yield {"kind": "not_read", **asdict(item)}
+
+
+def _patient_of(line: str) -> str:
+    """The patient id of a timeline that could not be loaded, where its JSON says it."""
+    try:
+        patient = json.loads(line).get("patient")
+    except (ValueError, AttributeError):
+        return ""
+    found = patient.get("id") if isinstance(patient, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+def _without_values(error: IsotrackInputError) -> str:
+    """Why a timeline could not be loaded, naming the fields and what they allow but not the
+    values given: an auditor's outputs must not carry a birth date or a name."""
+    where = "; ".join(
+        f"{p.location}, field {p.field!r}: allowed {p.allowed}" for p in error.problems[:3]
+    )
+    return f"{error.summary} ({where})" if where else error.summary

@@ -16,7 +16,7 @@ therefore put in date order, corrections last within a day (decision 37).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from isotrack.domain.timeline import Timeline
 from isotrack.interop.fhir.bulk import group_by_patient
@@ -39,6 +39,14 @@ def group_line(resources_json: list[str], policy: str | None) -> str:
     return f"{GROUP_PREFIX}:[{','.join(resources_json)}]{head}}}"
 
 
+class Unmapped(NamedTuple):
+    """Why no course could be read from a patient's resources (``patient_id`` empty when the
+    resources name no Patient of the export)."""
+
+    patient_id: str
+    reason: str
+
+
 def unowned_line(resource_type: str, count: int) -> str:
     """The line standing for ``count`` resources of one type that name no patient."""
     return json.dumps({UNOWNED: resource_type, "count": count}, separators=(",", ":"))
@@ -46,27 +54,28 @@ def unowned_line(resource_type: str, count: int) -> str:
 
 def courses_of_group(
     knowledge: Knowledge, resources: list[dict[str, Any]], policy: str | None
-) -> list[tuple[Timeline, list[Finding]] | str]:
+) -> list[tuple[Timeline, list[Finding]] | Unmapped]:
     """Each course the resources hold (one per Patient) with the mapper's warnings about it
     (what was not read, or read on an assumption), or why no course could be read."""
-    found: list[tuple[Timeline, list[Finding]] | str] = []
+    found: list[tuple[Timeline, list[Finding]] | Unmapped] = []
     for key, owned in group_by_patient(resources, ConversionReport()).items():
         result = fhir_to_timeline(knowledge, owned, policy=policy)
         if result.timeline is None:
             problems = "; ".join(w.message for w in result.report.warnings[:3])
-            found.append(f"{key}: no course could be read ({problems or 'no events'})")
+            reason = f"no course could be read ({problems or 'no events'})"
+            found.append(Unmapped(key.removeprefix("Patient/"), reason))
             continue
         found.append((in_date_order(result.timeline), result.report.warnings))
     if not found:
-        found.append("resources whose subject is not a Patient in this export")
+        found.append(Unmapped("", "the resources' subject is not a Patient in this export"))
     return found
 
 
-def read_group(knowledge: Knowledge, line: str) -> list[tuple[Timeline, list[Finding]] | str]:
+def read_group(knowledge: Knowledge, line: str) -> list[tuple[Timeline, list[Finding]] | Unmapped]:
     data = json.loads(line)
     resources = data.get(FHIR_GROUP)
     if not isinstance(resources, list):
-        return [f"{FHIR_GROUP}: expected a list of FHIR resources"]
+        return [Unmapped("", f"{FHIR_GROUP}: expected a list of FHIR resources")]
     policy = data.get("policy")
     return courses_of_group(knowledge, resources, policy if isinstance(policy, str) else None)
 

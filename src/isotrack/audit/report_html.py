@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections import Counter
 from typing import Any
 
 from isotrack.audit.findings import Finding, severity_rank
@@ -101,6 +102,20 @@ def _top(findings: list[Finding]) -> str:
     )
 
 
+def _reasons(title: str, note: str, counted: str, reasons: Counter[str]) -> str:
+    """A section counting what was not read by reason; nothing when nothing was left out."""
+    rows = "".join(
+        f"<tr><td>{html.escape(reason)}</td><td class=num>{n}</td></tr>"
+        for reason, n in reasons.most_common()
+    )
+    if not rows:
+        return ""
+    return (
+        f"<h2>{title}</h2><p class=note>{html.escape(note)}</p>"
+        f"<table><tr><th>Why</th><th>{counted}</th></tr>{rows}</table>"
+    )
+
+
 def render_report(summary: AuditSummary) -> str:
     """The whole page as text."""
     data = summary.as_json()
@@ -115,16 +130,17 @@ def render_report(summary: AuditSummary) -> str:
         for r, n in summary.by_rule.most_common()
     )
     unchecked = "".join(f"<li>{html.escape(text)}</li>" for text in data["not_checkable"].values())
-    not_read = "".join(
-        f"<tr><td>{html.escape(reason)}</td><td class=num>{n}</td></tr>"
-        for reason, n in data["not_read"]["by_reason"].items()
-    )
-    unread = (
-        f"<h2>Resources not read</h2><p class=note>{html.escape(data['not_read']['note'])} "
-        f"Courses concerned: {summary.courses_not_fully_read}; each resource is listed in "
-        f"not_read.csv.</p><table><tr><th>Why</th><th>Resources</th></tr>{not_read}</table>"
-        if not_read
-        else ""
+    unread = _reasons(
+        "Courses that could not be read",
+        "None of these courses was audited. Each is listed in not_read.csv beside this report.",
+        "Courses",
+        summary.unreadable_reasons,
+    ) + _reasons(
+        "Resources not read",
+        f"{data['not_read']['note']} Courses concerned: {summary.courses_not_fully_read}. "
+        "Each resource is listed in not_read.csv beside this report.",
+        "Resources",
+        summary.not_read_reasons,
     )
     notes = "".join(f"<li>{html.escape(text)}</li>" for text in summary.notes)
     judged = f"<h2>How this audit judged</h2><ul>{notes}</ul>" if notes else ""

@@ -231,7 +231,6 @@ def _collect(into: BatchResult, row: dict[str, Any]) -> None:
         into.findings.append(Finding(**fields))
     elif kind == "course":
         into.courses.append(CourseRow(**{k: row[k] for k in CourseRow.__dataclass_fields__}))
-    elif kind == "not_read":
-        into.not_read.append(NotRead(**{k: row[k] for k in NotRead.__dataclass_fields__}))
     else:
-        into.unreadable.append(str(row["message"]))
+        item = NotRead(**{k: row[k] for k in NotRead.__dataclass_fields__})
+        (into.not_read if kind == "not_read" else into.unreadable).append(item)

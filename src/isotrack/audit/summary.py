@@ -54,6 +54,7 @@ class AuditSummary:
     sql_disagreements: int = 0
     top: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unreadable_reasons: Counter[str] = field(default_factory=Counter)
     not_read: int = 0
     courses_not_fully_read: int = 0
     not_read_reasons: Counter[str] = field(default_factory=Counter)
@@ -92,12 +93,12 @@ class AuditSummary:
     def add_not_read(self, items: list[NotRead]) -> None:
         for item in items:
             self.not_read += item.resources
-            reason = item.reason
-            if reason not in self.not_read_reasons and (
-                len(self.not_read_reasons) >= NOT_READ_REASONS_KEPT
-            ):
-                reason = OTHER_REASONS
-            self.not_read_reasons[reason] += item.resources
+            _count_reason(self.not_read_reasons, item)
+
+    def add_unreadable(self, courses: list[NotRead]) -> None:
+        for course in courses:
+            self.unreadable += 1
+            _count_reason(self.unreadable_reasons, course)
 
     def worst_severity(self) -> str | None:
         present = [s for s, n in self.by_severity.items() if n]
@@ -115,6 +116,7 @@ class AuditSummary:
             "courses": self.courses,
             "dispenses": self.dispenses,
             "unreadable_courses": self.unreadable,
+            "unreadable_reasons": dict(self.unreadable_reasons.most_common()),
             "findings": self.findings,
             "by_severity": dict(sorted(self.by_severity.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
@@ -145,3 +147,10 @@ class AuditSummary:
             },
             "notes": self.notes,
         }
+
+
+def _count_reason(counter: Counter[str], item: NotRead) -> None:
+    reason = item.reason
+    if reason not in counter and len(counter) >= NOT_READ_REASONS_KEPT:
+        reason = OTHER_REASONS
+    counter[reason] += item.resources

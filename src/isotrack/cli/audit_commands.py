@@ -239,17 +239,27 @@ def _print_summary(data: dict[str, object], out: Path | None) -> None:
     for note in list(data["notes"]):  # type: ignore[call-overload]
         console.print(f"Note: {note}")
     if data["unreadable_courses"]:
-        console.print(f"Courses that could not be read: {data['unreadable_courses']}.")
+        console.print(f"Courses that could not be read: {data['unreadable_courses']}:")
+        _print_reasons(dict(data["unreadable_reasons"]))  # type: ignore[call-overload]
     not_read = dict(data["not_read"])  # type: ignore[call-overload]
     if not_read["resources"]:
         console.print(
             f"Resources not read: {not_read['resources']} (courses concerned: "
             f"{not_read['courses']}); nothing they show was checked:"
         )
-        for reason, count in list(dict(not_read["by_reason"]).items())[:NOT_READ_SHOWN]:
-            console.print(f"  {count} × {reason}", markup=False)
+        _print_reasons(dict(not_read["by_reason"]))
     if out is not None:
         console.print(f"Report: {out / 'report.html'}")
+
+
+def _print_reasons(reasons: dict[str, int]) -> None:
+    for reason, count in list(reasons.items())[:NOT_READ_SHOWN]:
+        console.print(f"  {count} × {reason}", markup=False)
+    if len(reasons) > NOT_READ_SHOWN:
+        console.print(
+            f"  and {len(reasons) - NOT_READ_SHOWN} other reasons (all of them: --json, or "
+            "summary.json in --out)."
+        )
 
 
 @commands.command("synth")
