@@ -188,6 +188,20 @@ def baseline_rates(ndjson: Path, sample: int) -> dict[str, float]:
     return rates
 
 
+def fhir_baseline_rate(fhir: Path, sample: int) -> float:
+    """Courses/s in this one process from FHIR Bulk: the first ``sample`` patients' lines as
+    the reader groups them, each mapped to a timeline and audited (the work a FHIR run's
+    cores share, where ``evaluate --batch`` starts at the timeline)."""
+    from isotrack.audit.fhir_source import FhirBulkTimelines
+
+    job = BatchJob(audit_date=AUDIT_DATE, pseudonym_key=b"bench")
+    lines = next(FhirBulkTimelines(fhir).batches(sample))
+    audit_lines(lines[:2], job)
+    started = time.perf_counter()
+    audit_lines(lines, job)
+    return len(lines) / (time.perf_counter() - started)
+
+
 def _population(work: Path, courses: int, fhir: bool) -> Path:
     """The population in ``work`` (written once per size and seed, then reused)."""
     ndjson = work / "timelines.ndjson"
@@ -238,6 +252,10 @@ def main() -> None:
         "cores": args.cores,
         "runs": {},
     }
+    fhir_rate = None
+    if any(r.endswith("-fhir") for r in runs):
+        fhir_rate = fhir_baseline_rate(work / "fhir", args.baseline_sample)
+        results["baseline_fhir_audit_courses_per_s"] = round(fhir_rate, 2)
     print({k: v for k, v in results.items() if k.startswith("baseline")}, flush=True)
     paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
     for run in runs:
@@ -264,6 +282,11 @@ def main() -> None:
             "largest_such_child_rss_mib_not_counted": round(measured.shared_peak / 2**20, 1),
             "efficiency_vs_evaluate_batch": round(rate / (evaluate_rate * args.cores), 3),
             "efficiency_vs_audit_rules": round(rate / (audit_rate * args.cores), 3),
+            "efficiency_vs_fhir_audit": (
+                round(rate / (fhir_rate * args.cores), 3)
+                if fhir_rate and run.endswith("-fhir")
+                else None
+            ),
             "cpu_seconds": round(cpu, 1),
             "courses_per_cpu_s": round(args.courses / cpu, 2),
             "cpu_efficiency_vs_audit_rules": round(
