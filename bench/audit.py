@@ -188,14 +188,19 @@ def baseline_rates(ndjson: Path, sample: int) -> dict[str, float]:
     return rates
 
 
-def fhir_baseline_rate(fhir: Path, sample: int) -> float:
-    """Courses/s in this one process from FHIR Bulk: the first ``sample`` patients' lines as
-    the reader groups them, each mapped to a timeline and audited (the work a FHIR run's
-    cores share, where ``evaluate --batch`` starts at the timeline)."""
+def fhir_baseline_rate(sample: int) -> float:
+    """Courses/s in this one process from FHIR Bulk: the first ``sample`` courses of the
+    population (the same seed) written as a Bulk export of their own, grouped by the reader,
+    then each patient's line mapped to a timeline and audited: the work a FHIR run's cores
+    share, where ``evaluate --batch`` starts at the timeline. (The run's own export is not
+    used: its grouping sorts the whole export before the first patient comes out.)"""
     from isotrack.audit.fhir_source import FhirBulkTimelines
 
+    with tempfile.TemporaryDirectory(prefix="fhir-baseline-") as folder:
+        write_population(sample, 1, "fhir-ndjson", Path(folder))
+        lines = [line for batch in FhirBulkTimelines(Path(folder) / "fhir").batches(sample)
+                 for line in batch]  # fmt: skip
     job = BatchJob(audit_date=AUDIT_DATE, pseudonym_key=b"bench")
-    lines = next(FhirBulkTimelines(fhir).batches(sample))
     audit_lines(lines[:2], job)
     started = time.perf_counter()
     audit_lines(lines, job)
@@ -254,7 +259,7 @@ def main() -> None:
     }
     fhir_rate = None
     if any(r.endswith("-fhir") for r in runs):
-        fhir_rate = fhir_baseline_rate(work / "fhir", args.baseline_sample)
+        fhir_rate = fhir_baseline_rate(args.baseline_sample)
         results["baseline_fhir_audit_courses_per_s"] = round(fhir_rate, 2)
     print({k: v for k, v in results.items() if k.startswith("baseline")}, flush=True)
     paths = {"parquet": work / "parquet", "ndjson": ndjson, "fhir": work / "fhir"}
