@@ -19,6 +19,7 @@ import json
 from typing import Any, NamedTuple
 
 from isotrack.domain.timeline import Timeline
+from isotrack.interop.fhir.bulk import NAMES_NO_PATIENT as NO_PATIENT_IN_EXPORT
 from isotrack.interop.fhir.bulk import group_by_patient
 from isotrack.interop.fhir.convert import fhir_to_timeline
 from isotrack.interop.fhir.report import ConversionReport, Finding
@@ -29,7 +30,7 @@ GROUP_PREFIX = '{"' + FHIR_GROUP + '"'
 UNOWNED = "fhir_unowned"
 UNOWNED_PREFIX = '{"' + UNOWNED + '"'
 # What the audit says of a resource that names no patient (nothing of it can be judged).
-NAMES_NO_PATIENT = "names no Patient in this export; nothing in it was checked"
+NAMES_NO_PATIENT = f"{NO_PATIENT_IN_EXPORT}; nothing in it was checked"
 CORRECTIONS = ("void", "amend")
 
 

@@ -98,6 +98,14 @@ FROM named n JOIN medications m ON m.key = n.med
 )
 
 
+def _resource_type(text: str) -> str:
+    """The type of a resource that names no patient, for its count; a line that is not a
+    resource is counted as such, never a reason to stop the audit."""
+    resource = json.loads(text)
+    found = resource.get("resourceType") if isinstance(resource, dict) else None
+    return found if isinstance(found, str) else "(not a FHIR resource)"
+
+
 class FhirBulkTimelines:
     """Satisfies ``TimelineSource``; ``policy`` is used where the export does not name one."""
 
@@ -142,7 +150,7 @@ class FhirBulkTimelines:
                 batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
             ):
                 if key is None:
-                    unowned[str(json.loads(text).get("resourceType"))] += 1
+                    unowned[_resource_type(text)] += 1
                     continue
                 if key != owner and group:
                     yield group_line(group, self.policy)

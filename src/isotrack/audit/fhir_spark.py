@@ -131,7 +131,6 @@ def fhir_group_frame(
                 )
             ).alias("resources"),
             spark_sql.count(spark_sql.lit(1)).alias("count"),
-            spark_sql.first(rtype).alias("type"),
         )
     )
     head = "" if policy is None else f',"policy":{json.dumps(policy)}'
@@ -140,7 +139,11 @@ def fhir_group_frame(
         spark_sql.when(
             spark_sql.col("group").startswith(UNOWNED_GROUP),
             spark_sql.to_json(
-                spark_sql.struct(spark_sql.col("type").alias(UNOWNED), spark_sql.col("count"))
+                spark_sql.struct(
+                    # The group's key names the type: no aggregate over every patient's rows.
+                    spark_sql.expr(f"substring(`group`, {len(UNOWNED_GROUP) + 1})").alias(UNOWNED),
+                    spark_sql.col("count"),
+                )
             ),
         )
         .otherwise(

@@ -88,12 +88,13 @@ def run_audit(
         summary.add_findings(result.findings)
         summary.add_unreadable(result.unreadable)
         summary.add_not_read(result.not_read)
+        not_read = result.unreadable + result.not_read
         if files is not None:
             files.write(result.findings)
-            files.write_not_read(result.unreadable + result.not_read)
+            files.write_not_read(not_read)
         if options.keep_findings:
             kept.extend(result.findings)
-            kept_not_read.extend(result.unreadable + result.not_read)
+            kept_not_read.extend(not_read)
 
     def take(result: BatchResult) -> None:
         keep(result)

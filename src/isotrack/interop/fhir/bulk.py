@@ -22,6 +22,9 @@ from isotrack.interop.fhir.report import ConversionReport, Finding
 # both spellings are read, so a national export need not be inflated first.
 BULK_SUFFIXES = (".ndjson", ".ndjson.gz")
 
+# Why a resource of an export belongs to no course.
+NAMES_NO_PATIENT = "names no Patient in this export"
+
 
 def bulk_files(directory: Path) -> list[Path]:
     """The export's NDJSON files in ``directory``, plain or gzip-compressed, sorted by name."""
@@ -133,7 +136,7 @@ def group_by_patient(
             groups[owner].append(resource)
         else:
             where = f"{resource['resourceType']}/{resource.get('id')}"
-            report.ignored.append(Finding(where, "names no Patient in this export"))
+            report.ignored.append(Finding(where, NAMES_NO_PATIENT))
     for owned in groups.values():
         named = {reference_key(r.get("medicationReference")) or "" for r in owned}
         owned.extend(dict(medications[key]) for key in sorted(named) if key in medications)
