@@ -86,7 +86,7 @@ def test_spark_groups_each_patients_resources_as_the_duckdb_reader_does(
         spark_lines = [row.timeline for row in source.spark_frame(spark).collect()]
     finally:
         end_spark(spark)
-    # One line per patient, each holding the resources in the export's file and line order,
+    # One line per patient, each holding its resources in type, id and text order,
     # and one counting the Provenance that names nobody.
     assert len(duckdb_lines) == PATIENTS + 1
     assert json.loads(duckdb_lines[-1]) == {"fhir_unowned": "Provenance", "count": 1}

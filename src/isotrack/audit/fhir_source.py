@@ -19,40 +19,57 @@ from typing import Any
 from isotrack.audit.fhir_courses import group_line, unowned_line
 from isotrack.interop.fhir.bulk import bulk_files, open_ndjson, resource_type_of
 
-# DuckDB's own default is 80 % of RAM; the join spills to disk beyond this, so the audit's
-# whole process tree stays inside the issue's 2 GiB target however large the export.
-DUCKDB_MEMORY_LIMIT = "768MB"
+# DuckDB's own default is 80 % of RAM; the sort spills to disk beyond this, so the audit's
+# whole process tree stays inside the issue's 2 GiB target however large the export. The sort
+# runs before any engine process starts; 768 MB left it short of memory on one run in three
+# (100 000 courses, two threads), 1 GB never (measured).
+DUCKDB_MEMORY_LIMIT = "1GB"
+# Each resource is parsed once for its type, id, subject or patient, and (a Provenance) target.
+_MEMBERS = (
+    "json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', "
+    "'$.patient.reference', '$.target[0].reference'{more}])"
+)
+_TAIL = r"'([^/]+/[^/]+)$'"
+# The patient a resource belongs to by itself (NULL: it names none).
+_OWNER = (
+    f"CASE WHEN f[1] = 'Patient' THEN 'Patient/' || f[2] "
+    f"ELSE nullif(regexp_extract(coalesce(f[3], f[4], ''), {_TAIL}, 1), '') END"
+)
 # Owner of each resource: the Patient itself, its subject/patient, or (a Provenance) the
-# owner of the resource it targets. Sorted by owner, then file and line, so runs repeat.
-# The export is scanned again rather than materialised (NOT MATERIALIZED): only the sort may
-# spill the resources to disk, once; a materialised scan would spill them a second time
-# (about 51 GB per million courses each). The owners of targets are looked up only for the
-# resources some unowned record names, so the join's table stays small.
-OWNER_SQL = r"""
-WITH raw AS NOT MATERIALIZED (
-  SELECT json, filename, row_number() OVER () AS line,
-         json->>'resourceType' AS rtype, json->>'id' AS rid,
-         regexp_extract(coalesce(json->'subject'->>'reference',
-                                 json->'patient'->>'reference', ''),
-                        '([^/]+/[^/]+)$', 1) AS ref,
-         regexp_extract(coalesce(json->'target'->0->>'reference', ''),
-                        '([^/]+/[^/]+)$', 1) AS target
-  FROM read_ndjson_objects($files, filename = true)
-), owned AS NOT MATERIALIZED (
-  SELECT raw.*, CASE WHEN rtype = 'Patient' THEN 'Patient/' || rid
-                     WHEN ref <> '' THEN ref END AS owner
-  FROM raw
-), wanted AS (
-  SELECT DISTINCT target FROM owned WHERE owner IS NULL AND target <> ''
-), owners_of_targets AS (
-  SELECT rtype || '/' || rid AS key, owner FROM owned
-  WHERE owner IS NOT NULL AND rtype || '/' || rid IN (SELECT target FROM wanted)
+# owner of the resource it targets, looked up in ``target_owners``. Sorted by owner, then type,
+# id and text (the Spark plan sorts the same way): the order of a patient's resources does not
+# depend on how the export was split into files, so runs repeat. Numbering the export's lines
+# instead (a window over the whole scan) kept the sort to one thread and took four times as
+# long (measured on 100 000 courses).
+OWNER_SQL = rf"""
+WITH owned AS NOT MATERIALIZED (
+  SELECT json, f[1] AS rtype, f[2] AS rid, {_OWNER} AS owner,
+         regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target
+  FROM (SELECT json, {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files))
 )
 SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource
 FROM owned o
-LEFT JOIN owners_of_targets t ON o.owner IS NULL AND o.target <> '' AND t.key = o.target
-ORDER BY owner, o.filename, o.line
+LEFT JOIN target_owners t ON o.owner IS NULL AND t.key = o.target
+ORDER BY owner, coalesce(o.rtype, ''), coalesce(o.rid, ''), resource
 """
+# Before the sort: who owns each resource that a resource naming no patient (a Provenance)
+# targets. Only lines holding a "target" member are parsed for it; the export is read once
+# more for the owners only when some resource has such a target.
+WANTED_TARGETS_SQL = rf"""
+CREATE TEMP TABLE wanted AS
+SELECT DISTINCT regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target
+FROM (SELECT {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files)
+      WHERE contains(json::VARCHAR, '"target"'))
+WHERE {_OWNER} IS NULL
+"""
+TARGET_OWNERS_SQL = rf"""
+CREATE TEMP TABLE target_owners AS
+SELECT DISTINCT key, owner FROM (
+  SELECT f[1] || '/' || f[2] AS key, {_OWNER} AS owner
+  FROM (SELECT {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files)))
+WHERE owner IS NOT NULL AND key IN (SELECT target FROM wanted WHERE target <> '')
+"""
+NO_TARGET_OWNERS_SQL = "CREATE TEMP TABLE target_owners (key VARCHAR, owner VARCHAR)"
 
 
 def _edited(sql: str, *edits: tuple[str, str]) -> str:
@@ -71,29 +88,32 @@ def _edited(sql: str, *edits: tuple[str, str]) -> str:
 OWNER_SQL_WITH_MEDICATIONS = _edited(
     OWNER_SQL,
     (
-        "AS target\n  FROM read_ndjson_objects",
-        "AS target,\n         regexp_extract("
-        "coalesce(json->'medicationReference'->>'reference', ''),\n"
-        "                        '(Medication/[^/]+)$', 1) AS med\n  FROM read_ndjson_objects",
+        _MEMBERS.format(more=""),
+        _MEMBERS.format(more=", '$.medicationReference.reference'"),
+    ),
+    (
+        "AS target\n",
+        "AS target,\n"
+        "         regexp_extract(coalesce(f[6], ''), '(Medication/[^/]+)$', 1) AS med\n",
     ),
     (
         ")\nSELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource\nFROM owned o",
         """), named AS (
   SELECT DISTINCT owner, med FROM owned WHERE owner IS NOT NULL AND med <> ''
 ), medications AS (
-  SELECT 'Medication/' || (json->>'id') AS key, json, filename, row_number() OVER () AS line
-  FROM read_ndjson_objects($medication_files, filename = true)
+  SELECT 'Medication/' || (json->>'id') AS key, json->>'id' AS rid, json
+  FROM read_ndjson_objects($medication_files)
 )
 SELECT owner, resource FROM (
-SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.filename, o.line
+SELECT coalesce(o.owner, t.owner) AS owner, o.rtype, o.rid, o.json::VARCHAR AS resource
 FROM owned o""",
     ),
     (
-        "ORDER BY owner, o.filename, o.line",
+        "ORDER BY owner, coalesce(o.rtype, ''), coalesce(o.rid, ''), resource",
         """UNION ALL
-SELECT n.owner, m.json::VARCHAR, m.filename, m.line
+SELECT n.owner, 'Medication', m.rid, m.json::VARCHAR
 FROM named n JOIN medications m ON m.key = n.med
-) ORDER BY owner, filename, line""",
+) ORDER BY owner, coalesce(rtype, ''), coalesce(rid, ''), resource""",
     ),
 )
 
@@ -134,6 +154,12 @@ class FhirBulkTimelines:
         con = duckdb.connect()
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         files = [str(f) for f in self.owned_files]
+        con.execute(WANTED_TARGETS_SQL, {"files": files})
+        wanted = con.execute("SELECT count(*) FROM wanted WHERE target <> ''").fetchone()
+        if wanted is not None and wanted[0] > 0:
+            con.execute(TARGET_OWNERS_SQL, {"files": files})
+        else:
+            con.execute(NO_TARGET_OWNERS_SQL)
         if self.medication_files:
             medication_files = [str(f) for f in self.medication_files]
             query = con.sql(

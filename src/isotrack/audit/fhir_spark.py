@@ -3,8 +3,8 @@ in ``fhir_source``) written as a Spark plan, so a cluster's executors shuffle th
 their patient and the driver never sees them.
 
 Each resource's owner is the Patient itself, its subject/patient reference, or (a Provenance)
-the owner of the resource it targets. The resources of one owner are gathered in file and line
-order (the order DuckDB gives), then joined as text into one ``fhir_resources`` line, the line
+the owner of the resource it targets. The resources of one owner are gathered in type, id and
+text order (the order DuckDB gives), then joined as text into one ``fhir_resources`` line, the line
 the workers map and judge (``fhir_courses``). Resources that name no patient are counted by
 type, not gathered: one short line per type, as the DuckDB reader ships them. Nothing is parsed
 in Python here.
@@ -39,12 +39,7 @@ def fhir_group_frame(
     def lines(paths: list[str]) -> Any:
         return (
             spark.read.text(paths)
-            .select(
-                spark_sql.col("value").alias("resource"),
-                spark_sql.input_file_name().alias("file"),
-                # Increases with the line within each file (partitions follow file offsets).
-                spark_sql.monotonically_increasing_id().alias("line"),
-            )
+            .select(spark_sql.col("value").alias("resource"))
             .where(spark_sql.trim("resource") != "")
         )
 
@@ -54,8 +49,8 @@ def fhir_group_frame(
     wanted = ["resourceType", "id", "subject", "patient", "target"]
     wanted += ["medicationReference"] if medication_files else []
     members = lines(files).select(
-        "resource", "file", "line", spark_sql.json_tuple("resource", *wanted)
-    ).toDF("resource", "file", "line", "rtype", "rid", "subject", "patient", "targets",
+        "resource", spark_sql.json_tuple("resource", *wanted)
+    ).toDF("resource", "rtype", "rid", "subject", "patient", "targets",
            *(["medication"] if medication_files else []))  # fmt: skip
 
     def reference(member: str, path: str) -> Any:
@@ -66,8 +61,6 @@ def fhir_group_frame(
     )
     read = members.select(
         "resource",
-        "file",
-        "line",
         "rtype",
         "rid",
         tail(subject).alias("ref"),
@@ -90,13 +83,9 @@ def fhir_group_frame(
     adopted = (
         owned.where(orphan)
         .join(keys, spark_sql.col("target") == spark_sql.col("key"), "left")
-        .select(spark_sql.col("target_owner").alias("owner"), "file", "line", "resource", "rtype")
+        .select(spark_sql.col("target_owner").alias("owner"), "rtype", "rid", "resource")
     )
-    placed = (
-        owned.where(~orphan)
-        .select("owner", "file", "line", "resource", "rtype")
-        .unionByName(adopted)
-    )
+    placed = owned.where(~orphan).select("owner", "rtype", "rid", "resource").unionByName(adopted)
     if medication_files:
         named = (
             owned.where(
@@ -105,12 +94,13 @@ def fhir_group_frame(
             .select("owner", "med")
             .distinct()
         )
-        shared = lines(medication_files).withColumn(
-            "key", spark_sql.concat(spark_sql.lit("Medication/"),
-                                    spark_sql.get_json_object("resource", "$.id")),
-        )  # fmt: skip
+        shared = (
+            lines(medication_files)
+            .withColumn("rid", spark_sql.get_json_object("resource", "$.id"))
+            .withColumn("key", spark_sql.concat(spark_sql.lit("Medication/"), "rid"))
+        )
         given = named.join(shared, named["med"] == shared["key"]).select(
-            "owner", "file", "line", "resource", spark_sql.lit("Medication").alias("rtype")
+            "owner", spark_sql.lit("Medication").alias("rtype"), "rid", "resource"
         )
         placed = placed.unionByName(given)
     unowned = spark_sql.col("owner").isNull()
@@ -127,7 +117,14 @@ def fhir_group_frame(
             # collect_list skips the nulls: an unowned resource's text is never gathered.
             spark_sql.sort_array(
                 spark_sql.collect_list(
-                    spark_sql.when(~unowned, spark_sql.struct("file", "line", "resource"))
+                    spark_sql.when(
+                        ~unowned,
+                        spark_sql.struct(
+                            spark_sql.coalesce("rtype", spark_sql.lit("")),
+                            spark_sql.coalesce("rid", spark_sql.lit("")),
+                            "resource",
+                        ),
+                    )
                 )
             ).alias("resources"),
             spark_sql.count(spark_sql.lit(1)).alias("count"),
