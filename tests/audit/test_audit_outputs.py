@@ -174,3 +174,17 @@ def test_the_terminal_summary_says_which_resources_were_not_read(tmp_path: Path)
         [f"Observation/{lab['id']}", "Practitioner", "(the whole course)"]
     )
     assert patients[-1]["id"] not in as_json.stdout  # the auditor sees pseudonyms only
+
+
+def test_duckdb_draws_no_progress_bar_inside_the_json_on_standard_output(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # A national export keeps DuckDB busy for minutes; its own bar went to standard output,
+    # into the document `--json` prints there. Here a query is shown a bar at once.
+    from isotrack.audit.readers import embedded_duckdb
+
+    con = embedded_duckdb("256MB")
+    con.execute("SET progress_bar_time = 0")
+    total = con.execute("SELECT sum(i % 7) FROM range(200000000) t(i)").fetchone()
+    assert total is not None and total[0] > 0
+    assert capfd.readouterr().out == ""

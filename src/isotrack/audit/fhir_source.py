@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from isotrack.audit.fhir_courses import group_line, unowned_line
+from isotrack.audit.readers import embedded_duckdb
 from isotrack.interop.fhir.bulk import bulk_files, open_ndjson, resource_type_of
 
 # DuckDB's own default is 80 % of RAM; the sort spills to disk beyond this, so the audit's
@@ -149,10 +150,7 @@ class FhirBulkTimelines:
         """One line per owner with its resources (the export's JSON text, not parsed here),
         then one line per type of the resources that name no patient, counting them: those
         are not gathered, however many there are."""
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con = embedded_duckdb(DUCKDB_MEMORY_LIMIT)
         files = [str(f) for f in self.owned_files]
         con.execute(WANTED_TARGETS_SQL, {"files": files})
         wanted = con.execute("SELECT count(*) FROM wanted WHERE target <> ''").fetchone()

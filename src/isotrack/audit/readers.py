@@ -16,6 +16,19 @@ from typing import Any, Protocol
 TIMELINE_COLUMN = "timeline"
 
 
+def embedded_duckdb(memory_limit: str) -> Any:
+    """A DuckDB connection for the audit, its memory capped at ``memory_limit``. DuckDB's own
+    progress bar is off: it writes to standard output, inside the ``--json`` document, once a
+    query runs longer than two seconds (the audit draws its own bar, on standard error)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con
+
+
 class TimelineBatches(Protocol):
     """Course timelines (``isotrack.timeline/1`` JSON text, one per course), streamed."""
 

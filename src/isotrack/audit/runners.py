@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines
 from isotrack.audit.fhir_courses import FHIR_GROUP
-from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource
+from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource, embedded_duckdb
 
 OnResult = Callable[[BatchResult], None]
 # DuckDB's share of the audit's 2 GiB (one thread needed ≈ 450 MiB on row groups of 10 000
@@ -44,15 +44,13 @@ def supply_precheck_sql(limit: int) -> str:
 def _duckdb_batches(
     source: TimelineSource, job: BatchJob, batch_size: int
 ) -> Iterator[tuple[list[str], list[bool | None]]]:
-    import duckdb
     import pyarrow as pa
 
-    con = duckdb.connect()
+    con = embedded_duckdb(SCAN_MEMORY_LIMIT)
     # The scan and the pre-check are about 1 % of a run's CPU; each DuckDB thread holds a row
     # group's timelines and their parsed events in flight (≈ 1 GiB at two threads and row groups
     # of 10 000 six-month courses), and competes with the engine processes for the cores.
     con.execute("SET threads = 1")
-    con.execute(f"SET memory_limit = '{SCAN_MEMORY_LIMIT}'")
     limit = job.max_days_supply_sql
     relation = source.duckdb_relation(con)
     if relation is not None:
