@@ -65,7 +65,7 @@ WHERE {_OWNER} IS NULL
 """
 TARGET_OWNERS_SQL = rf"""
 CREATE TEMP TABLE target_owners AS
-SELECT DISTINCT key, owner FROM (
+SELECT key, owner FROM (
   SELECT f[1] || '/' || f[2] AS key, {_OWNER} AS owner
   FROM (SELECT {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files)))
 WHERE owner IS NOT NULL AND key IN (SELECT target FROM wanted WHERE target <> '')

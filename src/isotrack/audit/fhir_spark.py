@@ -4,8 +4,8 @@ their patient and the driver never sees them.
 
 Each resource's owner is the Patient itself, its subject/patient reference, or (a Provenance)
 the owner of the resource it targets. The resources of one owner are gathered in type, id and
-text order (the order DuckDB gives), then joined as text into one ``fhir_resources`` line, the line
-the workers map and judge (``fhir_courses``). Resources that name no patient are counted by
+text order (the order DuckDB gives), then joined as text into one ``fhir_resources`` line,
+the line the workers map and judge (``fhir_courses``). Resources that name no patient are counted by
 type, not gathered: one short line per type, as the DuckDB reader ships them. Nothing is parsed
 in Python here.
 """
