@@ -4,7 +4,9 @@ interop mapper carries every fact the rules judge (issue 14)."""
 from __future__ import annotations
 
 import gzip
+import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,39 @@ def test_each_patients_resources_come_out_alike_however_the_export_is_split_and_
     assert [f.as_row() for f in from_shuffled.findings] == [
         f.as_row() for f in from_timelines.findings
     ]
+
+
+def test_the_supply_precheck_is_read_in_the_grouping_query_and_agrees_with_the_engine(
+    population: Path, tmp_path: Path
+) -> None:
+    # A pharmacy's record of one fill says 45 days were handed over, where the policies of
+    # this population allow 30 (iPLEDGE, the EU and UK programmes: at most 30 days' supply).
+    export = shutil.copytree(population / "fhir", tmp_path / "fhir")
+    fills = (export / "MedicationDispense.ndjson").read_text().splitlines()
+    first = json.loads(fills[0])
+    first["daysSupply"]["value"] = 45
+    fills[0] = json.dumps(first)
+    (export / "MedicationDispense.ndjson").write_text("\n".join(fills) + "\n")
+    source = FhirBulkTimelines(export)
+
+    def over(line: str) -> bool:
+        return any(
+            r.get("resourceType") == "MedicationDispense"
+            and float(r.get("daysSupply", {}).get("value", 0)) > 30
+            for r in json.loads(line).get("fhir_resources", [])
+        )
+
+    checked = [
+        pair
+        for lines, flags in source.prechecked_batches(7, 30)
+        for pair in zip(lines, flags, strict=True)
+    ]
+    assert [flag for _, flag in checked] == [over(line) for line, _ in checked]
+    assert any(flag for _, flag in checked)
+    assert {flag for _, flags in source.prechecked_batches(7, None) for flag in flags} == {None}
+    outcome = _audit(source)
+    assert outcome.summary.sql_checked == PATIENTS
+    assert outcome.summary.sql_disagreements == 0  # the engine finds the same 45-day fill
 
 
 @pytest.mark.parametrize(

@@ -25,10 +25,11 @@ from isotrack.interop.fhir.bulk import bulk_files, open_ndjson, resource_type_of
 # runs before any engine process starts; 768 MB left it short of memory on one run in three
 # (100 000 courses, two threads), 1 GB never (measured).
 DUCKDB_MEMORY_LIMIT = "1GB"
-# Each resource is parsed once for its type, id, subject or patient, and (a Provenance) target.
+# Each resource is parsed once for its type, id, subject or patient, (a Provenance) target and
+# (a MedicationDispense) days' supply.
 _MEMBERS = (
     "json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', "
-    "'$.patient.reference', '$.target[0].reference'{more}])"
+    "'$.patient.reference', '$.target[0].reference', '$.daysSupply.value'{more}])"
 )
 _TAIL = r"'([^/]+/[^/]+)$'"
 # The patient a resource belongs to by itself (NULL: it names none).
@@ -41,14 +42,17 @@ _OWNER = (
 # id and text (the Spark plan sorts the same way): the order of a patient's resources does not
 # depend on how the export was split into files, so runs repeat. Numbering the export's lines
 # instead (a window over the whole scan) kept the sort to one thread and took four times as
-# long (measured on 100 000 courses).
+# long (measured on 100 000 courses). ``over``: the SQL pre-check's literal reading of a
+# dispense (``runners.supply_precheck_sql``), taken here from the one parse of each resource
+# rather than by parsing each patient's gathered resources again (NULL when ``$limit`` is).
 OWNER_SQL = rf"""
 WITH owned AS NOT MATERIALIZED (
   SELECT json, f[1] AS rtype, f[2] AS rid, {_OWNER} AS owner,
-         regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target
+         regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target,
+         f[1] = 'MedicationDispense' AND TRY_CAST(f[6] AS DOUBLE) > CAST($limit AS DOUBLE) AS over
   FROM (SELECT json, {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files))
 )
-SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource
+SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.over
 FROM owned o
 LEFT JOIN target_owners t ON o.owner IS NULL AND t.key = o.target
 ORDER BY owner, coalesce(o.rtype, ''), coalesce(o.rid, ''), resource
@@ -93,26 +97,27 @@ OWNER_SQL_WITH_MEDICATIONS = _edited(
         _MEMBERS.format(more=", '$.medicationReference.reference'"),
     ),
     (
-        "AS target\n",
+        "AS target,\n",
         "AS target,\n"
-        "         regexp_extract(coalesce(f[6], ''), '(Medication/[^/]+)$', 1) AS med\n",
+        "         regexp_extract(coalesce(f[7], ''), '(Medication/[^/]+)$', 1) AS med,\n",
     ),
     (
-        ")\nSELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource\nFROM owned o",
+        ")\nSELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.over\n"
+        "FROM owned o",
         """), named AS (
   SELECT DISTINCT owner, med FROM owned WHERE owner IS NOT NULL AND med <> ''
 ), medications AS (
   SELECT 'Medication/' || (json->>'id') AS key, json->>'id' AS rid, json
   FROM read_ndjson_objects($medication_files)
 )
-SELECT owner, resource FROM (
-SELECT coalesce(o.owner, t.owner) AS owner, o.rtype, o.rid, o.json::VARCHAR AS resource
+SELECT owner, resource, over FROM (
+SELECT coalesce(o.owner, t.owner) AS owner, o.rtype, o.rid, o.json::VARCHAR AS resource, o.over
 FROM owned o""",
     ),
     (
         "ORDER BY owner, coalesce(o.rtype, ''), coalesce(o.rid, ''), resource",
         """UNION ALL
-SELECT n.owner, 'Medication', m.rid, m.json::VARCHAR
+SELECT n.owner, 'Medication', m.rid, m.json::VARCHAR, false
 FROM named n JOIN medications m ON m.key = n.med
 ) ORDER BY owner, coalesce(rtype, ''), coalesce(rid, ''), resource""",
     ),
@@ -146,10 +151,11 @@ class FhirBulkTimelines:
         self.policy = policy
         self.description = f"FHIR Bulk {directory.name}"
 
-    def _lines(self) -> Iterator[str]:
-        """One line per owner with its resources (the export's JSON text, not parsed here),
-        then one line per type of the resources that name no patient, counting them: those
-        are not gathered, however many there are."""
+    def _lines(self, limit: int | None) -> Iterator[tuple[str, bool]]:
+        """One line per owner with its resources (the export's JSON text, not parsed here) and
+        whether any of its dispenses hands over more than ``limit`` days by the SQL pre-check's
+        literal reading; then one line per type of the resources that name no patient,
+        counting them: those are not gathered, however many there are."""
         con = embedded_duckdb(DUCKDB_MEMORY_LIMIT)
         files = [str(f) for f in self.owned_files]
         con.execute(WANTED_TARGETS_SQL, {"files": files})
@@ -158,44 +164,57 @@ class FhirBulkTimelines:
             con.execute(TARGET_OWNERS_SQL, {"files": files})
         else:
             con.execute(NO_TARGET_OWNERS_SQL)
+        params: dict[str, Any] = {"files": files, "limit": limit}
         if self.medication_files:
-            medication_files = [str(f) for f in self.medication_files]
-            query = con.sql(
-                OWNER_SQL_WITH_MEDICATIONS,
-                params={"files": files, "medication_files": medication_files},
-            )
+            params["medication_files"] = [str(f) for f in self.medication_files]
+            query = con.sql(OWNER_SQL_WITH_MEDICATIONS, params=params)
         else:
-            query = con.sql(OWNER_SQL, params={"files": files})
+            query = con.sql(OWNER_SQL, params=params)
         owner: str | None = None
         group: list[str] = []
+        over = False
         unowned: Counter[str] = Counter()
         for batch in query.to_arrow_reader(4096):
-            for key, text in zip(
-                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            for key, text, dispense_over in zip(
+                batch.column(0).to_pylist(),
+                batch.column(1).to_pylist(),
+                batch.column(2).to_pylist(),
+                strict=True,
             ):
                 if key is None:
                     unowned[_resource_type(text)] += 1
                     continue
                 if key != owner and group:
-                    yield group_line(group, self.policy)
-                    group = []
+                    yield group_line(group, self.policy), over
+                    group, over = [], False
                 owner = key
                 group.append(text)
+                over = over or dispense_over is True
         if group:
-            yield group_line(group, self.policy)
+            yield group_line(group, self.policy), over
         for resource_type, count in sorted(unowned.items()):
-            yield unowned_line(resource_type, count)
+            yield unowned_line(resource_type, count), False
 
     def batches(self, size: int) -> Iterator[list[str]]:
         """One line per patient with its resources; the workers map and judge them."""
-        batch: list[str] = []
-        for line in self._lines():
-            batch.append(line)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        for lines, _ in self.prechecked_batches(size, None):
+            yield lines
+
+    def prechecked_batches(
+        self, size: int, limit: int | None
+    ) -> Iterator[tuple[list[str], list[bool | None]]]:
+        """The batches, each line with the SQL pre-check's verdict on its supply (None for
+        each when no policy limits supply)."""
+        lines: list[str] = []
+        flags: list[bool | None] = []
+        for line, over in self._lines(limit):
+            lines.append(line)
+            flags.append(over if limit is not None else None)
+            if len(lines) >= size:
+                yield lines, flags
+                lines, flags = [], []
+        if lines:
+            yield lines, flags
 
     def count(self) -> int | None:
         patients = [f for f in self.files if resource_type_of(f) == "Patient"]

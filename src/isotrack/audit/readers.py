@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 TIMELINE_COLUMN = "timeline"
 
@@ -52,6 +52,19 @@ class TimelineSource(TimelineBatches, Protocol):
 
     def spark_frame(self, spark: Any) -> Any | None:
         """A Spark DataFrame with a string column ``timeline``, or None."""
+        ...
+
+
+@runtime_checkable
+class PrecheckedSource(Protocol):
+    """A reader that gives the SQL pre-check's verdicts with its batches, read in its own scan
+    (the FHIR Bulk reader's grouping query), so the runner need not parse each line again."""
+
+    def prechecked_batches(
+        self, size: int, limit: int | None
+    ) -> Iterator[tuple[list[str], list[bool | None]]]:
+        """Batches of lines, each with whether a dispense hands over more than ``limit`` days
+        (None for each line when ``limit`` is None)."""
         ...
 
 

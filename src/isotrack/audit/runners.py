@@ -15,8 +15,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from isotrack.audit.batch import BatchJob, BatchResult, audit_lines
-from isotrack.audit.fhir_courses import FHIR_GROUP
-from isotrack.audit.readers import TIMELINE_COLUMN, TimelineSource, embedded_duckdb
+from isotrack.audit.readers import (
+    TIMELINE_COLUMN,
+    PrecheckedSource,
+    TimelineSource,
+    embedded_duckdb,
+)
 
 OnResult = Callable[[BatchResult], None]
 # DuckDB's share of the audit's 2 GiB (one thread needed ≈ 450 MiB on row groups of 10 000
@@ -26,17 +30,14 @@ SCAN_MEMORY_LIMIT = "768MB"
 
 def supply_precheck_sql(limit: int) -> str:
     """Per course: does any dispense hand over more than ``limit`` days? A literal SQL reading
-    of the timeline's dispense events, or of the MedicationDispense resources of a FHIR line,
-    that ignores voids, amendments and which policies limit supply: a cross-check."""
+    of the timeline's dispense events that ignores voids, amendments and which policies limit
+    supply: a cross-check. (The FHIR Bulk reader reads its MedicationDispense resources the same
+    way inside its grouping query, ``fhir_source.OWNER_SQL``.)"""
     return (
         f"SELECT {TIMELINE_COLUMN}, coalesce(list_bool_or(list_transform("
         f"CAST(json_extract({TIMELINE_COLUMN}, '$.events') AS JSON[]), "
         "lambda e: (e->>'type') = 'dispense' AND "
         f"TRY_CAST(e->>'days_supply' AS INTEGER) > {int(limit)}"
-        ")), list_bool_or(list_transform("
-        f"CAST(json_extract({TIMELINE_COLUMN}, '$.{FHIR_GROUP}') AS JSON[]), "
-        "lambda r: (r->>'resourceType') = 'MedicationDispense' AND "
-        f"TRY_CAST(r->'daysSupply'->>'value' AS DOUBLE) > {int(limit)}"
         ")), false) AS sql_supply_over FROM timelines"
     )
 
@@ -46,12 +47,15 @@ def _duckdb_batches(
 ) -> Iterator[tuple[list[str], list[bool | None]]]:
     import pyarrow as pa
 
+    limit = job.max_days_supply_sql
+    if isinstance(source, PrecheckedSource):
+        yield from source.prechecked_batches(batch_size, limit)
+        return
     con = embedded_duckdb(SCAN_MEMORY_LIMIT)
     # The scan and the pre-check are about 1 % of a run's CPU; each DuckDB thread holds a row
     # group's timelines and their parsed events in flight (≈ 1 GiB at two threads and row groups
     # of 10 000 six-month courses), and competes with the engine processes for the cores.
     con.execute("SET threads = 1")
-    limit = job.max_days_supply_sql
     relation = source.duckdb_relation(con)
     if relation is not None:
         if limit is None:
