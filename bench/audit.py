@@ -124,12 +124,13 @@ class Measured:
     shared_peak: int = 0
 
 
-def _measure(command: list[str]) -> Measured:
+def _measure(command: list[str], errors: Path) -> Measured:
     """Sample ``command``'s tree every 0.25 s (each process's last CPU sample counts: on a
     shared machine, courses per CPU second show the runner's own cost where courses per wall
-    second show the load)."""
+    second show the load). Its standard error is kept in ``errors``, to say why a run failed."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    with errors.open("wb") as kept:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=kept)
     measured = Measured()
     ticks: dict[int, int] = {}
     done = threading.Event()
@@ -266,7 +267,8 @@ def main() -> None:
     for run in runs:
         load_before, uptime_before = os.getloadavg()[0], _uptime()
         out = work / f"out-{run}"
-        measured = _measure(_command(run, paths, out, args.cores, args.batch_size))
+        errors = work / f"out-{run}.stderr.txt"
+        measured = _measure(_command(run, paths, out, args.cores, args.batch_size), errors)
         code, seconds, cpu = measured.exit_code, measured.seconds, measured.cpu_seconds
         audited = json.loads((out / "summary.json").read_text()) if code in (0, 3) else {}
         rate = args.courses / seconds
