@@ -31,6 +31,7 @@ _MEMBERS = (
     "json_extract_string(json, ['$.resourceType', '$.id', '$.subject.reference', "
     "'$.patient.reference', '$.target[0].reference', '$.daysSupply.value'{more}])"
 )
+_SCAN_MEMBERS = _MEMBERS.format(more="")
 _TAIL = r"'([^/]+/[^/]+)$'"
 # The patient a resource belongs to by itself (NULL: it names none).
 _OWNER = (
@@ -50,7 +51,7 @@ WITH owned AS NOT MATERIALIZED (
   SELECT json, f[1] AS rtype, f[2] AS rid, {_OWNER} AS owner,
          regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target,
          f[1] = 'MedicationDispense' AND TRY_CAST(f[6] AS DOUBLE) > CAST($limit AS DOUBLE) AS over
-  FROM (SELECT json, {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files))
+  FROM (SELECT json, {_SCAN_MEMBERS} AS f FROM read_ndjson_objects($files))
 )
 SELECT coalesce(o.owner, t.owner) AS owner, o.json::VARCHAR AS resource, o.over
 FROM owned o
@@ -63,7 +64,7 @@ ORDER BY owner, coalesce(o.rtype, ''), coalesce(o.rid, ''), resource
 WANTED_TARGETS_SQL = rf"""
 CREATE TEMP TABLE wanted AS
 SELECT DISTINCT regexp_extract(coalesce(f[5], ''), {_TAIL}, 1) AS target
-FROM (SELECT {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files)
+FROM (SELECT {_SCAN_MEMBERS} AS f FROM read_ndjson_objects($files)
       WHERE contains(json::VARCHAR, '"target"'))
 WHERE {_OWNER} IS NULL
 """
@@ -71,7 +72,7 @@ TARGET_OWNERS_SQL = rf"""
 CREATE TEMP TABLE target_owners AS
 SELECT key, owner FROM (
   SELECT f[1] || '/' || f[2] AS key, {_OWNER} AS owner
-  FROM (SELECT {_MEMBERS.format(more="")} AS f FROM read_ndjson_objects($files)))
+  FROM (SELECT {_SCAN_MEMBERS} AS f FROM read_ndjson_objects($files)))
 WHERE owner IS NOT NULL AND key IN (SELECT target FROM wanted WHERE target <> '')
 """
 NO_TARGET_OWNERS_SQL = "CREATE TEMP TABLE target_owners (key VARCHAR, owner VARCHAR)"
@@ -93,7 +94,7 @@ def _edited(sql: str, *edits: tuple[str, str]) -> str:
 OWNER_SQL_WITH_MEDICATIONS = _edited(
     OWNER_SQL,
     (
-        _MEMBERS.format(more=""),
+        _SCAN_MEMBERS,
         _MEMBERS.format(more=", '$.medicationReference.reference'"),
     ),
     (
